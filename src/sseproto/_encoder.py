@@ -1,0 +1,93 @@
+"""Events to ``text/event-stream`` bytes (for servers, tests and round trips).
+
+The encoder only produces what parses back to exactly what went in: anything
+that cannot (a type or id with a line break, an id with NUL, a negative
+retry, a comment with a line break) is refused with ``LocalProtocolError``
+rather than silently changed.
+"""
+
+from __future__ import annotations
+
+from ._errors import LocalProtocolError
+
+__all__ = ["encode_comment", "encode_event", "encode_retry"]
+
+
+def _lines(text: str) -> list[str]:
+    # The parser's line endings exactly: CRLF, CR, LF (and nothing else).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def _check_single_line(name: str, value: str) -> None:
+    if not isinstance(value, str):
+        raise LocalProtocolError(f"{name} must be a str, not {type(value).__name__}")
+    if "\r" in value or "\n" in value:
+        raise LocalProtocolError(f"{name} cannot contain CR or LF: {value!r}")
+
+
+def encode_event(
+    data: str,
+    *,
+    type: str | None = None,
+    id: str | None = None,
+    retry: int | None = None,
+) -> bytes:
+    """Encode one event as UTF-8 bytes, ending with the blank line that dispatches it.
+
+    ``data`` may contain any characters; each CR, LF or CRLF in it starts a
+    new ``data:`` line, so the parser gives the data back with every line
+    break as LF. ``type=None`` (or ``"message"``) sends no ``event:`` field.
+    ``id=None`` sends no ``id:`` field; ``id=""`` sends one that resets the
+    last event ID. ``retry`` sends a ``retry:`` field (milliseconds).
+
+    Values are written as ``field: value``, so a value that starts with a
+    space keeps it (the parser removes only the one space the encoder adds).
+
+    Raises:
+        LocalProtocolError: ``type`` or ``id`` contains CR or LF, ``id``
+            contains NUL, ``type`` is empty, ``retry`` is not a non-negative
+            int, or an argument has the wrong type.
+    """
+    if not isinstance(data, str):
+        raise LocalProtocolError(f"data must be a str, not {data.__class__.__name__}")
+    parts: list[str] = []
+    if type is not None and type != "message":
+        _check_single_line("type", type)
+        if not type:
+            raise LocalProtocolError('type cannot be empty (use None or "message")')
+        parts.append(f"event: {type}\n")
+    if id is not None:
+        _check_single_line("id", id)
+        if "\0" in id:
+            raise LocalProtocolError(f"id cannot contain NUL (the parser ignores such ids): {id!r}")
+        parts.append(f"id: {id}\n")
+    if retry is not None:
+        parts.append(encode_retry(retry).decode("ascii"))
+    parts.extend(f"data: {line}\n" for line in _lines(data))
+    parts.append("\n")
+    return "".join(parts).encode("utf-8")
+
+
+def encode_comment(text: str = "") -> bytes:
+    """Encode a comment line (``: text``), e.g. a keepalive.
+
+    The parser returns it as ``Comment(text)`` when asked for comments.
+
+    Raises:
+        LocalProtocolError: ``text`` contains CR or LF or is not a str.
+    """
+    _check_single_line("comment text", text)
+    return f": {text}\n".encode()
+
+
+def encode_retry(milliseconds: int) -> bytes:
+    """Encode a lone ``retry:`` field setting the client's reconnection time.
+
+    Raises:
+        LocalProtocolError: ``milliseconds`` is not an int >= 0.
+    """
+    if type(milliseconds) is not int or milliseconds < 0:
+        raise LocalProtocolError(f"retry must be an int >= 0, not {milliseconds!r}")
+    return f"retry: {milliseconds}\n".encode("ascii")

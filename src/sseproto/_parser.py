@@ -1,0 +1,452 @@
+"""``text/event-stream`` parser (WHATWG HTML, section 9.2.6 "Interpreting an
+event stream"), incremental and sans-I/O.
+
+The parser works on bytes up to the end of the last complete line of each
+``feed()``, decodes that region once, and interprets its lines in one flat
+loop. The bytes after the last line ending (an incomplete line) wait in a
+``bytearray`` until a later feed completes them. Line endings (CR and LF) are
+ASCII, and a UTF-8 decoder never lets an invalid or incomplete sequence swallow
+an ASCII byte, so decoding each region on its own gives exactly the text that
+decoding the whole stream at once would give: splitting a multi-byte character
+across feeds, or feeding one byte at a time, changes nothing.
+
+Every input byte is copied a bounded number of times (once into the pending
+line buffer at most, once when decoded), so parsing is linear in the input
+under any fragmentation.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from typing import Final
+
+from ._errors import EventTooLarge, LimitExceeded, LineTooLong, LocalProtocolError
+from ._events import Comment, Event
+
+__all__ = [
+    "DEFAULT_MAX_EVENT_SIZE",
+    "DEFAULT_MAX_LINE_SIZE",
+    "EventStreamParser",
+    "ParserState",
+]
+
+#: Default for ``max_line_size``: 16 MiB. An LLM stream puts each chunk on one
+#: ``data:`` line, and a chunk that carries a generated image as base64 runs to
+#: several MiB, so the limit is far above that; it still stops a server that
+#: never ends a line long before memory runs out.
+DEFAULT_MAX_LINE_SIZE: Final = 16 * 1024 * 1024
+
+#: Default for ``max_event_size``: 32 MiB of data buffer (data values plus one
+#: LF per ``data:`` line), room for two maximal lines.
+DEFAULT_MAX_EVENT_SIZE: Final = 32 * 1024 * 1024
+
+# Undispatched data lines are folded into one string once this many pile up,
+# so that ``data:\n`` repeated costs memory per character, not per list slot.
+_FOLD_DATA_LINES: Final = 256
+
+_CR: Final = 0x0D
+_LF: Final = 0x0A
+
+
+class ParserState(enum.Enum):
+    """Where an :class:`EventStreamParser` is in its life."""
+
+    #: Accepting input through ``feed()``.
+    OPEN = "open"
+    #: ``close()`` was called; the stream is over.
+    CLOSED = "closed"
+    #: The peer's stream violated a limit; every further call raises the error.
+    ERROR = "error"
+
+
+_OPEN: Final = ParserState.OPEN
+_CLOSED: Final = ParserState.CLOSED
+_ERROR: Final = ParserState.ERROR
+
+_new_item = tuple.__new__
+
+
+class EventStreamParser:
+    """Turn the bytes of a ``text/event-stream`` body into events.
+
+    ``feed(data)`` takes any number of bytes, split anywhere, and returns the
+    :class:`~sseproto.Event` objects (and, with ``comments=True``, the
+    :class:`~sseproto.Comment` objects) that those bytes completed, in stream
+    order. ``close()`` marks the end of input. The parser never performs I/O
+    and never waits: a line is interpreted as soon as its line ending arrives.
+
+    The interpretation is exactly the WHATWG algorithm: UTF-8 regardless of
+    any declared charset (invalid sequences become U+FFFD); one leading BOM
+    ignored; CR, LF and CRLF (also split across feeds) end lines and nothing
+    else does; fields are case-sensitive and unknown ones ignored; ``id``
+    values containing NUL are ignored; ``retry`` is applied when its line is
+    read and only if it is all ASCII digits; a blank line dispatches the
+    event, unless no ``data`` field was seen, in which case it only commits
+    the last event ID and clears the event type.
+
+    Arguments:
+        comments: also return comment lines as ``Comment`` items.
+        max_line_size: longest accepted line in bytes, without its line
+            ending. A longer line raises :class:`~sseproto.LineTooLong` as soon
+            as that many bytes are buffered, so memory stays bounded even if
+            the peer never ends the line.
+        max_event_size: largest accepted data buffer, in characters: the sum
+            over the event's ``data`` lines of the value's length plus one.
+            More raises :class:`~sseproto.EventTooLarge`.
+        last_event_id: the last event ID to start from, for a stream that
+            resumes an earlier connection (the ``Last-Event-ID`` that was
+            sent). Must not contain NUL, CR or LF.
+
+    Raises:
+        ValueError: a limit is not a positive integer, or ``last_event_id``
+            is not a valid event ID.
+    """
+
+    __slots__ = (
+        "_buf",
+        "_comments",
+        "_data",
+        "_data_size",
+        "_error",
+        "_folded",
+        "_id_buffer",
+        "_last_event_id",
+        "_max_event_size",
+        "_max_line_size",
+        "_retry",
+        "_skip_lf",
+        "_start",
+        "_state",
+        "_type",
+        "_unterminated",
+    )
+
+    def __init__(
+        self,
+        *,
+        comments: bool = False,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        last_event_id: str = "",
+    ) -> None:
+        for name, value in (("max_line_size", max_line_size), ("max_event_size", max_event_size)):
+            if type(value) is not int or value < 1:
+                raise ValueError(f"{name} must be a positive int, not {value!r}")
+        if not isinstance(last_event_id, str) or any(c in last_event_id for c in "\0\r\n"):
+            raise ValueError(
+                f"last_event_id must be a str without NUL, CR or LF: {last_event_id!r}"
+            )
+        self._comments = bool(comments)
+        self._max_line_size = max_line_size
+        self._max_event_size = max_event_size
+        self._state = _OPEN
+        self._error: LimitExceeded | None = None
+        # Bytes of the current, incomplete line.
+        self._buf = bytearray()
+        # True until the first line is decoded: a BOM can only be there.
+        self._start = True
+        # True when the last byte fed was a CR that ended a line, so that an
+        # LF starting the next feed belongs to the same CRLF.
+        self._skip_lf = False
+        # The spec's buffers. The data buffer is kept as the list of data line
+        # values; joining them with LF gives the buffer minus its final LF.
+        self._data: list[str] = []
+        self._data_size = 0  # len(data buffer), counting one LF per line
+        self._folded = 0  # how many entries of _data are already folded
+        self._type = ""
+        self._id_buffer = last_event_id
+        self._last_event_id = last_event_id
+        self._retry: int | None = None
+        self._unterminated = False
+
+    # -- public read-only state ------------------------------------------------
+
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID string: the ID buffer as of the latest blank line.
+
+        ``""`` until an ``id`` field is committed (or the constructor's value).
+        An ``id:`` line takes effect only when the blank line that ends its
+        block arrives, so an ``id`` in a block cut off by the end of the
+        stream never counts.
+        """
+        return self._last_event_id
+
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in milliseconds from the latest valid ``retry``
+        field, exactly as sent (no cap), or ``None`` if there was none."""
+        return self._retry
+
+    @property
+    def state(self) -> ParserState:
+        """``OPEN``, ``CLOSED`` after ``close()``, or ``ERROR`` after a limit error."""
+        return self._state
+
+    @property
+    def error(self) -> LimitExceeded | None:
+        """The error that put the parser in the ``ERROR`` state, if any."""
+        return self._error
+
+    @property
+    def unterminated(self) -> bool:
+        """After ``close()``: whether the stream ended inside a line or inside an
+        event block, whose contents were discarded as the spec requires."""
+        return self._unterminated
+
+    # -- input ------------------------------------------------------------------
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Event | Comment]:
+        """Parse more of the stream; return the items these bytes completed.
+
+        ``data`` may be any length and split anywhere; ``feed(b"")`` does
+        nothing. Items come back in stream order: ``Event`` for each
+        dispatched event and, with ``comments=True``, ``Comment`` for each
+        comment line.
+
+        Raises:
+            LineTooLong, EventTooLarge: the stream exceeded a limit. Items
+                completed before the violation are never lost: if this call
+                completed some, it returns them and the error is raised by
+                the next ``feed()`` or ``close()``. The parser then stays in
+                the ``ERROR`` state and raises the same error on every call.
+            LocalProtocolError: ``feed()`` after ``close()``.
+            TypeError: ``data`` is not bytes-like.
+        """
+        if self._state is not _OPEN:
+            self._refuse("feed")
+        if type(data) is not bytes:
+            if not isinstance(data, (bytearray, memoryview)):
+                raise TypeError(f"feed() takes bytes, not {type(data).__name__}")
+            data = bytes(data)
+        if self._skip_lf:
+            if not data:
+                return []
+            self._skip_lf = False
+            if data[0] == _LF:
+                data = data[1:]
+        # The last line ending in data: the last LF, unless a CR follows it.
+        lf = data.rfind(b"\n")
+        cr = data.rfind(b"\r", lf + 1)
+        end = cr if cr > lf else lf
+        buf = self._buf
+        if end < 0:
+            if data:
+                buf += data
+                if len(buf) > self._max_line_size:
+                    return self._fail(self._line_too_long(), [])
+            return []
+        end += 1
+        if end == len(data):
+            self._skip_lf = cr >= 0
+            if buf:
+                buf += data
+                region: bytes | bytearray = buf
+                self._buf = bytearray()
+            else:
+                region = data
+        elif buf:
+            buf += data
+            cut = len(buf) - len(data) + end
+            region = buf[:cut]
+            del buf[:cut]
+        else:
+            region = data[:end]
+            buf += data[end:]
+        text = region.decode("utf-8", "replace")
+        if self._start:
+            self._start = False
+            if text[0] == "\ufeff":
+                text = text[1:]
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        lines.pop()  # the region ends with a line ending: the last piece is ""
+        error: LimitExceeded | None = None
+        if len(region) > self._max_line_size:
+            # Rare: only a feed of more than max_line_size bytes gets here.
+            too_long = self._first_long_line(region)
+            if too_long >= 0:
+                del lines[too_long:]
+                error = self._line_too_long()
+        if error is None and len(self._buf) > self._max_line_size:
+            error = self._line_too_long()
+
+        # The interpretation loop (WHATWG "Interpreting an event stream" and
+        # "Dispatch the event"), with the parser's state in locals.
+        items: list[Event | Comment] = []
+        append = items.append
+        comments = self._comments
+        max_event = self._max_event_size
+        dl = self._data
+        size = self._data_size
+        etype = self._type
+        id_buffer = self._id_buffer
+        last_id = self._last_event_id
+        for line in lines:
+            if not line:
+                # "If the line is empty (a blank line): Dispatch the event."
+                # Step 1: commit the last event ID, even if nothing follows.
+                last_id = id_buffer
+                if dl:
+                    # Steps 3-4: the join leaves out the buffer's final LF.
+                    append(_new_item(Event, (etype or "message", "\n".join(dl), id_buffer)))
+                    dl = []
+                    size = 0
+                # Steps 2 and 5: the type buffer is cleared either way.
+                etype = ""
+            elif line.startswith("data:"):
+                # The most common field, tested first; "collect the characters
+                # after the first colon, and remove one leading space".
+                value = line[6:] if line[5:6] == " " else line[5:]
+                dl.append(value)
+                size += len(value) + 1
+                if size > max_event:
+                    error = self._event_too_large()
+                    break
+            else:
+                colon = line.find(":")
+                if colon == 0:
+                    # "If the line starts with a COLON character: ignore it."
+                    if comments:
+                        append(_new_item(Comment, (line[2:] if line[1:2] == " " else line[1:],)))
+                    continue
+                if colon < 0:
+                    # "Otherwise, the string is not empty but does not contain
+                    # a COLON: the whole line is the field name, the value is
+                    # the empty string."
+                    name = line
+                    value = ""
+                else:
+                    name = line[:colon]
+                    value = (
+                        line[colon + 2 :]
+                        if line[colon + 1 : colon + 2] == " "
+                        else line[colon + 1 :]
+                    )
+                if name == "event":
+                    etype = value
+                elif name == "data":  # only "data" with no colon reaches here
+                    dl.append(value)
+                    size += 1
+                    if size > max_event:
+                        error = self._event_too_large()
+                        break
+                elif name == "id":
+                    # "If the field value does not contain NULL, set the last
+                    # event ID buffer to the field value. Otherwise ignore."
+                    if "\0" not in value:
+                        id_buffer = value
+                elif name == "retry" and value.isdigit() and value.isascii():
+                    # "If the field value consists of only ASCII digits": note
+                    # that int() alone would also take "+5", " 5", "1_0", "٣".
+                    try:
+                        self._retry = int(value)
+                    except ValueError:
+                        # Longer than sys.get_int_max_str_digits() (4300 by
+                        # default): converting it would let a peer make us
+                        # spend quadratic time, and no caller can use a delay
+                        # of 10**4300 ms; a clear error beats a silent cap.
+                        error = self._retry_too_long(len(value))
+                        break
+                # "Otherwise: the field is ignored."
+
+        # An event still open at the end of this feed: fold the data lines
+        # added since the last fold into one string (the join keeps the LF
+        # separators) once many pile up, so a flood of short data lines is
+        # stored per character rather than per list slot. Each line is folded
+        # once, which keeps this linear.
+        folded = self._folded if dl is self._data else 0
+        if len(dl) - folded > _FOLD_DATA_LINES:
+            tail = "\n".join(dl[folded:])
+            del dl[folded:]
+            dl.append(tail)
+            folded = len(dl)
+        self._folded = folded
+        self._data = dl
+        self._data_size = size
+        self._type = etype
+        self._id_buffer = id_buffer
+        self._last_event_id = last_id
+        if error is not None:
+            return self._fail(error, items)
+        return items
+
+    def close(self) -> list[Event | Comment]:
+        """Mark the end of the stream; return the items that completes (none).
+
+        Per the spec, an incomplete line and an event without its closing
+        blank line are discarded (``unterminated`` tells whether there were
+        any), and an ``id`` in that discarded block is not committed. After
+        ``close()``, ``feed()`` raises ``LocalProtocolError``; calling
+        ``close()`` again is allowed and returns ``[]``.
+
+        Raises:
+            LineTooLong, EventTooLarge: a limit error that ``feed()`` deferred
+                (see ``feed()``), or the error state persists.
+        """
+        if self._state is _ERROR:
+            self._refuse("close")
+        if self._state is _OPEN:
+            self._state = _CLOSED
+            self._unterminated = bool(
+                self._buf or self._data or self._type or self._id_buffer != self._last_event_id
+            )
+            self._buf = bytearray()
+            self._data = []
+        return []
+
+    # -- helpers ----------------------------------------------------------------
+
+    def _refuse(self, what: str) -> None:
+        if self._state is _ERROR:
+            assert self._error is not None
+            raise self._error.with_traceback(None)
+        raise LocalProtocolError(f"{what}() called after close(): the stream has ended")
+
+    def _fail(self, error: LimitExceeded, items: list[Event | Comment]) -> list[Event | Comment]:
+        self._state = _ERROR
+        self._error = error
+        self._buf = bytearray()
+        self._data = []
+        if items:
+            return items  # raised by the next call, so these are not lost
+        raise error
+
+    def _line_too_long(self) -> LineTooLong:
+        limit = self._max_line_size
+        return LineTooLong(
+            f"a line exceeded max_line_size={limit} bytes without a line ending; "
+            f"raise max_line_size if such lines are expected",
+            limit="max_line_size",
+            value=limit,
+        )
+
+    def _event_too_large(self) -> EventTooLarge:
+        limit = self._max_event_size
+        return EventTooLarge(
+            f"an event's data exceeded max_event_size={limit} characters; "
+            f"raise max_event_size if such events are expected",
+            limit="max_event_size",
+            value=limit,
+        )
+
+    def _retry_too_long(self, digits: int) -> LimitExceeded:
+        limit = sys.get_int_max_str_digits()
+        return LimitExceeded(
+            f"a retry field has {digits} digits, more than Python converts to int "
+            f"(sys.get_int_max_str_digits() is {limit})",
+            limit="sys.get_int_max_str_digits()",
+            value=limit,
+        )
+
+    def _first_long_line(self, region: bytes | bytearray) -> int:
+        """Index of the first line of ``region`` over the limit, or -1."""
+        if b"\r" in region:
+            region = region.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        limit = self._max_line_size
+        for index, line in enumerate(region.split(b"\n")):
+            if len(line) > limit:
+                return index
+        return -1
