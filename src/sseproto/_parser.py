@@ -49,6 +49,23 @@ _CR: Final = 0x0D
 _LF: Final = 0x0A
 
 
+def _split_lines(text: str) -> list[str]:
+    """Split text that ends with a line ending into its lines (CR, LF, CRLF).
+
+    str.splitlines() splits at CR, LF and CRLF in one pass, but also at VT,
+    FF, FS, GS, RS, NEL, LS and PS, which the spec keeps as data; it is used
+    only when none of those is present (checked first, one memchr each).
+    Replacing CRLF and CR with LF is always right but several times slower.
+    """
+    if not (
+        "\x0b" in text or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text
+    ) and (text.isascii() or not ("\x85" in text or "\u2028" in text or "\u2029" in text)):
+        return text.splitlines()
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines.pop()
+    return lines
+
+
 class ParserState(enum.Enum):
     """Where an :class:`EventStreamParser` is in its life."""
 
@@ -65,6 +82,10 @@ _CLOSED: Final = ParserState.CLOSED
 _ERROR: Final = ParserState.ERROR
 
 _new_item = tuple.__new__
+
+# (first data value, all data values, data buffer size, event type buffer,
+#  last event ID buffer, last event ID string): see EventStreamParser.__init__.
+_Spec = tuple[str | None, list[str] | None, int, str, str, str]
 
 
 class EventStreamParser:
@@ -105,20 +126,16 @@ class EventStreamParser:
 
     __slots__ = (
         "_buf",
-        "_comments",
-        "_data",
-        "_data_size",
+        "_config",
         "_error",
         "_folded",
-        "_id_buffer",
-        "_last_event_id",
-        "_max_event_size",
+        "_lane",
         "_max_line_size",
         "_retry",
         "_skip_lf",
+        "_spec",
         "_start",
         "_state",
-        "_type",
         "_unterminated",
     )
 
@@ -137,9 +154,11 @@ class EventStreamParser:
             raise ValueError(
                 f"last_event_id must be a str without NUL, CR or LF: {last_event_id!r}"
             )
-        self._comments = bool(comments)
         self._max_line_size = max_line_size
-        self._max_event_size = max_event_size
+        # Read together once per feed: (comments, max_event_size, check_first).
+        # A first data line is never longer than max_line_size, so its size
+        # needs checking only when max_event_size is the smaller limit.
+        self._config = (bool(comments), max_event_size, max_event_size < max_line_size)
         self._state = _OPEN
         self._error: LimitExceeded | None = None
         # Bytes of the current, incomplete line.
@@ -149,14 +168,17 @@ class EventStreamParser:
         # True when the last byte fed was a CR that ended a line, so that an
         # LF starting the next feed belongs to the same CRLF.
         self._skip_lf = False
-        # The spec's buffers. The data buffer is kept as the list of data line
-        # values; joining them with LF gives the buffer minus its final LF.
-        self._data: list[str] = []
-        self._data_size = 0  # len(data buffer), counting one LF per line
-        self._folded = 0  # how many entries of _data are already folded
-        self._type = ""
-        self._id_buffer = last_event_id
-        self._last_event_id = last_event_id
+        # `bytes` while feed() may take its fast lane (open, past the start of
+        # the stream, not waiting to see whether an LF completes a CRLF), else None.
+        self._lane: type[bytes] | None = None
+        # The spec's buffers, read and written together once per feed:
+        # (first, more, size, event type, last event ID buffer, last event ID).
+        # The data buffer is kept as its lines' values: `first` (None while
+        # the buffer is empty) and `more` (every value once there are two or
+        # more; its first `_folded` entries are folded runs of lines); `size`
+        # is the buffer's length, counting one LF per line.
+        self._spec: _Spec = (None, None, 0, "", last_event_id, last_event_id)
+        self._folded = 0
         self._retry: int | None = None
         self._unterminated = False
 
@@ -171,7 +193,7 @@ class EventStreamParser:
         block arrives, so an ``id`` in a block cut off by the end of the
         stream never counts.
         """
-        return self._last_event_id
+        return self._spec[5]
 
     @property
     def retry(self) -> int | None:
@@ -206,13 +228,194 @@ class EventStreamParser:
         comment line.
 
         Raises:
-            LineTooLong, EventTooLarge: the stream exceeded a limit. Items
-                completed before the violation are never lost: if this call
-                completed some, it returns them and the error is raised by
-                the next ``feed()`` or ``close()``. The parser then stays in
-                the ``ERROR`` state and raises the same error on every call.
+            LineTooLong, EventTooLarge, LimitExceeded: the stream exceeded a
+                limit. Items completed before the violation are never lost:
+                if this call completed some, it returns them and the error is
+                raised by the next ``feed()`` or ``close()``. The parser then
+                stays in the ``ERROR`` state and raises the error on every call.
             LocalProtocolError: ``feed()`` after ``close()``.
             TypeError: ``data`` is not bytes-like.
+        """
+        # The fast lane: the common state, lines well within the limit.
+        # Everything else goes through _prepare(), the general path, which
+        # produces the same lines (the property tests compare the two under
+        # any chunking). `_lane` is `bytes` while the fast lane is open and
+        # None otherwise, so one identity test checks both the parser's
+        # state and the argument's type. Membership tests with an int (10 is
+        # LF, 13 is CR) are one memchr, several times cheaper than
+        # `b"\n" in data`.
+        error: LimitExceeded | None = None
+        if type(data) is self._lane:
+            buf = self._buf
+            if 13 not in data:
+                if 10 not in data:
+                    buf += data  # the line goes on
+                    if len(buf) > self._max_line_size:
+                        return self._fail(self._line_too_long(), [])
+                    return []
+                if len(buf) + len(data) <= self._max_line_size:
+                    # Decode up to the last LF; the bytes after it stay in buf.
+                    keep = data.rfind(10) + 1 - len(data)
+                    buf += data
+                    if keep:
+                        text = buf[:keep].decode("utf-8", "replace")
+                        del buf[:keep]
+                    else:
+                        text = buf.decode("utf-8", "replace")
+                        buf.clear()
+                    lines = text.split("\n")
+                    lines.pop()  # the text ends with LF: the last piece is ""
+                else:
+                    prepared = self._prepare(data)
+                    if prepared is None:
+                        return []
+                    lines, error = prepared
+            elif data[-1] != 13 and len(buf) + len(data) <= self._max_line_size:
+                # CR line endings, but not one at the very end, which could be
+                # the first half of a CRLF (the general path remembers that).
+                lf = data.rfind(10)
+                cr = data.rfind(13, lf + 1)
+                keep = (cr if cr > lf else lf) + 1 - len(data)
+                buf += data
+                if keep:
+                    text = buf[:keep].decode("utf-8", "replace")
+                    del buf[:keep]
+                else:
+                    text = buf.decode("utf-8", "replace")
+                    buf.clear()
+                lines = _split_lines(text)
+            else:
+                prepared = self._prepare(data)
+                if prepared is None:
+                    return []
+                lines, error = prepared
+        else:
+            prepared = self._prepare(data)
+            if prepared is None:
+                return []
+            lines, error = prepared
+
+        # The interpretation of the complete lines (WHATWG "Interpreting an
+        # event stream" and "Dispatch the event"), with the parser's state in
+        # locals until the end. The data buffer is kept as its lines' values:
+        # `first` (None while the buffer is empty) and `more` (every value,
+        # once there are two or more); joining the values with LF gives the
+        # buffer without its final LF.
+        items: list[Event | Comment] = []
+        append = items.append
+        comments, max_event, check_first = self._config
+        first, more, size, etype, id_buffer, last_id = self._spec
+        for line in lines:
+            if not line:
+                # "If the line is empty (a blank line): Dispatch the event."
+                # Step 1: commit the last event ID, even if nothing follows.
+                last_id = id_buffer
+                if first is not None:
+                    # Steps 3-4 (the join leaves out the buffer's final LF).
+                    if more is not None:
+                        first = "\n".join(more)
+                        more = None
+                    append(_new_item(Event, (etype or "message", first, id_buffer)))
+                    first = None
+                # Steps 2 and 5: the type buffer is cleared either way.
+                etype = ""
+                continue
+            if line.startswith("data: "):
+                # "Collect the characters after the first colon; if value
+                # starts with a SPACE, remove it."
+                value = line[6:]
+            else:
+                colon = line.find(":")
+                if colon == 0:
+                    # "If the line starts with a COLON character: ignore it."
+                    if comments:
+                        comment = line[2:] if line[1:2] == " " else line[1:]
+                        append(_new_item(Comment, (comment,)))
+                    continue
+                if colon < 0:
+                    # "Otherwise, the string is not empty but does not
+                    # contain a COLON: the whole line is the field name,
+                    # the value is the empty string."
+                    name = line
+                    value = ""
+                else:
+                    name = line[:colon]
+                    if line[colon + 1 : colon + 2] == " ":
+                        value = line[colon + 2 :]
+                    else:
+                        value = line[colon + 1 :]
+                if name != "data":
+                    if name == "event":
+                        etype = value
+                    elif name == "id":
+                        # "If the field value does not contain NULL, set
+                        # the last event ID buffer to the field value."
+                        if "\0" not in value:
+                            id_buffer = value
+                    elif name == "retry" and value.isdigit() and value.isascii():
+                        # "If the field value consists of only ASCII
+                        # digits"; int() alone would also take "+5", " 5",
+                        # "1_0" and "٣".
+                        try:
+                            self._retry = int(value)
+                        except ValueError:
+                            # More digits than sys.get_int_max_str_digits()
+                            # (4300 by default): converting them would let
+                            # a peer make us spend quadratic time, and no
+                            # caller can wait 10**4300 ms; an error beats
+                            # a silent cap.
+                            error = self._retry_too_long(len(value))
+                            break
+                    # "Otherwise: the field is ignored."
+                    continue
+            # The "data" field: append the value and an LF to the buffer.
+            if first is None:
+                first = value
+                # A first line is shorter than max_line_size, so this
+                # check is needed only when max_event_size is smaller.
+                if check_first and len(value) >= max_event:
+                    error = self._event_too_large()
+                    break
+            else:
+                if more is None:
+                    more = [first, value]
+                    size = len(first) + len(value) + 2
+                else:
+                    more.append(value)
+                    size += len(value) + 1
+                if size > max_event:
+                    error = self._event_too_large()
+                    break
+
+        if more is not None and len(more) > _FOLD_DATA_LINES:
+            # An event still open at the end of this feed with many data
+            # lines: fold the lines added since the last fold into one string
+            # (the join keeps the LF separators), so a flood of short data
+            # lines costs memory per character, not per list slot. Each line
+            # is folded once, which keeps this linear.
+            folded = self._folded if more is self._spec[1] else 0
+            if len(more) - folded > _FOLD_DATA_LINES:
+                tail = "\n".join(more[folded:])
+                del more[folded:]
+                more.append(tail)
+                folded = len(more)
+            self._folded = folded
+        self._spec = (first, more, size, etype, id_buffer, last_id)
+        if error is not None:
+            return self._fail(error, items)
+        return items
+
+    def _prepare(
+        self, data: bytes | bytearray | memoryview
+    ) -> tuple[list[str], LimitExceeded | None] | None:
+        """The general path of feed(), for everything its fast lane leaves
+        out: state errors, other bytes-like types, the stream's start (BOM),
+        CR line endings, lines near the limit.
+
+        Returns None when no line was completed; otherwise the complete lines
+        and a limit error hit after them (the lines
+        before one over the limit are still interpreted, so that no item is
+        lost whatever the chunking).
         """
         if self._state is not _OPEN:
             self._refuse("feed")
@@ -220,158 +423,54 @@ class EventStreamParser:
             if not isinstance(data, (bytearray, memoryview)):
                 raise TypeError(f"feed() takes bytes, not {type(data).__name__}")
             data = bytes(data)
-        if self._skip_lf:
-            if not data:
-                return []
+        if self._skip_lf and data:
             self._skip_lf = False
+            if not self._start:
+                self._lane = bytes
             if data[0] == _LF:
                 data = data[1:]
-        # The last line ending in data: the last LF, unless a CR follows it.
-        lf = data.rfind(b"\n")
-        cr = data.rfind(b"\r", lf + 1)
-        end = cr if cr > lf else lf
+        # The last line ending: the last LF, unless a CR follows it.
+        lf = data.rfind(10)
+        cr = data.rfind(13, lf + 1)
+        end = (cr if cr >= 0 else lf) + 1
         buf = self._buf
-        if end < 0:
+        if not end:
             if data:
                 buf += data
                 if len(buf) > self._max_line_size:
-                    return self._fail(self._line_too_long(), [])
-            return []
-        end += 1
-        if end == len(data):
-            self._skip_lf = cr >= 0
-            if buf:
-                buf += data
-                region: bytes | bytearray = buf
-                self._buf = bytearray()
-            else:
-                region = data
-        elif buf:
-            buf += data
-            cut = len(buf) - len(data) + end
-            region = buf[:cut]
-            del buf[:cut]
-        else:
-            region = data[:end]
-            buf += data[end:]
+                    self._fail(self._line_too_long(), [])
+            return None
+        if cr >= 0 and end == len(data):
+            # An LF at the start of the next feed completes this CRLF.
+            self._skip_lf = True
+        buf += data
+        cut = len(buf) - len(data) + end
+        region = buf[:cut]
+        del buf[:cut]
         text = region.decode("utf-8", "replace")
         if self._start:
+            # WHATWG: "One leading U+FEFF BYTE ORDER MARK character must be
+            # ignored if any are present." Only the stream's first line can
+            # hold it, and it is decoded here whatever the feed sizes were.
             self._start = False
             if text[0] == "\ufeff":
                 text = text[1:]
+        self._lane = None if self._skip_lf else bytes
         if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        lines = text.split("\n")
-        lines.pop()  # the region ends with a line ending: the last piece is ""
+            lines = _split_lines(text)
+        else:
+            lines = text.split("\n")
+            lines.pop()  # the region ends with LF: the last piece is ""
         error: LimitExceeded | None = None
         if len(region) > self._max_line_size:
-            # Rare: only a feed of more than max_line_size bytes gets here.
             too_long = self._first_long_line(region)
             if too_long >= 0:
+                # Interpret only the lines before the one over the limit.
                 del lines[too_long:]
                 error = self._line_too_long()
-        if error is None and len(self._buf) > self._max_line_size:
+        if error is None and len(buf) > self._max_line_size:
             error = self._line_too_long()
-
-        # The interpretation loop (WHATWG "Interpreting an event stream" and
-        # "Dispatch the event"), with the parser's state in locals.
-        items: list[Event | Comment] = []
-        append = items.append
-        comments = self._comments
-        max_event = self._max_event_size
-        dl = self._data
-        size = self._data_size
-        etype = self._type
-        id_buffer = self._id_buffer
-        last_id = self._last_event_id
-        for line in lines:
-            if not line:
-                # "If the line is empty (a blank line): Dispatch the event."
-                # Step 1: commit the last event ID, even if nothing follows.
-                last_id = id_buffer
-                if dl:
-                    # Steps 3-4: the join leaves out the buffer's final LF.
-                    append(_new_item(Event, (etype or "message", "\n".join(dl), id_buffer)))
-                    dl = []
-                    size = 0
-                # Steps 2 and 5: the type buffer is cleared either way.
-                etype = ""
-            elif line.startswith("data:"):
-                # The most common field, tested first; "collect the characters
-                # after the first colon, and remove one leading space".
-                value = line[6:] if line[5:6] == " " else line[5:]
-                dl.append(value)
-                size += len(value) + 1
-                if size > max_event:
-                    error = self._event_too_large()
-                    break
-            else:
-                colon = line.find(":")
-                if colon == 0:
-                    # "If the line starts with a COLON character: ignore it."
-                    if comments:
-                        append(_new_item(Comment, (line[2:] if line[1:2] == " " else line[1:],)))
-                    continue
-                if colon < 0:
-                    # "Otherwise, the string is not empty but does not contain
-                    # a COLON: the whole line is the field name, the value is
-                    # the empty string."
-                    name = line
-                    value = ""
-                else:
-                    name = line[:colon]
-                    value = (
-                        line[colon + 2 :]
-                        if line[colon + 1 : colon + 2] == " "
-                        else line[colon + 1 :]
-                    )
-                if name == "event":
-                    etype = value
-                elif name == "data":  # only "data" with no colon reaches here
-                    dl.append(value)
-                    size += 1
-                    if size > max_event:
-                        error = self._event_too_large()
-                        break
-                elif name == "id":
-                    # "If the field value does not contain NULL, set the last
-                    # event ID buffer to the field value. Otherwise ignore."
-                    if "\0" not in value:
-                        id_buffer = value
-                elif name == "retry" and value.isdigit() and value.isascii():
-                    # "If the field value consists of only ASCII digits": note
-                    # that int() alone would also take "+5", " 5", "1_0", "٣".
-                    try:
-                        self._retry = int(value)
-                    except ValueError:
-                        # Longer than sys.get_int_max_str_digits() (4300 by
-                        # default): converting it would let a peer make us
-                        # spend quadratic time, and no caller can use a delay
-                        # of 10**4300 ms; a clear error beats a silent cap.
-                        error = self._retry_too_long(len(value))
-                        break
-                # "Otherwise: the field is ignored."
-
-        # An event still open at the end of this feed: fold the data lines
-        # added since the last fold into one string (the join keeps the LF
-        # separators) once many pile up, so a flood of short data lines is
-        # stored per character rather than per list slot. Each line is folded
-        # once, which keeps this linear.
-        folded = self._folded if dl is self._data else 0
-        if len(dl) - folded > _FOLD_DATA_LINES:
-            tail = "\n".join(dl[folded:])
-            del dl[folded:]
-            dl.append(tail)
-            folded = len(dl)
-        self._folded = folded
-        self._data = dl
-        self._data_size = size
-        self._type = etype
-        self._id_buffer = id_buffer
-        self._last_event_id = last_id
-        if error is not None:
-            return self._fail(error, items)
-        return items
+        return lines, error
 
     def close(self) -> list[Event | Comment]:
         """Mark the end of the stream; return the items that completes (none).
@@ -383,18 +482,20 @@ class EventStreamParser:
         ``close()`` again is allowed and returns ``[]``.
 
         Raises:
-            LineTooLong, EventTooLarge: a limit error that ``feed()`` deferred
-                (see ``feed()``), or the error state persists.
+            LineTooLong, EventTooLarge, LimitExceeded: a limit error that
+                ``feed()`` deferred (see ``feed()``), or the error state persists.
         """
         if self._state is _ERROR:
             self._refuse("close")
         if self._state is _OPEN:
+            first, _, _, etype, id_buffer, last_id = self._spec
             self._state = _CLOSED
             self._unterminated = bool(
-                self._buf or self._data or self._type or self._id_buffer != self._last_event_id
+                self._buf or first is not None or etype or id_buffer != last_id
             )
+            self._lane = None
             self._buf = bytearray()
-            self._data = []
+            self._spec = (None, None, 0, "", last_id, last_id)
         return []
 
     # -- helpers ----------------------------------------------------------------
@@ -408,8 +509,10 @@ class EventStreamParser:
     def _fail(self, error: LimitExceeded, items: list[Event | Comment]) -> list[Event | Comment]:
         self._state = _ERROR
         self._error = error
+        self._lane = None
         self._buf = bytearray()
-        self._data = []
+        last_id = self._spec[5]
+        self._spec = (None, None, 0, "", last_id, last_id)
         if items:
             return items  # raised by the next call, so these are not lost
         raise error
@@ -424,7 +527,7 @@ class EventStreamParser:
         )
 
     def _event_too_large(self) -> EventTooLarge:
-        limit = self._max_event_size
+        limit = self._config[1]
         return EventTooLarge(
             f"an event's data exceeded max_event_size={limit} characters; "
             f"raise max_event_size if such events are expected",
