@@ -17,6 +17,7 @@ under any fragmentation.
 
 from __future__ import annotations
 
+import codecs
 import enum
 import sys
 from typing import Final
@@ -82,6 +83,7 @@ _CLOSED: Final = ParserState.CLOSED
 _ERROR: Final = ParserState.ERROR
 
 _new_item = tuple.__new__
+_decode_utf8 = codecs.utf_8_decode
 
 # (first data value, all data values, data buffer size, event type buffer,
 #  last event ID buffer, last event ID string): see EventStreamParser.__init__.
@@ -132,10 +134,12 @@ class EventStreamParser:
         "_lane",
         "_max_line_size",
         "_retry",
+        "_room",
         "_skip_lf",
         "_spec",
         "_start",
         "_state",
+        "_tail",
         "_unterminated",
     )
 
@@ -161,8 +165,13 @@ class EventStreamParser:
         self._config = (bool(comments), max_event_size, max_event_size < max_line_size)
         self._state = _OPEN
         self._error: LimitExceeded | None = None
-        # Bytes of the current, incomplete line.
+        # The pending (incomplete) line is `_tail`, its start already decoded
+        # (complete characters only), followed by the bytes in `_buf`, not yet
+        # decoded. `_room` is how many bytes the line may still grow: the
+        # limit minus the number of bytes `_tail` was decoded from.
+        self._tail = ""
         self._buf = bytearray()
+        self._room = max_line_size
         # True until the first line is decoded: a BOM can only be there.
         self._start = True
         # True when the last byte fed was a CR that ended a line, so that an
@@ -250,29 +259,39 @@ class EventStreamParser:
             if 13 not in data:
                 if 10 not in data:
                     buf += data  # the line goes on
-                    if len(buf) > self._max_line_size:
+                    if len(buf) > self._room:
                         return self._fail(self._line_too_long(), [])
                     return []
-                if len(buf) + len(data) <= self._max_line_size:
-                    # Decode up to the last LF; the bytes after it stay in buf.
-                    keep = data.rfind(10) + 1 - len(data)
-                    buf += data
-                    if keep:
-                        text = buf[:keep].decode("utf-8", "replace")
-                        del buf[:keep]
+                # Every line completed here fits if this holds: the first is
+                # the pending line plus part of data, the others part of data.
+                if len(buf) + len(data) <= self._room:
+                    # Decode all of data, with any undecoded bytes before it.
+                    # Decoding stops only before a character cut short at the
+                    # end; its bytes wait in buf. The text after the last LF
+                    # is kept decoded as the start of the next line.
+                    if buf:
+                        buf += data
+                        text, used = _decode_utf8(buf, "replace", False)
+                        del buf[:used]
                     else:
-                        text = buf.decode("utf-8", "replace")
-                        buf.clear()
+                        text, used = _decode_utf8(data, "replace", False)
+                        if used != len(data):
+                            buf += data[used:]
                     lines = text.split("\n")
-                    lines.pop()  # the text ends with LF: the last piece is ""
+                    tail = lines.pop()
+                    if self._tail:
+                        lines[0] = self._tail + lines[0]
+                    self._tail = tail
+                    self._room = self._max_line_size + data.rfind(10) + 1 - len(data)
                 else:
                     prepared = self._prepare(data)
                     if prepared is None:
                         return []
                     lines, error = prepared
-            elif data[-1] != 13 and len(buf) + len(data) <= self._max_line_size:
+            elif data[-1] != 13 and len(buf) + len(data) <= self._room:
                 # CR line endings, but not one at the very end, which could be
                 # the first half of a CRLF (the general path remembers that).
+                # The bytes after the last line ending stay undecoded in buf.
                 lf = data.rfind(10)
                 cr = data.rfind(13, lf + 1)
                 keep = (cr if cr > lf else lf) + 1 - len(data)
@@ -284,6 +303,10 @@ class EventStreamParser:
                     text = buf.decode("utf-8", "replace")
                     buf.clear()
                 lines = _split_lines(text)
+                if self._tail:
+                    lines[0] = self._tail + lines[0]
+                    self._tail = ""
+                self._room = self._max_line_size
             else:
                 prepared = self._prepare(data)
                 if prepared is None:
@@ -437,7 +460,7 @@ class EventStreamParser:
         if not end:
             if data:
                 buf += data
-                if len(buf) > self._max_line_size:
+                if len(buf) > self._room:
                     self._fail(self._line_too_long(), [])
             return None
         if cr >= 0 and end == len(data):
@@ -461,9 +484,16 @@ class EventStreamParser:
         else:
             lines = text.split("\n")
             lines.pop()  # the region ends with LF: the last piece is ""
+        # The pending line's decoded start (see feed()) begins the first line.
+        tail = self._tail
+        tail_size = self._max_line_size - self._room
+        if tail:
+            lines[0] = tail + lines[0]
+            self._tail = ""
+        self._room = self._max_line_size
         error: LimitExceeded | None = None
-        if len(region) > self._max_line_size:
-            too_long = self._first_long_line(region)
+        if len(region) + tail_size > self._max_line_size:
+            too_long = self._first_long_line(region, tail_size)
             if too_long >= 0:
                 # Interpret only the lines before the one over the limit.
                 del lines[too_long:]
@@ -491,9 +521,10 @@ class EventStreamParser:
             first, _, _, etype, id_buffer, last_id = self._spec
             self._state = _CLOSED
             self._unterminated = bool(
-                self._buf or first is not None or etype or id_buffer != last_id
+                self._tail or self._buf or first is not None or etype or id_buffer != last_id
             )
             self._lane = None
+            self._tail = ""
             self._buf = bytearray()
             self._spec = (None, None, 0, "", last_id, last_id)
         return []
@@ -510,6 +541,7 @@ class EventStreamParser:
         self._state = _ERROR
         self._error = error
         self._lane = None
+        self._tail = ""
         self._buf = bytearray()
         last_id = self._spec[5]
         self._spec = (None, None, 0, "", last_id, last_id)
@@ -544,12 +576,14 @@ class EventStreamParser:
             value=limit,
         )
 
-    def _first_long_line(self, region: bytes | bytearray) -> int:
-        """Index of the first line of ``region`` over the limit, or -1."""
+    def _first_long_line(self, region: bytes | bytearray, before: int) -> int:
+        """Index of the first line of ``region`` over the limit, or -1; the
+        first line also has ``before`` bytes that were fed earlier."""
         if b"\r" in region:
             region = region.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         limit = self._max_line_size
         for index, line in enumerate(region.split(b"\n")):
-            if len(line) > limit:
+            if len(line) + before > limit:
                 return index
+            before = 0
         return -1
