@@ -8,9 +8,19 @@ rather than silently changed.
 
 from __future__ import annotations
 
+import sys
+
 from ._errors import LocalProtocolError
 
 __all__ = ["encode_comment", "encode_event", "encode_retry"]
+
+
+def _utf8(text: str, what: str) -> bytes:
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Lone surrogates have no UTF-8 form: no stream can carry them.
+        raise LocalProtocolError(f"{what} cannot be encoded as UTF-8: {exc.reason}") from exc
 
 
 def _lines(text: str) -> list[str]:
@@ -47,8 +57,9 @@ def encode_event(
 
     Raises:
         LocalProtocolError: ``type`` or ``id`` contains CR or LF, ``id``
-            contains NUL, ``type`` is empty, ``retry`` is not a non-negative
-            int, or an argument has the wrong type.
+            contains NUL, ``type`` is empty, ``retry`` is not valid (see
+            ``encode_retry``), a value holds a lone surrogate (which has no
+            UTF-8 form), or an argument has the wrong type.
     """
     if not isinstance(data, str):
         raise LocalProtocolError(f"data must be a str, not {data.__class__.__name__}")
@@ -67,7 +78,7 @@ def encode_event(
         parts.append(encode_retry(retry).decode("ascii"))
     parts.extend(f"data: {line}\n" for line in _lines(data))
     parts.append("\n")
-    return "".join(parts).encode("utf-8")
+    return _utf8("".join(parts), "the event")
 
 
 def encode_comment(text: str = "") -> bytes:
@@ -76,18 +87,28 @@ def encode_comment(text: str = "") -> bytes:
     The parser returns it as ``Comment(text)`` when asked for comments.
 
     Raises:
-        LocalProtocolError: ``text`` contains CR or LF or is not a str.
+        LocalProtocolError: ``text`` contains CR or LF or a lone surrogate,
+            or is not a str.
     """
     _check_single_line("comment text", text)
-    return f": {text}\n".encode()
+    return _utf8(f": {text}\n", "comment text")
 
 
 def encode_retry(milliseconds: int) -> bytes:
     """Encode a lone ``retry:`` field setting the client's reconnection time.
 
     Raises:
-        LocalProtocolError: ``milliseconds`` is not an int >= 0.
+        LocalProtocolError: ``milliseconds`` is not an int >= 0, or has more
+            digits than ``sys.get_int_max_str_digits()`` (the parser refuses
+            those, as Python cannot convert them back cheaply).
     """
     if type(milliseconds) is not int or milliseconds < 0:
         raise LocalProtocolError(f"retry must be an int >= 0, not {milliseconds!r}")
-    return f"retry: {milliseconds}\n".encode("ascii")
+    try:
+        digits = str(milliseconds)
+    except ValueError as exc:
+        limit = sys.get_int_max_str_digits()
+        raise LocalProtocolError(
+            f"retry has more than sys.get_int_max_str_digits() = {limit} digits"
+        ) from exc
+    return f"retry: {digits}\n".encode("ascii")

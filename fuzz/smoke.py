@@ -1,0 +1,291 @@
+"""A short fuzz run for CI: exits non-zero when any invariant fails.
+
+Steps (all drive the checks of invariants.py):
+
+1. replay every seed in fuzz/corpus (and, with atheris installed, check that
+   the pure-Python input decoder reads each seed exactly as atheris does);
+2. hypothesis: parser properties on generated streams and chunkings, and
+   encoder round trips on generated values (runs without atheris too);
+3. with atheris installed: the coverage-guided target for a bounded time,
+   in a subprocess, over a temporary copy of the corpus (fuzz/corpus is never
+   written to). A crash input is kept in a temporary directory whose path is
+   printed.
+
+Usage: python fuzz/smoke.py [--examples N] [--atheris-seconds S] [--no-atheris]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import invariants
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from invariants import FuzzCase, RoundTripValues
+
+import sseproto
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+TARGET = HERE / "fuzz_parser.py"
+DICTIONARY = HERE / "sse.dict"
+
+# Pieces of streams that reach the parser's interesting paths quickly.
+_FRAGMENTS: list[bytes] = [
+    b"data",
+    b"data:",
+    b"data: ",
+    b"event:",
+    b"event: ",
+    b"id",
+    b"id:",
+    b"id: ",
+    b"retry:",
+    b"retry: ",
+    b"Data:",
+    b":",
+    b": ",
+    b" ",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\n\n",
+    b"\xef\xbb\xbf",
+    b"\x00",
+    b"5",
+    b"+5",
+    b"1_0",
+    "\u0663".encode(),
+    b"x",
+    b"\xff",
+    b"\xe2\x82",
+    "\u00e9\u20ac\U0001d11e".encode(),
+    "\u2028\u2029\u0085\x0b\x0c\x1c\x1d\x1e".encode(),
+    b"9" * 4301,
+    b"[DONE]",
+    b'{"error": {"code": 502}}',
+]
+
+_FIELDS = [b"data: ", b"data:", b"data", b"event: ", b"id: ", b"id", b"retry: ", b": ", b":", b""]
+_ENDINGS = [b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n", b"\r\r", b"\n\r\n"]
+_pieces = st.one_of(st.sampled_from(_FRAGMENTS), st.binary(max_size=4))
+# Line-shaped streams: a field, a value made of pieces, a line ending (CR,
+# LF, CRLF or a blank line), repeated; optionally a BOM first and an
+# unfinished line last.
+_lines = st.tuples(
+    st.sampled_from(_FIELDS),
+    st.lists(_pieces, max_size=4).map(b"".join),
+    st.sampled_from(_ENDINGS),
+).map(b"".join)
+_line_streams = st.tuples(
+    st.sampled_from([b"", b"", b"\xef\xbb\xbf"]),
+    st.lists(_lines, min_size=1, max_size=12).map(b"".join),
+    st.one_of(st.just(b""), _lines.map(lambda line: line.rstrip(b"\r\n"))),
+).map(b"".join)
+_streams = st.one_of(
+    _line_streams,
+    st.binary(max_size=300),
+    st.lists(_pieces, max_size=40).map(b"".join),
+)
+
+
+@st.composite
+def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
+    """A stream with arbitrary cut points, options and limits.
+
+    Small limits are often drawn near the stream's line lengths, where
+    off-by-one mistakes would show (a ``data: `` line of n bytes adds n - 5
+    to the data buffer).
+    """
+    stream = draw(_streams)
+    cuts = sorted(draw(st.lists(st.integers(0, len(stream)), max_size=16)))
+    near = sorted(
+        {
+            length + delta
+            for length in invariants.line_lengths(stream)
+            for delta in range(-6, 2)
+            if 1 <= length + delta <= invariants.SMALL_LIMIT_MAX
+        }
+    )
+    choices = [st.none(), st.integers(1, invariants.SMALL_LIMIT_MAX)]
+    if near:
+        choices.append(st.sampled_from(near))
+    limits = st.one_of(*choices)
+    max_line_size = draw(limits)
+    max_event_size = draw(limits)
+    return FuzzCase(
+        stream=stream,
+        cuts=tuple(cuts),
+        comments=draw(st.booleans()),
+        max_line_size=max_line_size or sseproto.DEFAULT_MAX_LINE_SIZE,
+        max_event_size=max_event_size or sseproto.DEFAULT_MAX_EVENT_SIZE,
+        seed=draw(st.integers(0, 255)),
+    )
+
+
+_awkward_text = st.sampled_from(
+    ["", "message", "\n", "a\r\nb", "\r", "\0", " x", "\ufeff", "é", "a\ud800b"]
+)
+_field_text = st.one_of(st.text(max_size=12), _awkward_text)
+round_trip_values = st.builds(
+    RoundTripValues,
+    data=st.one_of(st.text(), _awkward_text),
+    type=st.one_of(st.none(), _field_text),
+    id=st.one_of(st.none(), _field_text),
+    retry=st.one_of(st.none(), st.integers(min_value=-2), st.just(10**4300)),
+    comment=st.one_of(st.none(), _field_text),
+)
+
+
+class Report:
+    """Collects what ran and what failed, for the summary."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.failures: list[str] = []
+
+    def step(self, name: str, action: Callable[[], str]) -> None:
+        start = time.monotonic()
+        try:
+            detail = action()
+        except Exception:
+            traceback.print_exc()
+            self.failures.append(name)
+            detail = "FAILED (see above)"
+        self.lines.append(f"  {name:<22} {detail} [{time.monotonic() - start:.1f}s]")
+
+
+def replay_corpus() -> str:
+    seeds = sorted(path for path in CORPUS.iterdir() if path.is_file())
+    if not seeds:
+        raise RuntimeError(f"no seed files in {CORPUS}")
+    for path in seeds:
+        try:
+            invariants.check_all(FuzzCase.from_bytes(path.read_bytes()))
+        except Exception as exc:
+            exc.add_note(f"seed file: {path}")
+            raise
+    return f"{len(seeds)} seeds, all invariants hold"
+
+
+def check_decoder_agreement() -> str:
+    """The pure decoder must read inputs exactly as atheris.FuzzedDataProvider does."""
+    provider = importlib.import_module("atheris").FuzzedDataProvider
+    inputs = [path.read_bytes() for path in sorted(CORPUS.iterdir()) if path.is_file()]
+    inputs += [b"", b"\x00", b"\xff", b"\x1f\x07", b"ab\xff\xfe"] + [
+        os.urandom(20) for _ in range(200)
+    ]
+    for data in inputs:
+        with_atheris = FuzzCase.from_source(provider(data))
+        if with_atheris != FuzzCase.from_bytes(data):
+            raise invariants.InvariantViolation(
+                f"TailReader and FuzzedDataProvider decode {data!r} differently"
+            )
+    return f"{len(inputs)} inputs decoded identically"
+
+
+def run_hypothesis(examples: int) -> str:
+    counts = {"parser": 0, "round trip": 0}
+    config = settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+
+    @config
+    @given(fuzz_cases())
+    def parser_properties(case: FuzzCase) -> None:
+        counts["parser"] += 1
+        invariants.check_all(case)
+
+    @config
+    @given(round_trip_values)
+    def round_trip(values: RoundTripValues) -> None:
+        counts["round trip"] += 1
+        invariants.check_round_trip(values)
+
+    parser_properties()
+    round_trip()
+    return ", ".join(f"{count} {name} examples" for name, count in counts.items())
+
+
+def run_atheris(seconds: int) -> str:
+    with tempfile.TemporaryDirectory(prefix="sseproto-fuzz-") as tmp:
+        work = Path(tmp) / "corpus"
+        shutil.copytree(CORPUS, work)
+        artifacts = Path(tempfile.mkdtemp(prefix="sseproto-fuzz-artifacts-"))
+        command = [
+            sys.executable,
+            str(TARGET),
+            str(work),
+            f"-dict={DICTIONARY}",
+            f"-max_total_time={seconds}",
+            "-max_len=4096",
+            "-timeout=20",
+            "-rss_limit_mb=2048",
+            f"-artifact_prefix={artifacts}{os.sep}",
+        ]
+        result = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 120, check=False
+        )
+        done = re.search(r"Done (\d+) runs in (\d+) second", result.stderr)
+        if result.returncode != 0 or done is None:
+            sys.stderr.write(result.stderr[-6000:])
+            crashes = sorted(str(path) for path in artifacts.iterdir())
+            raise RuntimeError(
+                f"atheris exited with {result.returncode}; inputs kept: {crashes or 'none'}\n"
+                f"replay one with: {sys.executable} {TARGET} <file>"
+            )
+        shutil.rmtree(artifacts)
+        corpus_size = sum(1 for _ in work.iterdir())
+        return f"{done.group(1)} runs in {done.group(2)}s, corpus grew to {corpus_size} inputs"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--examples", type=int, default=2500, help="hypothesis examples per property"
+    )
+    parser.add_argument("--atheris-seconds", type=int, default=20, help="atheris time budget")
+    parser.add_argument("--no-atheris", action="store_true", help="skip the atheris run")
+    args = parser.parse_args(argv)
+
+    start = time.monotonic()
+    have_atheris = importlib.util.find_spec("atheris") is not None
+    report = Report()
+    report.step("seed corpus", replay_corpus)
+    if have_atheris:
+        report.step("input decoder", check_decoder_agreement)
+    report.step("hypothesis", lambda: run_hypothesis(args.examples))
+    if args.no_atheris:
+        report.lines.append("  atheris                skipped (--no-atheris)")
+    elif not have_atheris:
+        report.lines.append("  atheris                skipped (not installed)")
+    else:
+        report.step("atheris", lambda: run_atheris(args.atheris_seconds))
+
+    print(f"fuzz smoke run ({time.monotonic() - start:.1f}s):")
+    print("\n".join(report.lines))
+    if report.failures:
+        print(f"FAILED: {', '.join(report.failures)}")
+        return 1
+    print("all invariants hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
