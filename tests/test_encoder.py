@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 import sseproto
@@ -86,16 +88,20 @@ def test_retry_too_many_digits_refused() -> None:
         sseproto.encode_event("x", retry=10**5000)
 
 
-@pytest.mark.parametrize("where", ["data", "type", "id", "comment"])
-def test_lone_surrogate_refused(where: str) -> None:
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda: sseproto.encode_event("\ud800"),
+        lambda: sseproto.encode_event("x", type="\udc00"),
+        lambda: sseproto.encode_event("x", id="\udfff"),
+        lambda: sseproto.encode_comment("\ud800"),
+    ],
+    ids=["data", "type", "id", "comment"],
+)
+def test_lone_surrogate_refused(encode: Callable[[], bytes]) -> None:
     """A lone surrogate has no UTF-8 form: LocalProtocolError, not UnicodeEncodeError."""
     with pytest.raises(sseproto.LocalProtocolError, match="UTF-8"):
-        if where == "comment":
-            sseproto.encode_comment("\ud800")
-        elif where == "data":
-            sseproto.encode_event("\ud800")
-        else:
-            sseproto.encode_event("x", **{where: "\udc00"})  # type: ignore[arg-type]
+        encode()
 
 
 def test_non_str_data_refused() -> None:
