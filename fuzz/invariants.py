@@ -62,7 +62,7 @@ import random
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import NoReturn, Protocol
+from typing import Any, NoReturn, Protocol
 
 from sseproto import (
     DEFAULT_MAX_EVENT_SIZE,
@@ -400,7 +400,9 @@ def run_parser(
     )
 
 
-def _check_error_state(parser: EventStreamParser, error: RemoteProtocolError, context: str) -> None:
+def _check_error_state(
+    parser: EventStreamParser[Any], error: RemoteProtocolError, context: str
+) -> None:
     if parser.state is not ParserState.ERROR:
         _violation("a", f"state is {parser.state} after {type(error).__name__}", context)
     if type(parser.error) is not type(error):
@@ -426,7 +428,7 @@ def _check_error_state(parser: EventStreamParser, error: RemoteProtocolError, co
             )
 
 
-def _check_closed_state(parser: EventStreamParser, context: str) -> None:
+def _check_closed_state(parser: EventStreamParser[Any], context: str) -> None:
     if parser.state is not ParserState.CLOSED:
         _violation("a", f"state is {parser.state} after close()", context)
     if parser.error is not None:

@@ -22,7 +22,7 @@ class Outcome:
 
 def run(chunks: Iterable[bytes], **options: object) -> Outcome:
     """Feed chunks one by one, then close; collect items even around an error."""
-    parser = sseproto.EventStreamParser(**options)  # type: ignore[arg-type]
+    parser = sseproto.EventStreamParser(**options)  # type: ignore[call-overload]
     items: list[Event | Comment] = []
     error: type[sseproto.ProtocolError] | None = None
     try:

@@ -272,9 +272,9 @@ def test_protocol_error_is_abstract() -> None:
 def test_limits_validated(bad: object) -> None:
     """Limits must be positive ints."""
     with pytest.raises(ValueError, match="positive int"):
-        EventStreamParser(max_line_size=bad)  # type: ignore[arg-type]
+        EventStreamParser(max_line_size=bad)  # type: ignore[call-overload]
     with pytest.raises(ValueError, match="positive int"):
-        EventStreamParser(max_event_size=bad)  # type: ignore[arg-type]
+        EventStreamParser(max_event_size=bad)  # type: ignore[call-overload]
 
 
 def test_events_are_immutable_values() -> None:

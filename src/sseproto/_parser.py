@@ -20,7 +20,7 @@ from __future__ import annotations
 import codecs
 import enum
 import sys
-from typing import Final
+from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 from ._errors import EventTooLarge, LimitExceeded, LineTooLong, LocalProtocolError
 from ._events import Comment, Event
@@ -90,7 +90,11 @@ _decode_utf8 = codecs.utf_8_decode
 _Spec = tuple[str | None, list[str] | None, int, str, str, str]
 
 
-class EventStreamParser:
+#: What a parser returns: ``Event``, or ``Event | Comment`` with ``comments=True``.
+Item = TypeVar("Item", Event, Event | Comment)
+
+
+class EventStreamParser(Generic[Item]):
     """Turn the bytes of a ``text/event-stream`` body into events.
 
     ``feed(data)`` takes any number of bytes, split anywhere, and returns the
@@ -142,6 +146,28 @@ class EventStreamParser:
         "_tail",
         "_unterminated",
     )
+
+    # The overloads give static type checkers the item type: a parser built
+    # without comments=True returns only Event objects.
+    @overload
+    def __init__(
+        self: EventStreamParser[Event],
+        *,
+        comments: Literal[False] = False,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        last_event_id: str = "",
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: EventStreamParser[Event | Comment],
+        *,
+        comments: bool,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+        last_event_id: str = "",
+    ) -> None: ...
 
     def __init__(
         self,
@@ -228,7 +254,7 @@ class EventStreamParser:
 
     # -- input ------------------------------------------------------------------
 
-    def feed(self, data: bytes | bytearray | memoryview) -> list[Event | Comment]:
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Item]:
         """Parse more of the stream; return the items these bytes completed.
 
         ``data`` may be any length and split anywhere; ``feed(b"")`` does
@@ -324,7 +350,7 @@ class EventStreamParser:
         # `first` (None while the buffer is empty) and `more` (every value,
         # once there are two or more); joining the values with LF gives the
         # buffer without its final LF.
-        items: list[Event | Comment] = []
+        items: list[Any] = []  # Item: Comment objects only when comments=True
         append = items.append
         comments, max_event, check_first = self._config
         first, more, size, etype, id_buffer, last_id = self._spec
@@ -502,7 +528,7 @@ class EventStreamParser:
             error = self._line_too_long()
         return lines, error
 
-    def close(self) -> list[Event | Comment]:
+    def close(self) -> list[Item]:
         """Mark the end of the stream; return the items that completes (none).
 
         Per the spec, an incomplete line and an event without its closing
@@ -537,7 +563,7 @@ class EventStreamParser:
             raise self._error.with_traceback(None)
         raise LocalProtocolError(f"{what}() called after close(): the stream has ended")
 
-    def _fail(self, error: LimitExceeded, items: list[Event | Comment]) -> list[Event | Comment]:
+    def _fail(self, error: LimitExceeded, items: list[Item]) -> list[Item]:
         self._state = _ERROR
         self._error = error
         self._lane = None
