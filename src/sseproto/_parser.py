@@ -279,7 +279,6 @@ class EventStreamParser(Generic[Item]):
         # state and the argument's type. Membership tests with an int (10 is
         # LF, 13 is CR) are one memchr, several times cheaper than
         # `b"\n" in data`.
-        error: LimitExceeded | None = None
         if type(data) is self._lane:
             buf = self._buf
             if 13 not in data:
@@ -293,22 +292,26 @@ class EventStreamParser(Generic[Item]):
                 if len(buf) + len(data) <= self._room:
                     # Decode all of data, with any undecoded bytes before it.
                     # Decoding stops only before a character cut short at the
-                    # end; its bytes wait in buf. The text after the last LF
-                    # is kept decoded as the start of the next line.
+                    # end (which needs a last byte of 0x80 or more); its bytes
+                    # wait in buf. The text after the last LF is kept decoded
+                    # as the start of the next line.
                     if buf:
                         buf += data
                         text, used = _decode_utf8(buf, "replace", False)
                         del buf[:used]
+                    elif data[-1] < 0x80:
+                        text = data.decode("utf-8", "replace")
                     else:
                         text, used = _decode_utf8(data, "replace", False)
                         if used != len(data):
                             buf += data[used:]
                     lines = text.split("\n")
-                    tail = lines.pop()
-                    if self._tail:
-                        lines[0] = self._tail + lines[0]
-                    self._tail = tail
+                    tail = self._tail
+                    if tail:
+                        lines[0] = tail + lines[0]
+                    self._tail = lines.pop()
                     self._room = self._max_line_size + data.rfind(10) + 1 - len(data)
+                    error: LimitExceeded | None = None
                 else:
                     prepared = self._prepare(data)
                     if prepared is None:
@@ -333,6 +336,7 @@ class EventStreamParser(Generic[Item]):
                     lines[0] = self._tail + lines[0]
                     self._tail = ""
                 self._room = self._max_line_size
+                error = None
             else:
                 prepared = self._prepare(data)
                 if prepared is None:
