@@ -1,18 +1,25 @@
 """``text/event-stream`` parser (WHATWG HTML, section 9.2.6 "Interpreting an
 event stream"), incremental and sans-I/O.
 
-The parser works on bytes up to the end of the last complete line of each
-``feed()``, decodes that region once, and interprets its lines in one flat
-loop. The bytes after the last line ending (an incomplete line) wait in a
-``bytearray`` until a later feed completes them. Line endings (CR and LF) are
-ASCII, and a UTF-8 decoder never lets an invalid or incomplete sequence swallow
-an ASCII byte, so decoding each region on its own gives exactly the text that
-decoding the whole stream at once would give: splitting a multi-byte character
-across feeds, or feeding one byte at a time, changes nothing.
+Each ``feed()`` is handled in three steps: find the last line ending in the
+new bytes; decode everything up to it (in the common case the whole feed,
+keeping the decoded text after the last LF as the start of the next line);
+split the text into lines and interpret them in one flat loop with the
+parser's state in local variables. Bytes that end no line wait undecoded in a
+``bytearray``.
+
+Line endings (CR and LF) are ASCII, and a UTF-8 decoder never lets an invalid
+or incomplete sequence swallow an ASCII byte, so decoding the stream piece by
+piece at these points gives exactly the text that decoding it whole would
+give: splitting a multi-byte character across feeds, or feeding one byte at a
+time, changes nothing. A decoder told that more input follows stops before a
+character cut short at the end; those bytes wait for the next feed.
 
 Every input byte is copied a bounded number of times (once into the pending
-line buffer at most, once when decoded), so parsing is linear in the input
-under any fragmentation.
+line buffer at most, once when decoded, once more when its line completes),
+so parsing is linear in the input under any fragmentation. The fast lane in
+``feed()`` covers the common state; ``_prepare()`` handles everything else and
+yields the same lines, which the property tests check under any chunking.
 """
 
 from __future__ import annotations
