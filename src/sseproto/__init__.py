@@ -4,6 +4,19 @@ The core (everything importable from this package) uses only the standard
 library and performs no I/O: feed it bytes, get events back.
 """
 
+from ._chunks import (
+    DEFAULT_SENTINEL,
+    ChunkDecoder,
+    ChunkState,
+    DataAfterDone,
+    Heartbeat,
+    InBandError,
+    JSONChunk,
+    MalformedChunk,
+    StreamDone,
+    StreamOutcome,
+    has_error_member,
+)
 from ._encoder import encode_comment, encode_event, encode_retry
 from ._errors import (
     EventTooLarge,
@@ -26,18 +39,29 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_LINE_SIZE",
+    "DEFAULT_SENTINEL",
+    "ChunkDecoder",
+    "ChunkState",
     "Comment",
+    "DataAfterDone",
     "Event",
     "EventStreamParser",
     "EventTooLarge",
+    "Heartbeat",
+    "InBandError",
+    "JSONChunk",
     "LimitExceeded",
     "LineTooLong",
     "LocalProtocolError",
+    "MalformedChunk",
     "ParserState",
     "ProtocolError",
     "RemoteProtocolError",
+    "StreamDone",
+    "StreamOutcome",
     "__version__",
     "encode_comment",
     "encode_event",
     "encode_retry",
+    "has_error_member",
 ]

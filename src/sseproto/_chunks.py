@@ -1,0 +1,455 @@
+"""JSON chunk streams: the shape LLM APIs stream, as a sans-I/O state machine.
+
+OpenRouter, OpenAI and their peers send one JSON value per ``data:`` event,
+keepalive comments while the model thinks (``: OPENROUTER PROCESSING``), and
+``data: [DONE]`` at the end. :class:`ChunkDecoder` turns the parser's items
+into a typed sequence and keeps an explicit outcome that is never silent::
+
+                      DATA / HEARTBEAT / MALFORMED ("skip")
+                                 +-----+
+                                 v     |
+    +---------------------------- OPEN -+-------------------------+
+    | SENTINEL          ERROR_PAYLOAD |        MALFORMED ("raise") | END
+    v                                 v                           v           v
+  COMPLETED                        ERRORED                      FAILED    TRUNCATED
+
+* ``COMPLETED``: the sentinel arrived. Later events are ignored and counted,
+  up to ``max_ignored``; one more is a :class:`DataAfterDone` error.
+* ``ERRORED``: a payload matched the caller's ``is_error`` predicate; the
+  payload is kept. Further input is a ``LocalProtocolError``: stop reading.
+* ``FAILED``: undecodable data under ``malformed="raise"``; every later call
+  raises the same :class:`MalformedChunk` again.
+* ``TRUNCATED``: the input ended before the sentinel.
+
+All transitions live in one table, ``TRANSITIONS``; a (state, input) pair is
+handled only as the table says.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
+from ._events import Comment, Event
+from ._parser import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, EventStreamParser
+
+__all__ = [
+    "DEFAULT_SENTINEL",
+    "ChunkDecoder",
+    "ChunkInput",
+    "ChunkState",
+    "DataAfterDone",
+    "Heartbeat",
+    "InBandError",
+    "JSONChunk",
+    "MalformedChunk",
+    "StreamDone",
+    "StreamOutcome",
+    "has_error_member",
+]
+
+#: The data of the event that ends an OpenAI-style stream.
+DEFAULT_SENTINEL: Final = "[DONE]"
+
+#: How many events a server may send after the sentinel before that is an error.
+DEFAULT_MAX_IGNORED: Final = 64
+
+# How much of an undecodable payload an error message quotes.
+_QUOTE: Final = 200
+
+
+class MalformedChunk(RemoteProtocolError):
+    """An event's data could not be decoded (``malformed="raise"``).
+
+    ``raw`` is the event's whole data; ``__cause__`` is the decoder's error.
+    """
+
+    def __init__(self, raw: str, event: Event) -> None:
+        quoted = raw if len(raw) <= _QUOTE else raw[:_QUOTE] + "..."
+        super().__init__(f"undecodable chunk data ({len(raw)} characters): {quoted!r}")
+        #: The undecodable data, in full.
+        self.raw = raw
+        #: The event that carried it.
+        self.event = event
+
+
+class DataAfterDone(RemoteProtocolError):
+    """The server kept sending events after the sentinel, more than ``max_ignored``."""
+
+
+@dataclass(frozen=True, slots=True)
+class JSONChunk:
+    """One decoded ``data:`` payload: ``value`` is what ``loads`` returned."""
+
+    value: Any
+    #: The event that carried the payload (its ``data`` is the raw text).
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    """A comment line, such as ``: OPENROUTER PROCESSING`` (with ``heartbeats=True``)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamDone:
+    """The sentinel arrived: the stream is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class InBandError:
+    """A payload that the ``is_error`` predicate recognised as an error report."""
+
+    payload: Any
+    event: Event
+
+
+Item = JSONChunk | Heartbeat | StreamDone | InBandError
+
+
+class ChunkState(enum.Enum):
+    """Where a :class:`ChunkDecoder` is; every state but ``OPEN`` is terminal."""
+
+    #: Receiving chunks.
+    OPEN = "open"
+    #: The sentinel arrived.
+    COMPLETED = "completed"
+    #: A payload was recognised as an in-band error.
+    ERRORED = "errored"
+    #: Input ended before the sentinel.
+    TRUNCATED = "truncated"
+    #: Undecodable data under the ``"raise"`` policy.
+    FAILED = "failed"
+
+
+class ChunkInput(enum.Enum):
+    """What the decoder can be given, after classification."""
+
+    #: An event whose data decoded to a value that is not an error.
+    DATA = "data"
+    #: An event whose decoded value the ``is_error`` predicate accepted.
+    ERROR_PAYLOAD = "error payload"
+    #: An event whose data ``loads`` could not decode.
+    MALFORMED = "malformed"
+    #: An event whose data is the sentinel.
+    SENTINEL = "sentinel"
+    #: A comment line.
+    HEARTBEAT = "heartbeat"
+    #: The end of input (``close()``).
+    END = "end"
+
+
+class _Do(enum.Enum):
+    EMIT = "emit the chunk"
+    ERROR = "emit the in-band error and keep its payload"
+    MALFORMED = "apply the malformed-data policy"
+    DONE = "emit StreamDone"
+    HEARTBEAT = "emit a Heartbeat when asked for"
+    IGNORE = "count the input as ignored (bounded)"
+    NOTHING = "nothing"
+    REFUSE = "raise LocalProtocolError: input after a terminal state"
+    RERAISE = "raise the stored error again"
+
+
+_S = ChunkState
+_I = ChunkInput
+
+#: (state, input) -> (what to do, next state). Complete: every pair is listed.
+TRANSITIONS: Final[dict[tuple[ChunkState, ChunkInput], tuple[_Do, ChunkState]]] = {
+    (_S.OPEN, _I.DATA): (_Do.EMIT, _S.OPEN),
+    (_S.OPEN, _I.ERROR_PAYLOAD): (_Do.ERROR, _S.ERRORED),
+    (_S.OPEN, _I.MALFORMED): (_Do.MALFORMED, _S.OPEN),  # FAILED under "raise"
+    (_S.OPEN, _I.SENTINEL): (_Do.DONE, _S.COMPLETED),
+    (_S.OPEN, _I.HEARTBEAT): (_Do.HEARTBEAT, _S.OPEN),
+    (_S.OPEN, _I.END): (_Do.NOTHING, _S.TRUNCATED),
+    **{(_S.COMPLETED, i): (_Do.IGNORE, _S.COMPLETED) for i in ChunkInput if i is not _I.END},
+    (_S.COMPLETED, _I.END): (_Do.NOTHING, _S.COMPLETED),
+    **{(_S.ERRORED, i): (_Do.REFUSE, _S.ERRORED) for i in ChunkInput if i is not _I.END},
+    (_S.ERRORED, _I.END): (_Do.NOTHING, _S.ERRORED),
+    **{(_S.TRUNCATED, i): (_Do.REFUSE, _S.TRUNCATED) for i in ChunkInput if i is not _I.END},
+    (_S.TRUNCATED, _I.END): (_Do.NOTHING, _S.TRUNCATED),
+    **{(_S.FAILED, i): (_Do.RERAISE, _S.FAILED) for i in ChunkInput if i is not _I.END},
+    (_S.FAILED, _I.END): (_Do.RERAISE, _S.FAILED),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOutcome:
+    """A snapshot of a decoder's outcome (``ChunkDecoder.outcome``)."""
+
+    #: The decoder's state; ``OPEN`` while the stream is still going.
+    state: ChunkState
+    #: ``ERRORED``: the error payload; otherwise None.
+    error_payload: Any
+    #: ``FAILED``: the MalformedChunk error; otherwise None.
+    failure: MalformedChunk | None
+    #: How many undecodable events were skipped (``malformed="skip"``).
+    skipped: int
+    #: The data of the last skipped event, if any.
+    last_skipped: str | None
+    #: How many events arrived after the sentinel and were ignored.
+    ignored: int
+    #: How many chunks were decoded and emitted.
+    chunks: int
+
+
+def has_error_member(value: Any) -> bool:
+    """An ``is_error`` predicate for OpenAI-style streams: a JSON object with an
+    ``"error"`` member that is not null (OpenRouter reports mid-stream failures
+    as such a chunk)."""
+    return type(value) is dict and value.get("error") is not None
+
+
+class ChunkDecoder:
+    """Decode an LLM-style stream of JSON ``data:`` events with an explicit outcome.
+
+    Give it the bytes of the response body with ``feed(data)`` (it runs its own
+    :class:`~sseproto.EventStreamParser`), or items from a parser you run with
+    ``feed_items(items)``; then ``close()`` at the end of input. Both return
+    the items completed so far, in order: :class:`JSONChunk` for each decoded
+    payload, :class:`Heartbeat` for comments (with ``heartbeats=True``),
+    :class:`InBandError` for a payload the ``is_error`` predicate accepts, and
+    :class:`StreamDone` for the sentinel. Splitting the input differently
+    never changes the items or the outcome.
+
+    Arguments:
+        loads: turns an event's data (a str) into a value; ``json.loads`` by
+            default. A faster or typed decoder can be passed.
+        decode_errors: the exceptions of ``loads`` that mean "undecodable"
+            (default: ``ValueError``, which covers ``json.JSONDecodeError``).
+            Any other exception from ``loads`` propagates unchanged.
+        is_error: recognises an in-band error payload (see
+            :func:`has_error_member`); None recognises none.
+        malformed: ``"raise"`` (default): undecodable data raises
+            :class:`MalformedChunk` and the decoder is ``FAILED``. ``"skip"``:
+            it is skipped, counted in ``outcome.skipped``, and the last one is
+            kept in ``outcome.last_skipped``.
+        heartbeats: also return comments as :class:`Heartbeat` items.
+        sentinel: the data that ends the stream, or None for streams that end
+            with the connection (then ``close()`` completes instead of
+            truncating).
+        max_ignored: events tolerated after the sentinel before
+            :class:`DataAfterDone`.
+        max_line_size, max_event_size: limits of the internal parser.
+    """
+
+    __slots__ = (
+        "_chunks",
+        "_decode_errors",
+        "_failure",
+        "_heartbeats",
+        "_ignored",
+        "_is_error",
+        "_last_skipped",
+        "_loads",
+        "_max_ignored",
+        "_parser",
+        "_payload",
+        "_pending",
+        "_raise_malformed",
+        "_sentinel",
+        "_skipped",
+        "_state",
+    )
+
+    def __init__(
+        self,
+        *,
+        loads: Callable[[str], Any] = json.loads,
+        decode_errors: tuple[type[Exception], ...] = (ValueError,),
+        is_error: Callable[[Any], bool] | None = None,
+        malformed: Literal["raise", "skip"] = "raise",
+        heartbeats: bool = False,
+        sentinel: str | None = DEFAULT_SENTINEL,
+        max_ignored: int = DEFAULT_MAX_IGNORED,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        if malformed not in ("raise", "skip"):
+            raise ValueError(f'malformed must be "raise" or "skip", not {malformed!r}')
+        if type(max_ignored) is not int or max_ignored < 0:
+            raise ValueError(f"max_ignored must be an int >= 0, not {max_ignored!r}")
+        self._loads = loads
+        self._decode_errors = decode_errors
+        self._is_error = is_error
+        self._raise_malformed = malformed == "raise"
+        self._heartbeats = bool(heartbeats)
+        self._sentinel = sentinel
+        self._max_ignored = max_ignored
+        self._parser = EventStreamParser(
+            comments=True, max_line_size=max_line_size, max_event_size=max_event_size
+        )
+        self._state = ChunkState.OPEN
+        self._payload: Any = None
+        self._failure: MalformedChunk | None = None
+        self._skipped = 0
+        self._last_skipped: str | None = None
+        self._ignored = 0
+        self._chunks = 0
+        # An error met after this call had already produced items: those are
+        # returned, and the error is raised by the next call.
+        self._pending: ProtocolError | None = None
+
+    @property
+    def state(self) -> ChunkState:
+        """The current state (see :class:`ChunkState`)."""
+        return self._state
+
+    @property
+    def outcome(self) -> StreamOutcome:
+        """The outcome so far; final once ``state`` is not ``OPEN``."""
+        return StreamOutcome(
+            state=self._state,
+            error_payload=self._payload,
+            failure=self._failure,
+            skipped=self._skipped,
+            last_skipped=self._last_skipped,
+            ignored=self._ignored,
+            chunks=self._chunks,
+        )
+
+    @property
+    def parser(self) -> EventStreamParser[Event | Comment]:
+        """The internal parser that ``feed()`` uses (its ``last_event_id``,
+        ``retry``)."""
+        return self._parser
+
+    def feed(self, data: bytes | bytearray | memoryview) -> list[Item]:
+        """Parse body bytes with the internal parser and decode the events.
+
+        Raises:
+            MalformedChunk: undecodable data under ``malformed="raise"``.
+            DataAfterDone: too many events after the sentinel.
+            LocalProtocolError: input after ``ERRORED`` or ``TRUNCATED``.
+            sseproto.RemoteProtocolError: the parser's limit errors.
+
+        As with the parser, an error never costs the items completed before
+        it: a call that produced items returns them, and the error is raised
+        by the next call.
+        """
+        if self._pending is not None:
+            self._raise_pending()
+        return self.feed_items(self._parser.feed(data))
+
+    def feed_items(self, items: Iterable[Event | Comment]) -> list[Item]:
+        """Decode parser items (events and comments) in order; see ``feed``.
+
+        Raises:
+            MalformedChunk, DataAfterDone, LocalProtocolError: see ``feed``.
+        """
+        if self._pending is not None:
+            self._raise_pending()
+        if self._state is ChunkState.FAILED:
+            self._reraise()
+        out: list[Item] = []
+        try:
+            for item in items:
+                self._step(item, out)
+        except ProtocolError as exc:
+            if not out:
+                raise
+            self._pending = exc
+        return out
+
+    def close(self) -> list[Item]:
+        """End of input: ``OPEN`` becomes ``TRUNCATED`` (or ``COMPLETED`` when
+        there is no sentinel). Terminal states stay as they are. Returns the
+        items the end completes (none: an unterminated event is discarded by
+        the parser, as the spec says).
+
+        Raises:
+            MalformedChunk: the decoder is ``FAILED`` (raised again).
+            sseproto.RemoteProtocolError: a limit error the parser deferred,
+                or an error deferred by the previous call.
+        """
+        if self._pending is not None:
+            self._raise_pending()
+        out: list[Item] = []
+        if self._state is ChunkState.OPEN:
+            out = self.feed_items(self._parser.close())
+            if self._pending is not None:
+                return out
+        do, new_state = TRANSITIONS[self._state, ChunkInput.END]
+        if do is _Do.RERAISE:
+            self._reraise()
+        if self._state is ChunkState.OPEN and self._sentinel is None:
+            new_state = ChunkState.COMPLETED
+        self._state = new_state
+        return out
+
+    # -- the machine ------------------------------------------------------------
+
+    def _classify(self, item: Event | Comment) -> tuple[ChunkInput, Any]:
+        """The table input for an item, and the decoded value for data."""
+        if type(item) is Comment:
+            return ChunkInput.HEARTBEAT, None
+        assert type(item) is Event
+        data = item.data
+        if data == self._sentinel:
+            return ChunkInput.SENTINEL, None
+        if self._state is not ChunkState.OPEN:
+            # Terminal: the payload is not decoded, only counted or refused.
+            return ChunkInput.DATA, None
+        try:
+            value = self._loads(data)
+        except self._decode_errors as exc:
+            return ChunkInput.MALFORMED, exc
+        if self._is_error is not None and self._is_error(value):
+            return ChunkInput.ERROR_PAYLOAD, value
+        return ChunkInput.DATA, value
+
+    def _step(self, item: Event | Comment, out: list[Item]) -> None:
+        kind, value = self._classify(item)
+        do, new_state = TRANSITIONS[self._state, kind]
+        if do is _Do.EMIT:
+            assert type(item) is Event
+            self._chunks += 1
+            out.append(JSONChunk(value, item))
+        elif do is _Do.HEARTBEAT:
+            if self._heartbeats:
+                assert type(item) is Comment
+                out.append(Heartbeat(item.text))
+        elif do is _Do.DONE:
+            out.append(StreamDone())
+        elif do is _Do.ERROR:
+            assert type(item) is Event
+            self._payload = value
+            out.append(InBandError(value, item))
+        elif do is _Do.MALFORMED:
+            assert type(item) is Event
+            if self._raise_malformed:
+                self._failure = MalformedChunk(item.data, item)
+                self._failure.__cause__ = value
+                self._state = ChunkState.FAILED
+                raise self._failure
+            self._skipped += 1
+            self._last_skipped = item.data
+        elif do is _Do.IGNORE:
+            self._ignored += 1
+            if self._ignored > self._max_ignored:
+                raise DataAfterDone(
+                    f"{self._ignored} events arrived after the end-of-stream sentinel "
+                    f"{self._sentinel!r}; at most max_ignored={self._max_ignored} are tolerated"
+                )
+        elif do is _Do.REFUSE:
+            raise LocalProtocolError(
+                f"the chunk stream is already {self._state.value}; stop feeding it"
+            )
+        elif do is _Do.RERAISE:
+            self._reraise()
+        self._state = new_state
+
+    def _raise_pending(self) -> None:
+        error, self._pending = self._pending, None
+        assert error is not None
+        raise error
+
+    def _reraise(self) -> None:
+        assert self._failure is not None
+        raise self._failure.with_traceback(None)
