@@ -27,9 +27,11 @@ The invariants, one function each:
     ``Comment(text)`` and ``Event(type or "message", data with CRLF and CR
     turned into LF, id or "")``, with ``last_event_id`` and ``retry`` as sent.
 (e) ``check_model``: the one-call result equals that of :func:`model_parse`,
-    a line-at-a-time transcription of the WHATWG "Interpreting an event
-    stream" algorithm with the parser's documented limits added (the first
-    violation in stream order wins; items before it are kept).
+    which runs ``tests/reference_model.py``: a line-at-a-time transcription of
+    the WHATWG "Interpreting an event stream" algorithm with the parser's
+    documented limits added (the first violation in stream order wins; items
+    before it are kept). The test suite checks the parser against the same
+    model.
 (f) ``check_prompt_limits``: a limit error surfaces from the call whose bytes
     crossed the limit, or from the next call when that one returned the items
     it completed; in particular a line longer than ``max_line_size`` is
@@ -62,7 +64,14 @@ import random
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NoReturn, Protocol
+
+# The model of the spec lives with the tests; the fuzz drivers run from the
+# repository, so its root is importable.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.reference_model import line_lengths, reference_parse
 
 from sseproto import (
     DEFAULT_MAX_EVENT_SIZE,
@@ -71,7 +80,6 @@ from sseproto import (
     Event,
     EventStreamParser,
     EventTooLarge,
-    LimitExceeded,
     LineTooLong,
     LocalProtocolError,
     ParserState,
@@ -107,7 +115,6 @@ Item = Event | Comment
 SMALL_LIMIT_MAX = 64
 
 _CR = 0x0D
-_LF = 0x0A
 
 _OPT_COMMENTS = 0x01
 _OPT_SMALL_LINE = 0x02
@@ -462,30 +469,6 @@ def _run_case(case: FuzzCase, chunks: Sequence[bytes]) -> Outcome:
 # -- the model ----------------------------------------------------------------------------
 
 
-def _split_lines(stream: bytes) -> tuple[list[tuple[int, bytes, int]], int]:
-    """The complete lines as (start offset, bytes without the ending, offset just
-    past the byte that ended the line), and the start of the incomplete rest."""
-    lines: list[tuple[int, bytes, int]] = []
-    start = 0
-    index = 0
-    size = len(stream)
-    while index < size:
-        byte = stream[index]
-        if byte in (_CR, _LF):
-            lines.append((start, stream[start:index], index + 1))
-            if byte == _CR and index + 1 < size and stream[index + 1] == _LF:
-                index += 1
-            start = index + 1
-        index += 1
-    return lines, start
-
-
-def line_lengths(stream: bytes) -> list[int]:
-    """Byte lengths of the stream's lines (the incomplete last one included)."""
-    lines, rest_start = _split_lines(stream)
-    return [len(raw) for _, raw, _ in lines] + [len(stream) - rest_start]
-
-
 def model_parse(
     stream: bytes,
     *,
@@ -493,80 +476,18 @@ def model_parse(
     max_line_size: int = DEFAULT_MAX_LINE_SIZE,
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
 ) -> Outcome:
-    """What a spec-exact parser with the documented limits makes of a whole stream.
-
-    Lines are split on CRLF, CR and LF in the raw bytes, each decoded as UTF-8
-    on its own (line endings are ASCII, so this equals decoding the whole
-    stream) and one BOM is dropped from the start of the first. The limits:
-    a line of more than ``max_line_size`` bytes (the incomplete last one too),
-    a data buffer (values plus one LF per data line) of more than
-    ``max_event_size`` characters, and a ``retry`` value with more digits than
-    ``sys.get_int_max_str_digits()`` each end the parse with their error.
-    """
-    lines, rest_start = _split_lines(stream)
-    digit_limit = sys.get_int_max_str_digits()
-    items: list[Item] = []
-    data: list[str] = []
-    data_size = 0
-    event_type = ""
-    id_buffer = ""
-    last_event_id = ""
-    retry: int | None = None
-    error: type[RemoteProtocolError] | None = None
-    error_offset: int | None = None
-    for number, (start, raw, done) in enumerate(lines):
-        if len(raw) > max_line_size:
-            error, error_offset = LineTooLong, start + max_line_size + 1
-            break
-        line = raw.decode("utf-8", "replace")
-        if number == 0 and line.startswith("\ufeff"):
-            line = line[1:]
-        if line == "":
-            # Dispatch: commit the id; an event only if a data field was seen.
-            last_event_id = id_buffer
-            if data:
-                items.append(Event(event_type or "message", "\n".join(data), last_event_id))
-            data = []
-            data_size = 0
-            event_type = ""
-            continue
-        name, colon, value = line.partition(":")
-        if colon and value.startswith(" "):
-            value = value[1:]
-        if colon and name == "":
-            if comments:
-                items.append(Comment(value))
-        elif name == "event":
-            event_type = value
-        elif name == "data":
-            data.append(value)
-            data_size += len(value) + 1
-            if data_size > max_event_size:
-                error, error_offset = EventTooLarge, done
-                break
-        elif name == "id":
-            if "\0" not in value:
-                id_buffer = value
-        elif name == "retry" and value != "" and all(c in "0123456789" for c in value):
-            if digit_limit and len(value) > digit_limit:
-                error, error_offset = LimitExceeded, done
-                break
-            retry = int(value)
-    else:
-        if len(stream) - rest_start > max_line_size:
-            error, error_offset = LineTooLong, rest_start + max_line_size + 1
-    unterminated = None
-    if error is None:
-        unterminated = bool(
-            rest_start < len(stream) or data or event_type or id_buffer != last_event_id
-        )
+    """What a spec-exact parser with the documented limits makes of a whole
+    stream: the test suite's reference model, as an :class:`Outcome`."""
+    result = reference_parse(
+        stream, comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
+    )
     return Outcome(
-        items=tuple(items),
-        error=error,
-        last_event_id=last_event_id,
-        retry=retry,
-        unterminated=unterminated,
-        error_offset=error_offset,
+        items=result.items,
+        error=result.error,
+        last_event_id=result.last_event_id,
+        retry=result.retry,
+        unterminated=result.unterminated,
+        error_offset=result.error_offset,
     )
 
 

@@ -52,13 +52,34 @@ def test_limits_hit_at_same_place_in_any_chunking(
 
 @given(stream=streams, comments=st.booleans())
 def test_agrees_with_reference_model(stream: bytes, comments: bool) -> None:
-    """The parser gives what the character-by-character model of the spec gives."""
+    """The parser gives what the line-by-line model of the spec gives."""
     outcome = run([stream], comments=comments)
-    items, last_event_id, retry = reference_parse(stream, comments=comments)
+    model = reference_parse(stream, comments=comments)
     assert outcome.error is None
-    assert outcome.items == items
-    assert outcome.last_event_id == last_event_id
-    assert outcome.retry == retry
+    assert outcome.items == list(model.items)
+    assert outcome.last_event_id == model.last_event_id
+    assert outcome.retry == model.retry
+    assert outcome.unterminated == model.unterminated
+
+
+@given(
+    stream=streams,
+    max_line_size=st.integers(1, 40),
+    max_event_size=st.integers(1, 60),
+    comments=st.booleans(),
+)
+def test_agrees_with_reference_model_on_limits(
+    stream: bytes, max_line_size: int, max_event_size: int, comments: bool
+) -> None:
+    """With small limits, the parser's items and error are the model's."""
+    limits = {"max_line_size": max_line_size, "max_event_size": max_event_size}
+    outcome = run([stream], comments=comments, **limits)
+    model = reference_parse(stream, comments=comments, **limits)
+    assert outcome.items == list(model.items)
+    assert outcome.error is model.error
+    if model.error is None:
+        assert outcome.last_event_id == model.last_event_id
+        assert outcome.retry == model.retry
 
 
 @given(stream=st.binary(max_size=500), data=st.data())
