@@ -286,6 +286,8 @@ class EventStreamParser(Generic[Item]):
         # state and the argument's type. Membership tests with an int (10 is
         # LF, 13 is CR) are one memchr, several times cheaper than
         # `b"\n" in data`.
+        lines: list[str] | None = None
+        error: LimitExceeded | None = None
         if type(data) is self._lane:
             buf = self._buf
             if 13 not in data:
@@ -318,12 +320,6 @@ class EventStreamParser(Generic[Item]):
                         lines[0] = tail + lines[0]
                     self._tail = lines.pop()
                     self._room = self._max_line_size + data.rfind(10) + 1 - len(data)
-                    error: LimitExceeded | None = None
-                else:
-                    prepared = self._prepare(data)
-                    if prepared is None:
-                        return []
-                    lines, error = prepared
             elif data[-1] != 13 and len(buf) + len(data) <= self._room:
                 # CR line endings, but not one at the very end, which could be
                 # the first half of a CRLF (the general path remembers that).
@@ -343,13 +339,7 @@ class EventStreamParser(Generic[Item]):
                     lines[0] = self._tail + lines[0]
                     self._tail = ""
                 self._room = self._max_line_size
-                error = None
-            else:
-                prepared = self._prepare(data)
-                if prepared is None:
-                    return []
-                lines, error = prepared
-        else:
+        if lines is None:
             prepared = self._prepare(data)
             if prepared is None:
                 return []
