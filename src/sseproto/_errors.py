@@ -6,9 +6,13 @@ The tree::
     ├── LocalProtocolError        the caller misused the API (feed after close,
     │                             an event that cannot be encoded, ...)
     └── RemoteProtocolError       the peer sent something this library rejects
-        └── LimitExceeded         a configured size limit was exceeded
-            ├── LineTooLong       a line grew past ``max_line_size``
-            └── EventTooLarge     an event's data grew past ``max_event_size``
+        ├── LimitExceeded         a configured size limit was exceeded
+        │   ├── LineTooLong       a line grew past ``max_line_size``
+        │   └── EventTooLarge     an event's data grew past ``max_event_size``
+        ├── MalformedChunk        undecodable JSON chunk data (``_chunks``)
+        ├── DataAfterDone         events kept coming after ``[DONE]`` (``_chunks``)
+        ├── ResponseRejected      not a 200 ``text/event-stream`` response (``_reconnect``)
+        └── ReconnectGaveUp       the reconnect policy ran out (``_reconnect``)
 
 After a ``RemoteProtocolError`` the object that raised it is in a terminal
 error state: every further call raises the same error again.

@@ -1,0 +1,973 @@
+"""The WHATWG EventSource processing model (HTML, section 9.2.3 "Processing
+model") as a sans-I/O state machine: connection, response check, parsing,
+reconnection and failure, returned as actions.
+
+:class:`EventSourceMachine` performs no I/O, never reads a clock and never
+draws a random number on its own: the caller passes ``now`` (seconds from a
+monotonic clock) to every input and supplies the random source, and each
+input returns the list of actions to perform, in order. A pump looks like::
+
+    actions = machine.start(clock())
+    # Perform each action: Connect -> send the request with its headers and
+    # call response() with the status line and headers; then body() for each
+    # chunk of the body and end() when it is over (or the connection broke).
+    # Wait -> sleep, then call wait_over(). Deliver -> hand the item to the
+    # user. Opened -> tell the user the stream is open. Failed -> close the
+    # connection if any and raise the error. Closed -> close the connection.
+
+The transitions (``_TRANSITIONS`` below is the table itself; any call not in
+it raises :class:`~sseproto.LocalProtocolError`)::
+
+    state        input                 next state  actions
+    IDLE         start()               CONNECTING  [Connect]
+    CONNECTING   response(), accepted  OPEN        [Opened]
+    CONNECTING   response(), rejected  REJECTING   []
+    CONNECTING   end()                 WAITING     [Wait]          (*)
+    OPEN         body()                OPEN        [Deliver, ...]  (*)
+    OPEN         end()                 WAITING     [Wait]          (*)
+    REJECTING    body()                REJECTING   []              (*)
+    REJECTING    end()                 FAILED      [Failed]
+    WAITING      wait_over()           CONNECTING  [Connect]
+    any other    close()               CLOSED      [Closed]
+    CLOSED       close()               CLOSED      []
+
+    (*) A handler that fails the machine for good ends its actions with
+        Failed and the machine goes to FAILED instead: end() when the
+        policy gives up (ReconnectGaveUp); body() when the stream breaks a
+        parser limit (LineTooLong, ...), after the items completed before
+        the violation; body() once MAX_REJECTED_BODY bytes of a rejected
+        response are kept (ResponseRejected).
+
+Errors this module adds to the tree in ``_errors.py``::
+
+    RemoteProtocolError
+    ├── ResponseRejected      status not 200, or Content-Type not text/event-stream
+    └── ReconnectGaveUp       the ReconnectPolicy's attempts or time ran out
+
+They are reported as ``Failed(error)`` actions, never raised: the machine
+raises only for caller misuse (``LocalProtocolError``, ``ValueError`` and
+``TypeError`` as each method documents).
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import random as _random
+import string
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Generic, Literal, TypeAlias, Union, overload
+
+from ._errors import LimitExceeded, LocalProtocolError, RemoteProtocolError
+from ._events import Comment, Event
+from ._parser import (
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_LINE_SIZE,
+    EventStreamParser,
+    Item,
+    ParserState,
+)
+
+__all__ = [
+    "DEFAULT_MAX_DELAY",
+    "DEFAULT_RETRY_DELAY",
+    "MAX_REJECTED_BODY",
+    "Action",
+    "Closed",
+    "Connect",
+    "Deliver",
+    "EventSourceMachine",
+    "EventSourceState",
+    "Failed",
+    "Opened",
+    "ReconnectGaveUp",
+    "ReconnectPolicy",
+    "ResponseRejected",
+    "Wait",
+]
+
+#: Default reconnection time in seconds, used until the server sends a valid
+#: ``retry`` field. The spec leaves the initial value to the user agent ("a
+#: few seconds"); Chromium and WebKit use 3000 ms (``kDefaultReconnectDelay``).
+DEFAULT_RETRY_DELAY: Final = 3.0
+
+#: Default ``ReconnectPolicy.max_delay``: 5 minutes. It bounds the backoff and
+#: also a server's ``retry`` value, which has no upper bound in the spec.
+DEFAULT_MAX_DELAY: Final = 300.0
+
+#: The most bytes of a rejected response's body kept in
+#: ``ResponseRejected.body``: 4 KiB, enough for an error page's message or a
+#: JSON error object, small enough to hold for any number of connections.
+MAX_REJECTED_BODY: Final = 4096
+
+# The headers the machine sets on every request; a caller's headers with these
+# names (compared case-insensitively) are dropped.
+_ACCEPT: Final = ("Accept", "text/event-stream")
+_CACHE_CONTROL: Final = ("Cache-Control", "no-store")
+_LAST_EVENT_ID: Final = "Last-Event-ID"
+_RESERVED: Final = frozenset({"accept", "cache-control", "last-event-id"})
+
+# Fetch's "HTTP token code points" and "HTTP whitespace"; MIME types are made
+# of tokens, and values are trimmed of whitespace before parsing.
+_TOKEN: Final = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
+_HTTP_WHITESPACE: Final = "\t\n\r "
+_HTTP_TAB_OR_SPACE: Final = "\t "
+
+# How much of a rejected body the error message quotes.
+_BODY_PREVIEW: Final = 200
+
+
+# -- errors --------------------------------------------------------------------
+
+
+class ResponseRejected(RemoteProtocolError):
+    """The server's response cannot start an event stream, so the machine
+    fails the connection for good (the spec's "fail the connection"): the
+    status was not 200 (204 No Content is how a server tells a client to stop
+    reconnecting), or the ``Content-Type`` was missing or not
+    ``text/event-stream``.
+
+    The message says which, and quotes the start of the body.
+    """
+
+    def __init__(
+        self, msg: str, *, status: int, headers: tuple[tuple[str, str], ...], body: bytes
+    ) -> None:
+        super().__init__(msg)
+        #: The response's status code.
+        self.status = status
+        #: The response's headers, as passed to ``response()``.
+        self.headers = headers
+        #: The first bytes of the body (at most ``MAX_REJECTED_BODY``): what
+        #: arrived before ``end()`` or before the limit was reached.
+        self.body = body
+
+
+class ReconnectGaveUp(RemoteProtocolError):
+    """The connection kept failing and the :class:`ReconnectPolicy` ran out:
+    ``max_attempts`` reconnections in a row, or ``max_elapsed`` seconds,
+    without a healthy connection.
+
+    ``__cause__`` is the error passed to the ``end()`` that gave up, if any.
+    """
+
+    def __init__(self, msg: str, *, limit: str, attempts: int, elapsed: float) -> None:
+        super().__init__(msg)
+        #: The policy field that ran out: ``"max_attempts"`` or ``"max_elapsed"``.
+        self.limit = limit
+        #: Reconnections made since the last healthy connection (or ``start()``).
+        self.attempts = attempts
+        #: Seconds from the start of the outage (the end of the last healthy
+        #: connection, or ``start()``) to the ``end()`` that gave up.
+        self.elapsed = elapsed
+
+
+# -- actions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Open a new connection: send a ``GET`` for the stream's URL with these
+    headers, then report the response with ``response()`` (or a failure to get
+    one with ``end()``).
+
+    ``headers`` starts with ``Accept: text/event-stream`` and
+    ``Cache-Control: no-store``, then ``Last-Event-ID`` when the last event ID
+    is not empty, then the caller's own headers. Values are text; send them
+    encoded as UTF-8 (the spec's encoding for ``Last-Event-ID``).
+    """
+
+    headers: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The response was accepted: the stream is open (the spec's "announce the
+    connection", a browser's ``open`` event). Nothing to do but tell the user;
+    keep reading the body."""
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Sleep ``seconds``, then call ``wait_over()``. The connection is over;
+    nothing needs reading meanwhile (a browser fires ``error`` here)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver(Generic[Item]):
+    """Hand ``item`` (an :class:`~sseproto.Event`, or a
+    :class:`~sseproto.Comment` when the machine was built with
+    ``comments=True``) to the user."""
+
+    item: Item
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The machine failed for good: close the connection if one is open and
+    report ``error``. Always the last action of its list; the machine is then
+    ``FAILED`` and accepts only ``close()``."""
+
+    error: RemoteProtocolError
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """``close()`` was called: close the connection if one is open."""
+
+
+Action: TypeAlias = Union[Connect, Opened, Wait, Deliver[Item], Failed, Closed]  # noqa: UP007
+# A generic alias needs Union[] (the | form cannot be subscripted on 3.11).
+# The alias is public, so it carries a docstring like every exported name.
+Action.__doc__ = """What the machine's inputs return: ``Connect``, ``Opened``, ``Wait``,
+``Deliver[Item]``, ``Failed`` or ``Closed``."""
+
+
+# -- policy --------------------------------------------------------------------
+
+
+def _check_number(name: str, value: object, *, optional: bool = False) -> None:
+    if optional and value is None:
+        return
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconnectPolicy:
+    """When to reconnect after a connection ends, and when to give up.
+
+    The wait before reconnection number *n* of a run of failures (*n* = 1
+    after a healthy connection, see below, or after the first connection) is::
+
+        t = reconnection_time * multiplier ** (n - 1)
+        t = t * (1 + jitter * random())      # only when jitter > 0
+        wait = min(t, max_delay)
+
+    where ``reconnection_time`` is the server's latest valid ``retry`` field
+    (milliseconds, from any connection so far) in seconds, or ``retry_delay``
+    before there is one. With the defaults (``multiplier=1``, ``jitter=0``)
+    every wait is the reconnection time, as in a browser.
+
+    A connection is *healthy* when its response was accepted and it then
+    delivered at least one event (comments do not count), or stayed open
+    (from ``response()`` to ``end()``) for at least ``healthy_after``
+    seconds. When a healthy connection ends, the run of failures starts over:
+    the next wait is *n* = 1 again, and the outage that ``max_elapsed``
+    measures starts at that ``end()``.
+
+    Arguments:
+        retry_delay: the reconnection time in seconds until the server sends
+            ``retry``.
+        multiplier: exponential backoff factor, ``>= 1``; 1 turns backoff off.
+        max_delay: the longest wait, in seconds, ``>= retry_delay``. It also
+            caps a server's ``retry`` value: the spec would wait as long as
+            the server asks, but the value has no upper bound, so a broken
+            server could stall the client for good. Raise it to honour longer
+            ``retry`` values.
+        jitter: between 0 and 1: each wait is lengthened by up to this
+            fraction, at random (before the cap), so that many clients dropped
+            at once do not reconnect in step. 0 never calls ``random``.
+        healthy_after: seconds a connection must stay open to count as
+            healthy without delivering an event; ``None``: only an event makes
+            a connection healthy.
+        max_attempts: give up when this many reconnections in a row did not
+            give a healthy connection and another one ends; 0 never
+            reconnects. ``None``: no limit.
+        max_elapsed: give up instead of scheduling a reconnection that would
+            start more than this many seconds after the outage began (at
+            ``start()``, or at the ``end()`` of the last healthy connection).
+            ``None``: no limit.
+
+    Raises:
+        ValueError: a value is out of its range (numbers must be finite and
+            ``>= 0``, ``max_attempts`` an int).
+    """
+
+    retry_delay: float = DEFAULT_RETRY_DELAY
+    multiplier: float = 1.0
+    max_delay: float = DEFAULT_MAX_DELAY
+    jitter: float = 0.0
+    healthy_after: float | None = 60.0
+    max_attempts: int | None = None
+    max_elapsed: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_number("retry_delay", self.retry_delay)
+        _check_number("multiplier", self.multiplier)
+        _check_number("max_delay", self.max_delay)
+        _check_number("jitter", self.jitter)
+        _check_number("healthy_after", self.healthy_after, optional=True)
+        _check_number("max_elapsed", self.max_elapsed, optional=True)
+        if self.multiplier < 1:
+            raise ValueError(f"multiplier must be >= 1, not {self.multiplier!r}")
+        if self.jitter > 1:
+            raise ValueError(f"jitter must be between 0 and 1, not {self.jitter!r}")
+        if self.max_delay < self.retry_delay:
+            raise ValueError(
+                f"max_delay ({self.max_delay!r}) must be >= retry_delay ({self.retry_delay!r})"
+            )
+        attempts = self.max_attempts
+        if attempts is not None and (type(attempts) is not int or attempts < 0):
+            raise ValueError(f"max_attempts must be an int >= 0 or None, not {attempts!r}")
+
+
+_DEFAULT_POLICY: Final = ReconnectPolicy()
+
+
+# -- response check ---------------------------------------------------------------
+
+
+def _split_header_value(value: str) -> list[str]:
+    """Fetch's "get, decode, and split" for one header's combined value: split
+    at commas outside quoted strings, strip HTTP tab or space from each piece."""
+    pieces: list[str] = []
+    start = 0
+    quoted = False
+    escaped = False
+    for index, char in enumerate(value):
+        if escaped:
+            escaped = False
+        elif quoted:
+            if char == "\\":
+                escaped = True
+            elif char == '"':
+                quoted = False
+        elif char == '"':
+            quoted = True
+        elif char == ",":
+            pieces.append(value[start:index].strip(_HTTP_TAB_OR_SPACE))
+            start = index + 1
+    pieces.append(value[start:].strip(_HTTP_TAB_OR_SPACE))
+    return pieces
+
+
+def _mime_essence(text: str) -> str | None:
+    """The essence (``type/subtype``, lowercase) of a MIME type string, or None
+    if it does not parse (MIME Sniffing, "parse a MIME type", steps 1-10; the
+    parameters that follow never make parsing fail, so they are skipped)."""
+    text = text.strip(_HTTP_WHITESPACE)
+    slash = text.find("/")
+    if slash < 0:
+        return None
+    type_ = text[:slash]
+    subtype = text[slash + 1 :].partition(";")[0].rstrip(_HTTP_WHITESPACE)
+    if not type_ or not subtype or not _TOKEN.issuperset(type_) or not _TOKEN.issuperset(subtype):
+        return None
+    return f"{type_}/{subtype}".lower()
+
+
+def _content_type(headers: tuple[tuple[str, str], ...]) -> str | None:
+    """Fetch's "extract a MIME type" reduced to the essence: the last
+    ``Content-Type`` value (over all such headers, split at commas) that parses
+    and is not ``*/*``; None if there is none."""
+    values = [value for name, value in headers if name.lower() == "content-type"]
+    if not values:
+        return None
+    essence = None
+    for piece in _split_header_value(", ".join(values)):
+        parsed = _mime_essence(piece)
+        if parsed is not None and parsed != "*/*":
+            essence = parsed
+    return essence
+
+
+def _judge(status: int, headers: tuple[tuple[str, str], ...]) -> str | None:
+    """Why a response cannot start the stream, or None if it can (the spec:
+    "if res's status is not 200, or if res's `Content-Type` is not
+    `text/event-stream`, then fail the connection")."""
+    if status == 204:
+        return "the server answered 204 No Content, which tells an event source to stop"
+    if status != 200:
+        return f"the server answered status {status}, not 200"
+    if _content_type(headers) == "text/event-stream":
+        return None
+    values = [value for name, value in headers if name.lower() == "content-type"]
+    if not values:
+        return "the response has no Content-Type header, so it is not text/event-stream"
+    return f"the response's Content-Type is {', '.join(values)!r}, not text/event-stream"
+
+
+# -- the machine -----------------------------------------------------------------
+
+
+class EventSourceState(enum.Enum):
+    """Where an :class:`EventSourceMachine` is in its life (see the transitions
+    table in the module docstring)."""
+
+    #: Built; ``start()`` not called yet.
+    IDLE = "idle"
+    #: A ``Connect`` was returned; waiting for ``response()``, or for
+    #: ``end()`` if no response came (a network error).
+    CONNECTING = "connecting"
+    #: The response was accepted; ``body()`` bytes are parsed into items.
+    OPEN = "open"
+    #: The response was rejected; ``body()`` bytes are kept (up to
+    #: ``MAX_REJECTED_BODY``) for the ``ResponseRejected`` error.
+    REJECTING = "rejecting"
+    #: A ``Wait`` was returned; waiting for ``wait_over()``.
+    WAITING = "waiting"
+    #: Terminal: failed for good (a ``Failed`` action said why), or a call
+    #: broke the rules (the ``LocalProtocolError`` it raised said why).
+    #: Only ``close()`` is accepted.
+    FAILED = "failed"
+    #: Terminal: ``close()`` was called. Only ``close()`` is accepted (and
+    #: does nothing).
+    CLOSED = "closed"
+
+
+class _Input(enum.Enum):
+    """The machine's inputs: one per public method, ``response()`` split by
+    its verdict so that every table entry has one next state."""
+
+    START = "start()"
+    RESPONSE_ACCEPTED = "response() with an acceptable response"
+    RESPONSE_REJECTED = "response() with a rejected response"
+    BODY = "body()"
+    END = "end()"
+    WAIT_OVER = "wait_over()"
+    CLOSE = "close()"
+
+
+_IDLE: Final = EventSourceState.IDLE
+_CONNECTING: Final = EventSourceState.CONNECTING
+_OPEN: Final = EventSourceState.OPEN
+_REJECTING: Final = EventSourceState.REJECTING
+_WAITING: Final = EventSourceState.WAITING
+_FAILED: Final = EventSourceState.FAILED
+_CLOSED: Final = EventSourceState.CLOSED
+_TERMINAL: Final = frozenset({_FAILED, _CLOSED})
+
+
+def _check_header(name: object, value: object) -> None:
+    if not isinstance(name, str) or not name or not _TOKEN.issuperset(name):
+        raise ValueError(f"header name must be a non-empty HTTP token, not {name!r}")
+    if not isinstance(value, str) or any(c in value for c in "\0\r\n"):
+        raise ValueError(f"header value must be a str without NUL, CR or LF: {value!r}")
+
+
+class EventSourceMachine(Generic[Item]):
+    """An EventSource connection as a sans-I/O state machine.
+
+    Each input method takes ``now``, seconds from a monotonic clock (never
+    decreasing from one call to the next), and returns the list of actions
+    to perform in order (see the module docstring for a pump and the
+    transitions table). The machine keeps, across connections, what a
+    browser's ``EventSource`` keeps: the last event ID (sent as
+    ``Last-Event-ID`` on each new connection) and the reconnection time (set
+    by ``retry`` fields). Each accepted connection gets a new
+    :class:`~sseproto.EventStreamParser` that starts from the last event ID.
+
+    Arguments:
+        last_event_id: the last event ID to start from (sent with the first
+            connection already, to resume an earlier stream).
+        headers: extra request headers, as ``(name, value)`` pairs, sent
+            after the machine's own. ``Accept``, ``Cache-Control`` and
+            ``Last-Event-ID`` (any case) are the machine's: a caller's header
+            with one of those names is dropped.
+        policy: when to reconnect and when to give up.
+        random: returns a float in ``[0, 1]``; called once per wait, and only
+            when ``policy.jitter > 0``.
+        comments: also deliver comment lines, as ``Deliver(Comment(...))``.
+        max_line_size, max_event_size: the limits for each connection's
+            parser (see :class:`~sseproto.EventStreamParser`). A stream that
+            breaks one fails the machine for good: a server that sends such a
+            stream once will likely do it again.
+
+    Raises:
+        ValueError: ``last_event_id`` contains NUL, CR or LF; a header is not
+            a ``(str, str)`` pair with a token name and a value without NUL,
+            CR or LF; a limit is not a positive int.
+    """
+
+    __slots__ = (
+        "_comments",
+        "_events",
+        "_failure",
+        "_headers",
+        "_last_event_id",
+        "_limits",
+        "_now",
+        "_opened_at",
+        "_outage_start",
+        "_parser",
+        "_policy",
+        "_random",
+        "_reconnections",
+        "_rejected",
+        "_rejected_body",
+        "_retry_delay",
+        "_state",
+    )
+
+    @overload
+    def __init__(
+        self: EventSourceMachine[Event],
+        *,
+        last_event_id: str = "",
+        headers: Iterable[tuple[str, str]] = (),
+        policy: ReconnectPolicy = _DEFAULT_POLICY,
+        random: Callable[[], float] = _random.random,
+        comments: Literal[False] = False,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None: ...
+
+    @overload
+    def __init__(
+        self: EventSourceMachine[Event | Comment],
+        *,
+        last_event_id: str = "",
+        headers: Iterable[tuple[str, str]] = (),
+        policy: ReconnectPolicy = _DEFAULT_POLICY,
+        random: Callable[[], float] = _random.random,
+        comments: bool,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None: ...
+
+    def __init__(
+        self,
+        *,
+        last_event_id: str = "",
+        headers: Iterable[tuple[str, str]] = (),
+        policy: ReconnectPolicy = _DEFAULT_POLICY,
+        random: Callable[[], float] = _random.random,
+        comments: bool = False,
+        max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+        max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    ) -> None:
+        # A parser built now checks the limits and the last event ID exactly
+        # as each connection's parser will.
+        EventStreamParser(
+            max_line_size=max_line_size,
+            max_event_size=max_event_size,
+            last_event_id=last_event_id,
+        )
+        if not isinstance(policy, ReconnectPolicy):
+            raise ValueError(f"policy must be a ReconnectPolicy, not {policy!r}")
+        extra: list[tuple[str, str]] = []
+        for pair in headers:
+            if not isinstance(pair, tuple) or len(pair) != 2:
+                raise ValueError(f"each header must be a (name, value) pair, not {pair!r}")
+            _check_header(*pair)
+            if pair[0].lower() not in _RESERVED:
+                extra.append(pair)
+        self._headers = tuple(extra)
+        self._policy = policy
+        self._random = random
+        self._comments = bool(comments)
+        self._limits = (max_line_size, max_event_size)
+        self._state = _IDLE
+        self._now = -math.inf
+        self._last_event_id = last_event_id
+        self._retry_delay = float(policy.retry_delay)
+        self._parser: EventStreamParser[Item] | None = None
+        # The current connection: when its response was accepted and how
+        # many events it delivered (for "healthy", see ReconnectPolicy).
+        self._opened_at = 0.0
+        self._events = 0
+        # The current run of failures: when the outage began and how many
+        # reconnections were made since.
+        self._outage_start = 0.0
+        self._reconnections = 0
+        # A rejected response: the reason, status and headers, and its body.
+        self._rejected: tuple[str, int, tuple[tuple[str, str], ...]] | None = None
+        self._rejected_body = bytearray()
+        self._failure: RemoteProtocolError | None = None
+
+    # -- public read-only state ------------------------------------------------
+
+    @property
+    def state(self) -> EventSourceState:
+        """The current :class:`EventSourceState`."""
+        return self._state
+
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID string: the constructor's value until a stream
+        commits an ``id`` field (at the blank line ending its block; an ``id``
+        in a block cut off by the end of a connection never counts). It
+        persists across connections, and an empty ``id`` resets it to ``""``.
+        """
+        return self._last_event_id
+
+    @property
+    def retry_delay(self) -> float:
+        """The reconnection time in seconds: the latest valid ``retry`` field
+        from any connection (milliseconds / 1000, ``math.inf`` for a value
+        too large for a float), or ``policy.retry_delay`` before there is one.
+        The waits are derived from it (see :class:`ReconnectPolicy`)."""
+        return self._retry_delay
+
+    # -- inputs -------------------------------------------------------------------
+
+    def start(self, now: float) -> list[Action[Item]]:
+        """Begin: return ``[Connect(headers)]`` for the first connection.
+
+        Raises:
+            LocalProtocolError: not in state ``IDLE``, or ``now`` is invalid
+                (see ``response()``).
+        """
+        return self._process(_Input.START, now)
+
+    def response(
+        self, status: int, headers: Iterable[tuple[str, str]], now: float
+    ) -> list[Action[Item]]:
+        """Report the response to the latest ``Connect``: its status code and
+        headers (``(name, value)`` pairs; names compared case-insensitively).
+
+        Status 200 with a ``Content-Type`` whose MIME type essence is
+        ``text/event-stream`` (any case, parameters and surrounding
+        whitespace ignored; with several values, the last one that parses
+        counts, as in Fetch) opens the stream: returns ``[Opened()]`` and the
+        machine is ``OPEN``. Anything else returns ``[]`` and the machine is
+        ``REJECTING``: feed the body (or as much as you like of it) to
+        ``body()`` and then call ``end()``, which returns
+        ``[Failed(ResponseRejected)]``; there is no reconnection. Redirects
+        are the HTTP layer's business: a 3xx here is rejected like any other
+        status.
+
+        Raises:
+            LocalProtocolError: not in state ``CONNECTING``; ``status`` is not
+                an int from 100 to 999; a header is not a pair of str; ``now``
+                is not a finite number or is less than the ``now`` of an
+                earlier call. Every ``LocalProtocolError`` from an input moves
+                the machine to ``FAILED`` (if it is not ``FAILED`` or
+                ``CLOSED`` already).
+        """
+        pairs = tuple(headers)
+        if type(status) is not int or not 100 <= status <= 999:
+            raise self._refuse(f"status must be an int from 100 to 999, not {status!r}")
+        for pair in pairs:
+            if (
+                not isinstance(pair, tuple)
+                or len(pair) != 2
+                or not isinstance(pair[0], str)
+                or not isinstance(pair[1], str)
+            ):
+                raise self._refuse(f"each header must be a (str, str) pair, not {pair!r}")
+        reason = _judge(status, pairs)
+        verdict = _Input.RESPONSE_ACCEPTED if reason is None else _Input.RESPONSE_REJECTED
+        return self._process(verdict, now, (reason, status, pairs))
+
+    def body(self, data: bytes | bytearray | memoryview, now: float) -> list[Action[Item]]:
+        """Report bytes of the response body, split anywhere.
+
+        In state ``OPEN``: returns a ``Deliver`` for each item these bytes
+        completed, in stream order; and if the stream broke a parser limit,
+        the items completed before the violation followed by
+        ``Failed(LineTooLong | EventTooLarge | LimitExceeded)``, with no
+        reconnection. In state ``REJECTING``: keeps the bytes for the error
+        and returns ``[]``, or ``[Failed(ResponseRejected)]`` once
+        ``MAX_REJECTED_BODY`` bytes are kept (stop reading then).
+
+        Raises:
+            LocalProtocolError: not in state ``OPEN`` or ``REJECTING``, or
+                ``now`` is invalid (see ``response()``).
+            TypeError: ``data`` is not bytes-like (the state is unchanged).
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"body() takes bytes, not {type(data).__name__}")
+        return self._process(_Input.BODY, now, data)
+
+    def end(self, now: float, error: BaseException | None = None) -> list[Action[Item]]:
+        """Report that the connection is over: its body ended (``error=None``),
+        or it broke, could not be made or was abandoned by the caller (a read
+        timeout, say); ``error`` is then the exception, kept as the
+        ``__cause__`` of a ``ReconnectGaveUp``.
+
+        In ``CONNECTING`` or ``OPEN``: an incomplete event at the end of the
+        body is discarded (its ``id`` is not committed), and the machine
+        reconnects: returns ``[Wait(seconds)]`` (see
+        :class:`ReconnectPolicy`), or ``[Failed(ReconnectGaveUp)]`` if the
+        policy has run out. In ``REJECTING``: returns
+        ``[Failed(ResponseRejected)]``.
+
+        Raises:
+            LocalProtocolError: not in state ``CONNECTING``, ``OPEN`` or
+                ``REJECTING``; ``now`` is invalid (see ``response()``); the
+                ``random`` source returned something other than a number
+                from 0 to 1.
+        """
+        return self._process(_Input.END, now, error)
+
+    def wait_over(self, now: float) -> list[Action[Item]]:
+        """Report that the ``Wait`` is over: returns ``[Connect(headers)]`` for
+        the next connection, with the current last event ID.
+
+        The machine does not check the clock against the wait: calling this
+        early reconnects early (for example when the network is known to be
+        back).
+
+        Raises:
+            LocalProtocolError: not in state ``WAITING``, or ``now`` is invalid
+                (see ``response()``).
+        """
+        return self._process(_Input.WAIT_OVER, now)
+
+    def close(self) -> list[Action[Item]]:
+        """Stop for good, whatever the state: returns ``[Closed()]`` and the
+        machine is ``CLOSED``; any connection should be closed. Calling
+        ``close()`` again returns ``[]``; every other input then raises
+        ``LocalProtocolError``. Never raises."""
+        return self._process(_Input.CLOSE, None)
+
+    # -- the table's machinery ------------------------------------------------------
+
+    def _process(self, input_: _Input, now: float | None, *args: Any) -> list[Action[Item]]:
+        """Look up (state, input) in the table, check ``now``, run the handler
+        and move to the table's next state (FAILED if the last action is
+        ``Failed``)."""
+        state = self._state
+        entry = _TRANSITIONS.get((state, input_))
+        if entry is None:
+            raise self._refuse(
+                f"{input_.value} is not allowed in state {state.name}"
+            ) from self._failure
+        if input_ is not _Input.CLOSE:
+            self._advance_clock(now)
+        handler, target = entry
+        try:
+            actions: list[Action[Item]] = handler(self, now, *args)
+        except LocalProtocolError:
+            self._enter_failed()
+            raise
+        if actions and isinstance(actions[-1], Failed):
+            self._failure = actions[-1].error
+            self._state = _FAILED
+            self._drop_connection()
+        else:
+            self._state = target
+        return actions
+
+    def _advance_clock(self, now: object) -> None:
+        if not isinstance(now, (int, float)) or isinstance(now, bool) or not math.isfinite(now):
+            raise self._refuse(f"now must be a finite number of seconds, not {now!r}")
+        if now < self._now:
+            raise self._refuse(
+                f"now went backwards ({now!r} after {self._now!r}); "
+                f"pass readings of a monotonic clock"
+            )
+        self._now = now
+
+    def _refuse(self, msg: str) -> LocalProtocolError:
+        """Move to FAILED (unless terminal already) and return the error to raise."""
+        self._enter_failed()
+        return LocalProtocolError(msg)
+
+    def _enter_failed(self) -> None:
+        if self._state not in _TERMINAL:
+            self._state = _FAILED
+            self._drop_connection()
+
+    def _drop_connection(self) -> None:
+        self._parser = None
+        self._rejected = None
+        self._rejected_body = bytearray()
+
+    # -- handlers, one per table entry (the table says where each leads) ---------
+
+    def _connect(self) -> list[Action[Item]]:
+        headers: list[tuple[str, str]] = [_ACCEPT, _CACHE_CONTROL]
+        if self._last_event_id:
+            # "If the EventSource object's last event ID string is not the
+            # empty string, set (`Last-Event-ID`, last event ID string,
+            # encoded as UTF-8) in request's header list."
+            headers.append((_LAST_EVENT_ID, self._last_event_id))
+        return [Connect((*headers, *self._headers))]
+
+    def _on_start(self, now: float) -> list[Action[Item]]:
+        self._outage_start = now
+        return self._connect()
+
+    def _on_accepted(self, now: float, _response: object) -> list[Action[Item]]:
+        # A new parser per connection, resuming from the last event ID (the
+        # EventSource object's last event ID string outlives connections).
+        # Typed Any: its item type follows `comments` exactly as this
+        # machine's does (both are set by the overloads of __init__).
+        parser: EventStreamParser[Any] = EventStreamParser(
+            comments=self._comments,
+            max_line_size=self._limits[0],
+            max_event_size=self._limits[1],
+            last_event_id=self._last_event_id,
+        )
+        self._parser = parser
+        self._opened_at = now
+        self._events = 0
+        return [Opened()]
+
+    def _on_rejected(
+        self, now: float, response: tuple[str, int, tuple[tuple[str, str], ...]]
+    ) -> list[Action[Item]]:
+        self._rejected = response
+        self._rejected_body = bytearray()
+        return []
+
+    def _on_body(self, now: float, data: bytes | bytearray | memoryview) -> list[Action[Item]]:
+        parser = self._parser
+        assert parser is not None
+        try:
+            items = parser.feed(data)
+        except LimitExceeded as exc:
+            self._sync(parser)
+            return [Failed(exc)]
+        self._sync(parser)
+        actions: list[Action[Item]] = []
+        for item in items:
+            if isinstance(item, Event):
+                self._events += 1
+            actions.append(Deliver(item))
+        if parser.state is ParserState.ERROR:
+            # The parser returned the items completed before a limit
+            # violation and holds the error for its next call: report it now.
+            assert parser.error is not None
+            actions.append(Failed(parser.error))
+        return actions
+
+    def _on_rejected_body(
+        self, now: float, data: bytes | bytearray | memoryview
+    ) -> list[Action[Item]]:
+        kept = self._rejected_body
+        if type(data) is memoryview:
+            data = bytes(data)
+        kept += data[: MAX_REJECTED_BODY - len(kept)]
+        if len(kept) >= MAX_REJECTED_BODY:
+            return [Failed(self._rejection())]
+        return []
+
+    def _on_end_connecting(self, now: float, error: BaseException | None) -> list[Action[Item]]:
+        # "if res is a network error, then reestablish the connection"
+        return self._reestablish(now, error, healthy=False)
+
+    def _on_end_open(self, now: float, error: BaseException | None) -> list[Action[Item]]:
+        parser = self._parser
+        assert parser is not None
+        # Discards an unterminated block without committing its id. The
+        # parser is OPEN here (a limit error would have failed the machine),
+        # so this cannot raise.
+        parser.close()
+        self._sync(parser)
+        self._parser = None
+        healthy = self._events > 0 or (
+            self._policy.healthy_after is not None
+            and now - self._opened_at >= self._policy.healthy_after
+        )
+        return self._reestablish(now, error, healthy=healthy)
+
+    def _on_end_rejecting(self, now: float, error: BaseException | None) -> list[Action[Item]]:
+        return [Failed(self._rejection())]
+
+    def _on_wait_over(self, now: float) -> list[Action[Item]]:
+        return self._connect()
+
+    def _on_close(self, now: None) -> list[Action[Item]]:
+        self._drop_connection()
+        return [Closed()]
+
+    def _on_close_again(self, now: None) -> list[Action[Item]]:
+        return []
+
+    # -- helpers -------------------------------------------------------------------
+
+    def _sync(self, parser: EventStreamParser[Item]) -> None:
+        """Take over what outlives the connection: the last event ID and the
+        reconnection time ("set the event stream's reconnection time")."""
+        self._last_event_id = parser.last_event_id
+        retry = parser.retry
+        if retry is not None:
+            try:
+                self._retry_delay = retry / 1000
+            except OverflowError:
+                self._retry_delay = math.inf
+
+    def _reestablish(
+        self, now: float, error: BaseException | None, *, healthy: bool
+    ) -> list[Action[Item]]:
+        policy = self._policy
+        if healthy:
+            self._outage_start = now
+            self._reconnections = 0
+        attempt = self._reconnections + 1
+        elapsed = now - self._outage_start
+        if policy.max_attempts is not None and attempt > policy.max_attempts:
+            return [self._give_up("max_attempts", policy.max_attempts, elapsed, error)]
+        wait = self._wait(attempt)
+        if policy.max_elapsed is not None and elapsed + wait > policy.max_elapsed:
+            return [self._give_up("max_elapsed", policy.max_elapsed, elapsed, error)]
+        self._reconnections = attempt
+        return [Wait(wait)]
+
+    def _wait(self, attempt: int) -> float:
+        """The wait before reconnection number ``attempt`` (see ReconnectPolicy)."""
+        policy = self._policy
+        wait = self._retry_delay
+        if wait and policy.multiplier != 1 and attempt > 1:
+            try:
+                wait *= policy.multiplier ** (attempt - 1)
+            except OverflowError:
+                wait = math.inf
+        if policy.jitter:
+            draw = self._random()
+            if type(draw) not in (int, float) or not 0 <= draw <= 1:
+                raise LocalProtocolError(f"random() must return a float from 0 to 1, not {draw!r}")
+            wait *= 1 + policy.jitter * draw
+        return float(min(wait, policy.max_delay))
+
+    def _give_up(
+        self, limit: str, value: float, elapsed: float, error: BaseException | None
+    ) -> Failed:
+        reconnections = self._reconnections
+        failure = ReconnectGaveUp(
+            f"gave up reconnecting: {reconnections} reconnection(s) in a row over "
+            f"{elapsed:g} s without a healthy connection reached the policy's "
+            f"{limit}={value!r}",
+            limit=limit,
+            attempts=reconnections,
+            elapsed=elapsed,
+        )
+        failure.__cause__ = error
+        return Failed(failure)
+
+    def _rejection(self) -> ResponseRejected:
+        assert self._rejected is not None
+        reason, status, headers = self._rejected
+        body = bytes(self._rejected_body)
+        if body:
+            preview = body[:_BODY_PREVIEW].decode("utf-8", "replace")
+            more = "..." if len(body) > _BODY_PREVIEW else ""
+            reason = f"{reason}; the body starts: {preview!r}{more}"
+        return ResponseRejected(reason, status=status, headers=headers, body=body)
+
+
+_Handler: TypeAlias = Callable[..., list[Any]]
+_M: Final = EventSourceMachine
+
+#: The transitions table: (state, input) -> (handler, next state). A handler
+#: returns the actions; if the last one is ``Failed`` the next state is FAILED
+#: instead. A pair missing here raises LocalProtocolError and moves to FAILED.
+_TRANSITIONS: Final[dict[tuple[EventSourceState, _Input], tuple[_Handler, EventSourceState]]] = {
+    (_IDLE, _Input.START): (_M._on_start, _CONNECTING),
+    (_CONNECTING, _Input.RESPONSE_ACCEPTED): (_M._on_accepted, _OPEN),
+    (_CONNECTING, _Input.RESPONSE_REJECTED): (_M._on_rejected, _REJECTING),
+    (_CONNECTING, _Input.END): (_M._on_end_connecting, _WAITING),
+    (_OPEN, _Input.BODY): (_M._on_body, _OPEN),
+    (_OPEN, _Input.END): (_M._on_end_open, _WAITING),
+    (_REJECTING, _Input.BODY): (_M._on_rejected_body, _REJECTING),
+    (_REJECTING, _Input.END): (_M._on_end_rejecting, _FAILED),
+    (_WAITING, _Input.WAIT_OVER): (_M._on_wait_over, _CONNECTING),
+    **{
+        (state, _Input.CLOSE): (_M._on_close, _CLOSED)
+        for state in EventSourceState
+        if state is not _CLOSED
+    },
+    (_CLOSED, _Input.CLOSE): (_M._on_close_again, _CLOSED),
+}
