@@ -47,3 +47,10 @@ def test_public_names_are_documented() -> None:
         if name.startswith(("__", "DEFAULT_")):
             continue
         assert getattr(sseproto, name).__doc__, name
+
+
+def test_removeprefix_returns_the_same_bytes_without_the_prefix() -> None:
+    """The parser's data-line test relies on this CPython behaviour of bytes.removeprefix."""
+    line = b"event: x"
+    assert line.removeprefix(b"data: ") is line
+    assert line.removeprefix(b"event") is not line

@@ -1,32 +1,31 @@
 """``text/event-stream`` parser (WHATWG HTML, section 9.2.6 "Interpreting an
 event stream"), incremental and sans-I/O.
 
-Each ``feed()`` is handled in three steps: find the last line ending in the
-new bytes; decode everything up to it (in the common case the whole feed,
-keeping the decoded text after the last LF as the start of the next line);
-split the text into lines and interpret them in one flat loop with the
-parser's state in local variables. Bytes that end no line wait undecoded in a
-``bytearray``.
+Each ``feed()`` is handled in three steps: find the line endings in the new
+bytes; take the complete lines as bytes (the pending line's bytes first) and
+keep the bytes after the last line ending, undecoded, as the start of the
+next line; interpret the lines in one flat loop with the parser's state in
+local variables, decoding each field value on its own.
 
-Line endings (CR and LF) are ASCII, and a UTF-8 decoder never lets an invalid
-or incomplete sequence swallow an ASCII byte, so decoding the stream piece by
-piece at these points gives exactly the text that decoding it whole would
-give: splitting a multi-byte character across feeds, or feeding one byte at a
-time, changes nothing. A decoder told that more input follows stops before a
-character cut short at the end; those bytes wait for the next feed.
+Line endings (CR and LF) and the field names are ASCII, and a UTF-8 decoder
+never lets an invalid or incomplete sequence swallow an ASCII byte, so
+decoding the stream value by value gives exactly the text that decoding it
+whole would give: splitting a multi-byte character across feeds, or feeding
+one byte at a time, changes nothing.
 
-Every input byte is copied a bounded number of times (once into the pending
-line buffer at most, once when decoded, once more when its line completes),
-so parsing is linear in the input under any fragmentation. The fast lane in
-``feed()`` covers the common state; ``_prepare()`` handles everything else and
-yields the same lines, which the property tests check under any chunking.
+Every input byte is copied a bounded number of times (into the pending line
+buffer at most once, into its line, into its value, into the decoded value),
+so parsing is linear in the input under any fragmentation. The fast
+lane in ``feed()`` covers the common state; ``_prepare()`` handles everything
+else and yields the same lines, which the property tests check under any
+chunking.
 """
 
 from __future__ import annotations
 
-import codecs
 import enum
 import sys
+from io import BytesIO
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 from ._errors import EventTooLarge, LimitExceeded, LineTooLong, LocalProtocolError
@@ -53,25 +52,14 @@ DEFAULT_MAX_EVENT_SIZE: Final = 32 * 1024 * 1024
 # so that ``data:\n`` repeated costs memory per character, not per list slot.
 _FOLD_DATA_LINES: Final = 256
 
-_CR: Final = 0x0D
 _LF: Final = 0x0A
+_BOM: Final = b"\xef\xbb\xbf"
 
-
-def _split_lines(text: str) -> list[str]:
-    """Split text that ends with a line ending into its lines (CR, LF, CRLF).
-
-    str.splitlines() splits at CR, LF and CRLF in one pass, but also at VT,
-    FF, FS, GS, RS, NEL, LS and PS, which the spec keeps as data; it is used
-    only when none of those is present (checked first, one memchr each).
-    Replacing CRLF and CR with LF is always right but several times slower.
-    """
-    if not (
-        "\x0b" in text or "\x0c" in text or "\x1c" in text or "\x1d" in text or "\x1e" in text
-    ) and (text.isascii() or not ("\x85" in text or "\u2028" in text or "\u2029" in text)):
-        return text.splitlines()
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines.pop()
-    return lines
+# Feeds shorter than this many bytes are split into lines with bytes.split();
+# longer ones are read line by line from a BytesIO while the lines seen in
+# such feeds average more than _LONG_LINE bytes.
+_SPLIT_BELOW: Final = 1024
+_LONG_LINE: Final = 64
 
 
 class ParserState(enum.Enum):
@@ -90,7 +78,6 @@ _CLOSED: Final = ParserState.CLOSED
 _ERROR: Final = ParserState.ERROR
 
 _new_item = tuple.__new__
-_decode_utf8 = codecs.utf_8_decode
 
 # (first data value, all data values, data buffer size, event type buffer,
 #  last event ID buffer, last event ID string): see EventStreamParser.__init__.
@@ -143,6 +130,7 @@ class EventStreamParser(Generic[Item]):
         "_error",
         "_folded",
         "_lane",
+        "_long_lines",
         "_max_line_size",
         "_retry",
         "_room",
@@ -150,7 +138,6 @@ class EventStreamParser(Generic[Item]):
         "_spec",
         "_start",
         "_state",
-        "_tail",
         "_unterminated",
     )
 
@@ -198,21 +185,22 @@ class EventStreamParser(Generic[Item]):
         self._config = (bool(comments), max_event_size, max_event_size < max_line_size)
         self._state = _OPEN
         self._error: LimitExceeded | None = None
-        # The pending (incomplete) line is `_tail`, its start already decoded
-        # (complete characters only), followed by the bytes in `_buf`, not yet
-        # decoded. `_room` is how many bytes the line may still grow: the
-        # limit minus the number of bytes `_tail` was decoded from.
-        self._tail = ""
+        # The pending (incomplete) line's bytes, not yet decoded.
         self._buf = bytearray()
-        self._room = max_line_size
-        # True until the first line is decoded: a BOM can only be there.
+        # Whether the lines of the latest long feed were long on average.
+        self._long_lines = True
+        # True until the first line is complete: a BOM can only be there.
         self._start = True
+        # The most bytes (pending plus fed) from which the fast lane completes
+        # lines: max_line_size, or -1 until the first line is complete, so
+        # that _prepare() sees that line and its BOM whatever the feed sizes.
+        self._room = -1
         # True when the last byte fed was a CR that ended a line, so that an
         # LF starting the next feed belongs to the same CRLF.
         self._skip_lf = False
-        # `bytes` while feed() may take its fast lane (open, past the start of
-        # the stream, not waiting to see whether an LF completes a CRLF), else None.
-        self._lane: type[bytes] | None = None
+        # `bytes` while feed() may take its fast lane (open, not waiting to
+        # see whether an LF completes a CRLF), else None.
+        self._lane: type[bytes] | None = bytes
         # The spec's buffers, read and written together once per feed:
         # (first, more, size, event type, last event ID buffer, last event ID).
         # The data buffer is kept as its lines' values: `first` (None while
@@ -285,66 +273,90 @@ class EventStreamParser(Generic[Item]):
         # None otherwise, so one identity test checks both the parser's
         # state and the argument's type. Membership tests with an int (10 is
         # LF, 13 is CR) are one memchr, several times cheaper than
-        # `b"\n" in data`.
-        lines: list[str] | None = None
-        error: LimitExceeded | None = None
+        # `b"\n" in data`. This method is kept small: most calls with small
+        # feeds end a line only now and then, and a call's cost grows with
+        # the number of local variables of the function called.
         if type(data) is self._lane:
-            buf = self._buf
             if 13 not in data:
                 if 10 not in data:
+                    buf = self._buf
                     buf += data  # the line goes on
-                    if len(buf) > self._room:
+                    if len(buf) > self._max_line_size:
                         return self._fail(self._line_too_long(), [])
                     return []
-                # Every line completed here fits if this holds: the first is
-                # the pending line plus part of data, the others part of data.
-                if len(buf) + len(data) <= self._room:
-                    # Decode all of data, with any undecoded bytes before it.
-                    # Decoding stops only before a character cut short at the
-                    # end (which needs a last byte of 0x80 or more); its bytes
-                    # wait in buf. The text after the last LF is kept decoded
-                    # as the start of the next line.
-                    if buf:
-                        buf += data
-                        text, used = _decode_utf8(buf, "replace", False)
-                        del buf[:used]
-                    elif data[-1] < 0x80:
-                        text = data.decode("utf-8", "replace")
-                    else:
-                        text, used = _decode_utf8(data, "replace", False)
-                        if used != len(data):
-                            buf += data[used:]
-                    lines = text.split("\n")
-                    tail = self._tail
-                    if tail:
-                        lines[0] = tail + lines[0]
-                    self._tail = lines.pop()
-                    self._room = self._max_line_size + data.rfind(10) + 1 - len(data)
-            elif data[-1] != 13 and len(buf) + len(data) <= self._room:
+                return self._interpret(data, None, None)
+            buf = self._buf
+            if data[-1] != 13 and len(buf) + len(data) <= self._room:
                 # CR line endings, but not one at the very end, which could be
                 # the first half of a CRLF (the general path remembers that).
-                # The bytes after the last line ending stay undecoded in buf.
-                lf = data.rfind(10)
-                cr = data.rfind(13, lf + 1)
-                keep = (cr if cr > lf else lf) + 1 - len(data)
-                buf += data
-                if keep:
-                    text = buf[:keep].decode("utf-8", "replace")
-                    del buf[:keep]
-                else:
-                    text = buf.decode("utf-8", "replace")
+                # bytes.splitlines() splits at CR, LF and CRLF and nothing
+                # else, exactly the stream's line endings.
+                lines = data.splitlines()
+                tail = lines.pop() if data[-1] != 10 else b""
+                if buf:
+                    lines[0] = b"".join((buf, lines[0]))
                     buf.clear()
-                lines = _split_lines(text)
-                if self._tail:
-                    lines[0] = self._tail + lines[0]
-                    self._tail = ""
-                self._room = self._max_line_size
-        if lines is None:
-            prepared = self._prepare(data)
-            if prepared is None:
-                return []
-            lines, error = prepared
+                if tail:
+                    buf += tail
+                return self._interpret(b"", lines, None)
+        prepared = self._prepare(data)
+        if prepared is None:
+            return []
+        return self._interpret(b"", *prepared)
 
+    def _interpret(
+        self,
+        data: bytes,
+        lines: list[bytes] | None,
+        error: LimitExceeded | None,
+    ) -> list[Item]:
+        """Interpret the given ``lines``, or if there are none the lines that
+        ``data`` completes (the fast lane for feeds with LF line endings)."""
+        # Lines are bytes, and are decoded field value by field value: the
+        # field names are ASCII, a UTF-8 decoder never lets an invalid
+        # sequence swallow an ASCII byte, and no ASCII byte is part of a
+        # multi-byte character, so matching the names on bytes and decoding
+        # each value on its own gives exactly what decoding the whole stream
+        # first would give. Decoding only the values also keeps each value's
+        # string as narrow as its own characters allow.
+        #
+        # `cut` is where a line's content ends: -1 for lines that keep their
+        # LF, None for lines without one; `blank` is an empty line as given.
+        cut: int | None = None
+        blank = b""
+        if lines is None:
+            buf = self._buf
+            if len(buf) + len(data) > self._room:
+                prepared = self._prepare(data)
+                if prepared is None:
+                    return []
+                lines, error = prepared
+            elif len(data) < _SPLIT_BELOW or not self._long_lines:
+                # Short feeds, or short lines: bytes.split() costs least.
+                lines = data.split(b"\n")
+                tail = lines.pop()
+                if buf:
+                    lines[0] = b"".join((buf, lines[0]))
+                    buf.clear()
+                if tail:
+                    buf += tail  # the start of the next line, undecoded
+                if len(data) >= _SPLIT_BELOW:
+                    self._long_lines = len(data) > _LONG_LINE * len(lines)
+            else:
+                # Long feeds of long lines: a BytesIO finds each LF with
+                # memchr, where bytes.split() looks at every byte in turn,
+                # which costs more than the BytesIO's extra work per line once
+                # lines are long. Its lines keep their LF.
+                lines = BytesIO(data).readlines()
+                cut = -1
+                blank = b"\n"
+                tail = lines.pop() if data[-1] != 10 else b""
+                if buf:
+                    lines[0] = b"".join((buf, lines[0]))
+                    buf.clear()
+                if tail:
+                    buf += tail
+                self._long_lines = len(data) > _LONG_LINE * len(lines)
         # The interpretation of the complete lines (WHATWG "Interpreting an
         # event stream" and "Dispatch the event"), with the parser's state in
         # locals until the end. The data buffer is kept as its lines' values:
@@ -352,11 +364,10 @@ class EventStreamParser(Generic[Item]):
         # once there are two or more); joining the values with LF gives the
         # buffer without its final LF.
         items: list[Any] = []  # Item: Comment objects only when comments=True
-        append = items.append
         comments, max_event, check_first = self._config
         first, more, size, etype, id_buffer, last_id = self._spec
         for line in lines:
-            if not line:
+            if line == blank:
                 # "If the line is empty (a blank line): Dispatch the event."
                 # Step 1: commit the last event ID, even if nothing follows.
                 last_id = id_buffer
@@ -365,59 +376,68 @@ class EventStreamParser(Generic[Item]):
                     if more is not None:
                         first = "\n".join(more)
                         more = None
-                    append(_new_item(Event, (etype or "message", first, id_buffer)))
+                    items.append(_new_item(Event, (etype or "message", first, id_buffer)))
                     first = None
                 # Steps 2 and 5: the type buffer is cleared either way.
                 etype = ""
                 continue
-            if line.startswith("data: "):
-                # "Collect the characters after the first colon; if value
-                # starts with a SPACE, remove it."
-                value = line[6:]
-            else:
-                colon = line.find(":")
+            # "Collect the characters after the first colon; if value starts
+            # with a SPACE, remove it." The lines are exact bytes objects, for
+            # which CPython's removeprefix() returns the line itself when it
+            # lacks the prefix (tests/test_packaging.py pins that down).
+            raw = line.removeprefix(b"data: ")
+            if raw is line:
+                content = line[:cut]
+                colon = content.find(b":")
                 if colon == 0:
                     # "If the line starts with a COLON character: ignore it."
                     if comments:
-                        comment = line[2:] if line[1:2] == " " else line[1:]
-                        append(_new_item(Comment, (comment,)))
+                        comment = content[2:] if content[1:2] == b" " else content[1:]
+                        items.append(_new_item(Comment, (comment.decode("utf-8", "replace"),)))
                     continue
                 if colon < 0:
                     # "Otherwise, the string is not empty but does not
                     # contain a COLON: the whole line is the field name,
                     # the value is the empty string."
-                    name = line
-                    value = ""
+                    name = content
+                    raw = b""
                 else:
-                    name = line[:colon]
-                    if line[colon + 1 : colon + 2] == " ":
-                        value = line[colon + 2 :]
+                    name = content[:colon]
+                    if content[colon + 1 : colon + 2] == b" ":
+                        raw = content[colon + 2 :]
                     else:
-                        value = line[colon + 1 :]
-                if name != "data":
-                    if name == "event":
-                        etype = value
-                    elif name == "id":
+                        raw = content[colon + 1 :]
+                if name != b"data":
+                    if name == b"event":
+                        etype = raw.decode("utf-8", "replace")
+                    elif name == b"id":
                         # "If the field value does not contain NULL, set
                         # the last event ID buffer to the field value."
-                        if "\0" not in value:
-                            id_buffer = value
-                    elif name == "retry" and value.isdigit() and value.isascii():
+                        if 0 not in raw:
+                            id_buffer = raw.decode("utf-8", "replace")
+                    elif name == b"retry" and raw.isdigit():
                         # "If the field value consists of only ASCII
-                        # digits"; int() alone would also take "+5", " 5",
-                        # "1_0" and "٣".
+                        # digits" (bytes.isdigit() tests exactly that).
                         try:
-                            self._retry = int(value)
+                            self._retry = int(raw)
                         except ValueError:
                             # More digits than sys.get_int_max_str_digits()
                             # (4300 by default): converting them would let
                             # a peer make us spend quadratic time, and no
                             # caller can wait 10**4300 ms; an error beats
                             # a silent cap.
-                            error = self._retry_too_long(len(value))
+                            error = self._retry_too_long(len(raw))
                             break
                     # "Otherwise: the field is ignored."
                     continue
+                value = raw.decode("utf-8", "replace")
+            else:
+                if cut is not None:
+                    raw = raw[:cut]
+                try:
+                    value = raw.decode()
+                except UnicodeDecodeError:
+                    value = raw.decode("utf-8", "replace")
             # The "data" field: append the value and an LF to the buffer.
             if first is None:
                 first = value
@@ -445,9 +465,9 @@ class EventStreamParser(Generic[Item]):
             # is folded once, which keeps this linear.
             folded = self._folded if more is self._spec[1] else 0
             if len(more) - folded > _FOLD_DATA_LINES:
-                tail = "\n".join(more[folded:])
+                joined = "\n".join(more[folded:])
                 del more[folded:]
-                more.append(tail)
+                more.append(joined)
                 folded = len(more)
             self._folded = folded
         self._spec = (first, more, size, etype, id_buffer, last_id)
@@ -457,15 +477,15 @@ class EventStreamParser(Generic[Item]):
 
     def _prepare(
         self, data: bytes | bytearray | memoryview
-    ) -> tuple[list[str], LimitExceeded | None] | None:
+    ) -> tuple[list[bytes], LimitExceeded | None] | None:
         """The general path of feed(), for everything its fast lane leaves
         out: state errors, other bytes-like types, the stream's start (BOM),
-        CR line endings, lines near the limit.
+        a CR at the end of a feed, lines near the limit.
 
         Returns None when no line was completed; otherwise the complete lines
-        and a limit error hit after them (the lines
-        before one over the limit are still interpreted, so that no item is
-        lost whatever the chunking).
+        (bytes, without their line endings) and a limit error hit after them
+        (the lines before one over the limit are still interpreted, so that
+        no item is lost whatever the chunking).
         """
         if self._state is not _OPEN:
             self._refuse("feed")
@@ -475,8 +495,7 @@ class EventStreamParser(Generic[Item]):
             data = bytes(data)
         if self._skip_lf and data:
             self._skip_lf = False
-            if not self._start:
-                self._lane = bytes
+            self._lane = bytes
             if data[0] == _LF:
                 data = data[1:]
         # The last line ending: the last LF, unless a CR follows it.
@@ -487,40 +506,33 @@ class EventStreamParser(Generic[Item]):
         if not end:
             if data:
                 buf += data
-                if len(buf) > self._room:
+                if len(buf) > self._max_line_size:
                     self._fail(self._line_too_long(), [])
             return None
         if cr >= 0 and end == len(data):
             # An LF at the start of the next feed completes this CRLF.
             self._skip_lf = True
-        buf += data
-        cut = len(buf) - len(data) + end
-        region = buf[:cut]
-        del buf[:cut]
-        text = region.decode("utf-8", "replace")
+        if buf:
+            region = b"".join((buf, data[:end]))
+            buf.clear()
+        else:
+            region = data[:end]
+        buf += data[end:]
+        # bytes.splitlines() splits at CR, LF and CRLF and nothing else.
+        lines = region.splitlines()
         if self._start:
             # WHATWG: "One leading U+FEFF BYTE ORDER MARK character must be
             # ignored if any are present." Only the stream's first line can
-            # hold it, and it is decoded here whatever the feed sizes were.
+            # hold it, and all of that line is in this region whatever the
+            # feed sizes were (see `_room`).
             self._start = False
-            if text[0] == "\ufeff":
-                text = text[1:]
+            self._room = self._max_line_size
+            if lines[0].startswith(_BOM):
+                lines[0] = lines[0][len(_BOM) :]
         self._lane = None if self._skip_lf else bytes
-        if "\r" in text:
-            lines = _split_lines(text)
-        else:
-            lines = text.split("\n")
-            lines.pop()  # the region ends with LF: the last piece is ""
-        # The pending line's decoded start (see feed()) begins the first line.
-        tail = self._tail
-        tail_size = self._max_line_size - self._room
-        if tail:
-            lines[0] = tail + lines[0]
-            self._tail = ""
-        self._room = self._max_line_size
         error: LimitExceeded | None = None
-        if len(region) + tail_size > self._max_line_size:
-            too_long = self._first_long_line(region, tail_size)
+        if len(region) > self._max_line_size:
+            too_long = self._first_long_line(region)
             if too_long >= 0:
                 # Interpret only the lines before the one over the limit.
                 del lines[too_long:]
@@ -548,10 +560,9 @@ class EventStreamParser(Generic[Item]):
             first, _, _, etype, id_buffer, last_id = self._spec
             self._state = _CLOSED
             self._unterminated = bool(
-                self._tail or self._buf or first is not None or etype or id_buffer != last_id
+                self._buf or first is not None or etype or id_buffer != last_id
             )
             self._lane = None
-            self._tail = ""
             self._buf = bytearray()
             self._spec = (None, None, 0, "", last_id, last_id)
         return []
@@ -568,7 +579,6 @@ class EventStreamParser(Generic[Item]):
         self._state = _ERROR
         self._error = error
         self._lane = None
-        self._tail = ""
         self._buf = bytearray()
         last_id = self._spec[5]
         self._spec = (None, None, 0, "", last_id, last_id)
@@ -603,14 +613,10 @@ class EventStreamParser(Generic[Item]):
             value=limit,
         )
 
-    def _first_long_line(self, region: bytes | bytearray, before: int) -> int:
-        """Index of the first line of ``region`` over the limit, or -1; the
-        first line also has ``before`` bytes that were fed earlier."""
-        if b"\r" in region:
-            region = region.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    def _first_long_line(self, region: bytes) -> int:
+        """Index of the first line of ``region`` over the limit, or -1."""
         limit = self._max_line_size
-        for index, line in enumerate(region.split(b"\n")):
-            if len(line) + before > limit:
+        for index, line in enumerate(region.splitlines()):
+            if len(line) > limit:
                 return index
-            before = 0
         return -1
