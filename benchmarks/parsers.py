@@ -37,6 +37,9 @@ from typing import Any
 
 import sseproto
 
+#: The row for sseproto fed through iter_items() instead of feed() per chunk.
+ITER_NAME = "sseproto iter_items"
+
 #: Limits for sseproto that the 16 MiB event of the doubling test fits in.
 BIG_LIMIT = 64 * 1024 * 1024
 KIB = 1024
@@ -191,6 +194,16 @@ def _sseproto() -> Runner:
     return run
 
 
+def _sseproto_iter() -> Runner:
+    # The same parser through EventStreamParser.iter_items(), the API for an
+    # iterator of body chunks (what the peers below are given as well).
+    def run(chunks: Sequence[bytes]) -> list[Any]:
+        parser = sseproto.EventStreamParser(max_line_size=BIG_LIMIT, max_event_size=BIG_LIMIT)
+        return list(parser.iter_items(chunks))
+
+    return run
+
+
 def _httpx_sse() -> Runner:
     # EventSource.iter_sse() reads response.iter_text() (httpx's incremental
     # UTF-8 decoder) through httpx-sse's line splitter into its SSEDecoder; a
@@ -278,7 +291,10 @@ def _version(distribution: str) -> str:
 
 def load_contenders() -> tuple[list[Contender], list[str]]:
     """sseproto, the peers that import, and the floor; plus a line per peer."""
-    contenders = [Contender("sseproto", _sseproto(), _data_attribute)]
+    contenders = [
+        Contender("sseproto", _sseproto(), _data_attribute),
+        Contender(ITER_NAME, _sseproto_iter(), _data_attribute),
+    ]
     notes = [f"sseproto {sseproto.__version__}"]
     for name, distributions, factory in PEERS:
         try:
@@ -458,7 +474,7 @@ def print_case(
         rate = variant.size / 1e6 / best
         ratio = f"{best / base:,.2f}x" if base else "-"
         print(_ROW.format(contender.name, _ms(best), _ms(median), f"{rate:,.0f}", ratio, status))
-        is_peer = contender.name != "sseproto" and not contender.floor
+        is_peer = not contender.name.startswith("sseproto") and not contender.floor
         if is_peer and result.correct and (fastest is None or best < fastest[0]):
             fastest = (best, contender.name)
     if base is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 import sseproto
@@ -284,3 +286,36 @@ def test_events_are_immutable_values() -> None:
     assert hash(event) == hash(Event("message", "x", "1"))
     with pytest.raises(AttributeError):
         event.data = "y"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=lambda v: v.name)
+def test_iter_items_equals_feed_then_close(vector: Vector) -> None:
+    """iter_items() over byte-sized chunks gives exactly what feed() and close() give."""
+    parser = EventStreamParser()
+    assert list(parser.iter_items(bytewise(vector.stream))) == vector.events
+    assert parser.state is ParserState.CLOSED
+    assert parser.last_event_id == vector.last_event_id
+    assert parser.unterminated == vector.unterminated
+
+
+def test_iter_items_yields_before_the_input_ends() -> None:
+    """Items come out as soon as their chunk is read, not at the end."""
+    parser = EventStreamParser()
+    seen = []
+
+    def chunks() -> Iterator[bytes]:
+        yield b"data: a\n\n"
+        seen.append("second chunk read")
+        yield b"data: b\n\n"
+
+    items = parser.iter_items(chunks())
+    assert next(items) == Event("message", "a", "")
+    assert seen == []
+    assert list(items) == [Event("message", "b", "")]
+
+
+def test_iter_items_enforces_the_line_limit() -> None:
+    """A line that never ends fails in iter_items() as in feed()."""
+    parser = EventStreamParser(max_line_size=64)
+    with pytest.raises(sseproto.LineTooLong):
+        list(parser.iter_items([b"data: "] + [b"x" * 7] * 20))

@@ -136,3 +136,22 @@ def test_comment_and_retry_round_trip(text: str, retry: int) -> None:
     outcome = run([sseproto.encode_comment(text) + sseproto.encode_retry(retry)], comments=True)
     assert outcome.items == [sseproto.Comment(text)]
     assert outcome.retry == retry
+
+
+@given(stream=streams, data=st.data(), max_line_size=st.integers(1, 40), comments=st.booleans())
+def test_iter_items_equals_feeding(
+    stream: bytes, data: st.DataObject, max_line_size: int, comments: bool
+) -> None:
+    """iter_items() gives the items and error that feed() then close() give."""
+    chunks = split(stream, data.draw(st.lists(st.integers(0, len(stream)), max_size=12)))
+    expected = run(chunks, comments=comments, max_line_size=max_line_size)
+    parser = EventStreamParser(comments=comments, max_line_size=max_line_size)
+    items: list[Event | sseproto.Comment] = []
+    error = None
+    try:
+        for item in parser.iter_items(chunks):
+            items.append(item)  # noqa: PERF402 - keeps the items yielded before an error
+    except sseproto.RemoteProtocolError as exc:
+        error = type(exc)
+    assert items == expected.items
+    assert error is expected.error
