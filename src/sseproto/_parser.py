@@ -63,6 +63,17 @@ _SPLIT_BELOW: Final = 1024
 _LONG_LINE: Final = 64
 
 
+def _carry(buf: bytearray, lines: list[bytes], tail: bytes) -> None:
+    """Complete the pending line and start the next: the pending bytes in
+    ``buf`` go in front of the first of the new ``lines``, and ``tail`` (the
+    bytes after the last line ending, undecoded) becomes the pending line."""
+    if buf:
+        lines[0] = b"".join((buf, lines[0]))
+        buf.clear()
+    if tail:
+        buf += tail
+
+
 class ParserState(enum.Enum):
     """Where an :class:`EventStreamParser` is in its life."""
 
@@ -293,12 +304,7 @@ class EventStreamParser(Generic[Item]):
                 # bytes.splitlines() splits at CR, LF and CRLF and nothing
                 # else, exactly the stream's line endings.
                 lines = data.splitlines()
-                tail = lines.pop() if data[-1] != 10 else b""
-                if buf:
-                    lines[0] = b"".join((buf, lines[0]))
-                    buf.clear()
-                if tail:
-                    buf += tail
+                _carry(buf, lines, lines.pop() if data[-1] != 10 else b"")
                 return self._interpret(b"", lines, None)
         prepared = self._prepare(data)
         if prepared is None:
@@ -361,12 +367,7 @@ class EventStreamParser(Generic[Item]):
             elif len(data) < _SPLIT_BELOW or not self._long_lines:
                 # Short feeds, or short lines: bytes.split() costs least.
                 lines = data.split(b"\n")
-                tail = lines.pop()
-                if buf:
-                    lines[0] = b"".join((buf, lines[0]))
-                    buf.clear()
-                if tail:
-                    buf += tail  # the start of the next line, undecoded
+                _carry(buf, lines, lines.pop())
                 if len(data) >= _SPLIT_BELOW:
                     self._long_lines = len(data) > _LONG_LINE * len(lines)
             else:
@@ -377,12 +378,7 @@ class EventStreamParser(Generic[Item]):
                 lines = BytesIO(data).readlines()
                 cut = -1
                 blank = b"\n"
-                tail = lines.pop() if data[-1] != 10 else b""
-                if buf:
-                    lines[0] = b"".join((buf, lines[0]))
-                    buf.clear()
-                if tail:
-                    buf += tail
+                _carry(buf, lines, lines.pop() if data[-1] != 10 else b"")
                 self._long_lines = len(data) > _LONG_LINE * len(lines)
         # The interpretation of the complete lines (WHATWG "Interpreting an
         # event stream" and "Dispatch the event"), with the parser's state in
