@@ -2,16 +2,20 @@
 
 Steps (all drive the checks of invariants.py):
 
-1. replay every seed in fuzz/corpus (and, with atheris installed, check that
-   the pure-Python input decoder reads each seed exactly as atheris does);
-2. hypothesis: parser properties on generated streams and chunkings, and
-   encoder round trips on generated values (runs without atheris too);
-3. with atheris installed: the coverage-guided target for a bounded time,
-   in a subprocess, over a temporary copy of the corpus (fuzz/corpus is never
-   written to). A crash input is kept in a temporary directory whose path is
-   printed.
+1. replay every seed in fuzz/corpus and fuzz/corpus-http11 (and, with
+   atheris installed, check that the pure-Python input decoder reads each
+   seed exactly as atheris does);
+2. hypothesis: parser properties on generated streams and chunkings, encoder
+   round trips on generated values, and the HTTP/1.1 exchange and chunk
+   decoder properties of invariants_http11.py on generated responses (runs
+   without atheris too);
+3. with atheris installed: each coverage-guided target (fuzz_parser.py,
+   fuzz_http11.py) for a bounded time, in a subprocess, over a temporary copy
+   of its corpus (the seed directories are never written to). A crash input
+   is kept in a temporary directory whose path is printed.
 
-Usage: python fuzz/smoke.py [--examples N] [--atheris-seconds S] [--no-atheris]
+Usage: python fuzz/smoke.py [--examples N] [--http-examples N]
+       [--atheris-seconds S] [--http-atheris-seconds S] [--no-atheris]
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import invariants
+import invariants_http11
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invariants import FuzzCase, RoundTripValues
+from invariants_http11 import HTTPCase
 
 import sseproto
 
@@ -41,6 +47,9 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 TARGET = HERE / "fuzz_parser.py"
 DICTIONARY = HERE / "sse.dict"
+HTTP_CORPUS = HERE / "corpus-http11"
+HTTP_TARGET = HERE / "fuzz_http11.py"
+HTTP_DICTIONARY = HERE / "http11.dict"
 
 # Pieces of streams that reach the parser's interesting paths quickly.
 _FRAGMENTS: list[bytes] = [
@@ -149,6 +158,109 @@ round_trip_values = st.builds(
 )
 
 
+# Pieces of HTTP/1.1 responses: status lines, header fields, framing and
+# the JSON chunk streams that LLM APIs send in the body.
+_STATUS_LINES = [
+    b"HTTP/1.1 200 OK\r\n",
+    b"HTTP/1.0 200 OK\r\n",
+    b"HTTP/1.1 200 \r\n",
+    b"HTTP/1.1 100 Continue\r\n\r\n",
+    b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+    b"HTTP/1.1 101 Switching Protocols\r\n",
+    b"HTTP/1.1 204 No Content\r\n",
+    b"HTTP/1.1 304 Not Modified\r\n",
+    b"HTTP/1.1 502 Bad Gateway\r\n",
+    b"HTTP/1.1 2OO OK\r\n",
+    b"HTTP/1.1 200 OK\n",
+    b"HTTP/2 200\r\n",
+    b"",
+]
+_HEADER_FIELDS = [
+    b"Content-Type: text/event-stream\r\n",
+    b"Transfer-Encoding: chunked\r\n",
+    b"Transfer-Encoding: gzip, chunked\r\n",
+    b"Connection: close\r\n",
+    b"Connection: keep-alive\r\n",
+    b"Content-Length: 0\r\n",
+    b"Content-Length: 1, 2\r\n",
+    b"Content-Length: -1\r\n",
+    b" folded\r\n",
+    b"X-Bad Name: v\r\n",
+    b"X-Big: " + b"a" * 300 + b"\r\n",
+    b"x-ok:\tv \r\n",
+]
+_SSE_EVENTS = [
+    b": OPENROUTER PROCESSING\n\n",
+    b'data: {"choices":[{"delta":{"content":"hi"}}]}\n\n',
+    b'data: {"error":{"code":502,"message":"Provider returned error"}}\n\n',
+    b'data: {"error":null}\n\n',
+    b"data: [DONE]\n\n",
+    b"data: {oops\n\n",
+    b"data: NaN\n\n",
+    b"data: 1\r\ndata: 2\r\n\r\n",
+    b"event: ping\ndata: {}\n\n",
+    b"data: [[[[[[[[\n\n",
+    b"data: ",
+]
+_sse_bodies = st.lists(
+    st.one_of(st.sampled_from(_SSE_EVENTS), st.binary(max_size=6)), max_size=8
+).map(b"".join)
+
+
+@st.composite
+def http_responses(draw: st.DrawFn) -> bytes:
+    """A response head (status line, fields) and a body framed by chunked
+    encoding, Content-Length (right or wrong) or nothing, then maybe noise."""
+    head = draw(st.lists(st.sampled_from(_STATUS_LINES), min_size=1, max_size=3).map(b"".join))
+    fields = draw(st.lists(st.sampled_from(_HEADER_FIELDS), max_size=4).map(b"".join))
+    parts = draw(st.lists(_sse_bodies, max_size=4))
+    body = b"".join(parts)
+    framing = draw(st.sampled_from(["chunked", "length", "close"]))
+    if framing == "chunked":
+        fields += b"Transfer-Encoding: chunked\r\n"
+        ext = draw(st.sampled_from([b"", b";a=b", b";" + b"x" * 40]))
+        payload = b"".join(b"%x%s\r\n%s\r\n" % (len(p), ext, p) for p in parts if p)
+        payload += draw(st.sampled_from([b"0\r\n\r\n", b"0\r\nt: v\r\n\r\n", b"0\r\n", b""]))
+    elif framing == "length":
+        fields += b"Content-Length: %d\r\n" % (len(body) + draw(st.integers(-3, 3)))
+        payload = body
+    else:
+        payload = body
+    tail = draw(st.one_of(st.just(b""), st.binary(max_size=8), st.sampled_from(_STATUS_LINES)))
+    response = head + fields + b"\r\n" + payload + tail
+    if draw(st.booleans()):
+        # Cut it short, or drop or flip a byte somewhere.
+        index = draw(st.integers(0, len(response)))
+        how = draw(st.sampled_from(["cut", "drop", "flip"]))
+        if how == "cut":
+            response = response[:index]
+        elif index < len(response):
+            byte = b"" if how == "drop" else bytes([response[index] ^ draw(st.integers(1, 255))])
+            response = response[:index] + byte + response[index + 1 :]
+    return response
+
+
+@st.composite
+def http_cases(draw: st.DrawFn) -> HTTPCase:
+    """A response (or raw bytes, or a bare SSE body) with options and a chunking."""
+    stream = draw(st.one_of(http_responses(), _sse_bodies, st.binary(max_size=200)))
+    small = draw(st.one_of(st.none(), st.integers(1, invariants_http11.SMALL_LIMIT_MAX)))
+    limits = {}
+    if small is not None:
+        limits = {"max_header_size": small, "max_line_size": small, "max_event_size": small}
+    return HTTPCase(
+        stream=stream,
+        style=draw(st.integers(0, 3)),
+        seed=draw(st.integers(0, 255)),
+        eof=draw(st.booleans()),
+        head=draw(st.integers(0, 7)) == 0,
+        heartbeats=draw(st.booleans()),
+        is_error=draw(st.booleans()),
+        sentinel=draw(st.integers(0, 5)) > 0,
+        **limits,
+    )
+
+
 class Report:
     """Collects what ran and what failed, for the summary."""
 
@@ -180,16 +292,35 @@ def replay_corpus() -> str:
     return f"{len(seeds)} seeds, all invariants hold"
 
 
+def replay_http_corpus() -> str:
+    seeds = sorted(path for path in HTTP_CORPUS.iterdir() if path.is_file())
+    if not seeds:
+        raise RuntimeError(f"no seed files in {HTTP_CORPUS}")
+    for path in seeds:
+        try:
+            invariants_http11.check_all(HTTPCase.from_bytes(path.read_bytes()))
+        except Exception as exc:
+            exc.add_note(f"seed file: {path}")
+            raise
+    return f"{len(seeds)} seeds, all invariants hold"
+
+
 def check_decoder_agreement() -> str:
     """The pure decoder must read inputs exactly as atheris.FuzzedDataProvider does."""
     provider = importlib.import_module("atheris").FuzzedDataProvider
-    inputs = [path.read_bytes() for path in sorted(CORPUS.iterdir()) if path.is_file()]
+    inputs = [
+        path.read_bytes()
+        for directory in (CORPUS, HTTP_CORPUS)
+        for path in sorted(directory.iterdir())
+        if path.is_file()
+    ]
     inputs += [b"", b"\x00", b"\xff", b"\x1f\x07", b"ab\xff\xfe"] + [
         os.urandom(20) for _ in range(200)
     ]
     for data in inputs:
-        with_atheris = FuzzCase.from_source(provider(data))
-        if with_atheris != FuzzCase.from_bytes(data):
+        same = FuzzCase.from_source(provider(data)) == FuzzCase.from_bytes(data)
+        same_http = HTTPCase.from_source(provider(data)) == HTTPCase.from_bytes(data)
+        if not (same and same_http):
             raise invariants.InvariantViolation(
                 f"TailReader and FuzzedDataProvider decode {data!r} differently"
             )
@@ -223,16 +354,38 @@ def run_hypothesis(examples: int) -> str:
     return ", ".join(f"{count} {name} examples" for name, count in counts.items())
 
 
-def run_atheris(seconds: int) -> str:
+def run_http_hypothesis(examples: int) -> str:
+    count = 0
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(http_cases())
+    def http_properties(case: HTTPCase) -> None:
+        nonlocal count
+        count += 1
+        invariants_http11.check_all(case)
+
+    http_properties()
+    return f"{count} exchange/decoder examples"
+
+
+def run_atheris(
+    seconds: int, target: Path = TARGET, corpus: Path = CORPUS, dictionary: Path = DICTIONARY
+) -> str:
     with tempfile.TemporaryDirectory(prefix="sseproto-fuzz-") as tmp:
         work = Path(tmp) / "corpus"
-        shutil.copytree(CORPUS, work)
+        shutil.copytree(corpus, work)
         artifacts = Path(tempfile.mkdtemp(prefix="sseproto-fuzz-artifacts-"))
         command = [
             sys.executable,
-            str(TARGET),
+            str(target),
             str(work),
-            f"-dict={DICTIONARY}",
+            f"-dict={dictionary}",
             f"-max_total_time={seconds}",
             "-max_len=4096",
             "-timeout=20",
@@ -248,7 +401,7 @@ def run_atheris(seconds: int) -> str:
             crashes = sorted(str(path) for path in artifacts.iterdir())
             raise RuntimeError(
                 f"atheris exited with {result.returncode}; inputs kept: {crashes or 'none'}\n"
-                f"replay one with: {sys.executable} {TARGET} <file>"
+                f"replay one with: {sys.executable} {target} <file>"
             )
         shutil.rmtree(artifacts)
         corpus_size = sum(1 for _ in work.iterdir())
@@ -258,9 +411,23 @@ def run_atheris(seconds: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
-        "--examples", type=int, default=2500, help="hypothesis examples per property"
+        "--examples", type=int, default=2500, help="hypothesis examples per parser property"
     )
-    parser.add_argument("--atheris-seconds", type=int, default=20, help="atheris time budget")
+    parser.add_argument(
+        "--http-examples",
+        type=int,
+        default=1000,
+        help="hypothesis examples for the exchange/decoder properties",
+    )
+    parser.add_argument(
+        "--atheris-seconds", type=int, default=20, help="atheris time budget (parser)"
+    )
+    parser.add_argument(
+        "--http-atheris-seconds",
+        type=int,
+        default=8,
+        help="atheris time budget (exchange/decoder)",
+    )
     parser.add_argument("--no-atheris", action="store_true", help="skip the atheris run")
     args = parser.parse_args(argv)
 
@@ -268,15 +435,23 @@ def main(argv: list[str] | None = None) -> int:
     have_atheris = importlib.util.find_spec("atheris") is not None
     report = Report()
     report.step("seed corpus", replay_corpus)
+    report.step("seed corpus (http11)", replay_http_corpus)
     if have_atheris:
         report.step("input decoder", check_decoder_agreement)
     report.step("hypothesis", lambda: run_hypothesis(args.examples))
+    report.step("hypothesis (http11)", lambda: run_http_hypothesis(args.http_examples))
     if args.no_atheris:
         report.lines.append("  atheris                skipped (--no-atheris)")
     elif not have_atheris:
         report.lines.append("  atheris                skipped (not installed)")
     else:
         report.step("atheris", lambda: run_atheris(args.atheris_seconds))
+        report.step(
+            "atheris (http11)",
+            lambda: run_atheris(
+                args.http_atheris_seconds, HTTP_TARGET, HTTP_CORPUS, HTTP_DICTIONARY
+            ),
+        )
 
     print(f"fuzz smoke run ({time.monotonic() - start:.1f}s):")
     print("\n".join(report.lines))

@@ -426,3 +426,25 @@ class ChunkDecoderMachine(RuleBasedStateMachine):
 
 TestChunkDecoderMachine = ChunkDecoderMachine.TestCase
 TestChunkDecoderMachine.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+
+
+def test_deeply_nested_json_is_malformed_not_a_crash() -> None:
+    """json.loads' RecursionError counts as undecodable data, under both policies."""
+    body = b"data: " + b"[" * 100_000 + b"\n\n"
+    with pytest.raises(sseproto.MalformedChunk):
+        ChunkDecoder().feed(body)
+    skipping = ChunkDecoder(malformed="skip")
+    assert skipping.feed(body) == []
+    assert skipping.outcome.skipped == 1
+
+
+def test_limit_error_after_done_surfaces_at_close() -> None:
+    """A limit error deferred after [DONE] is raised by close(), as by a later feed()."""
+    whole = ChunkDecoder(max_line_size=16)
+    assert whole.feed(b"data: [DONE]\n\n" + b"x" * 20) == [StreamDone()]
+    with pytest.raises(sseproto.LineTooLong):
+        whole.close()
+    split_up = ChunkDecoder(max_line_size=16)
+    split_up.feed(b"data: [DONE]\n\n")
+    with pytest.raises(sseproto.LineTooLong):
+        split_up.feed(b"x" * 20)

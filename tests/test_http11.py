@@ -1299,3 +1299,26 @@ def test_body_before_a_fault_is_kept_on_the_error() -> None:
     with pytest.raises(HTTPProtocolError) as info:
         exchange.receive(b"e\r\ndata: intact\n\n\r\nzz\r\n")
     assert info.value.completed == (BodyChunk(b"data: intact\n\n"),)
+
+
+@pytest.mark.parametrize("version", [b"0.1", b"0.9", b"2.0", b"9.9"])
+def test_unsupported_http_version_refused(version: bytes) -> None:
+    """Only HTTP/1.0 and HTTP/1.1 responses are accepted; h11 alone takes any d.d."""
+    exchange = HTTP11Exchange("GET", "http://example.com/")
+    with pytest.raises(HTTPProtocolError, match="HTTP version"):
+        exchange.receive(b"HTTP/" + version + b" 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_bytes_after_a_closing_response_are_discarded_however_they_arrive(split: bool) -> None:
+    """Extra bytes after a Connection: close response are dropped whether or not
+    they come in the call that completes the response."""
+    exchange = HTTP11Exchange("GET", "http://example.com/")
+    response = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+    if split:
+        events = exchange.receive(response) + exchange.receive(b"X")
+    else:
+        events = exchange.receive(response + b"X")
+    assert events[-1] == ResponseComplete()
+    assert BodyChunk(b"ok") in events
+    assert exchange.reusable is False

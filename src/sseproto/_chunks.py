@@ -35,7 +35,12 @@ from typing import Any, Final, Literal
 
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ._events import Comment, Event
-from ._parser import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, EventStreamParser
+from ._parser import (
+    DEFAULT_MAX_EVENT_SIZE,
+    DEFAULT_MAX_LINE_SIZE,
+    EventStreamParser,
+    ParserState,
+)
 
 __all__ = [
     "DEFAULT_SENTINEL",
@@ -222,7 +227,9 @@ class ChunkDecoder:
         loads: turns an event's data (a str) into a value; ``json.loads`` by
             default. A faster or typed decoder can be passed.
         decode_errors: the exceptions of ``loads`` that mean "undecodable"
-            (default: ``ValueError``, which covers ``json.JSONDecodeError``).
+            (default: ``ValueError``, which covers ``json.JSONDecodeError``,
+            and ``RecursionError``, which ``json.loads`` raises for data
+            nested deeper than the interpreter's recursion limit).
             Any other exception from ``loads`` propagates unchanged.
         is_error: recognises an in-band error payload (see
             :func:`has_error_member`); None recognises none.
@@ -262,7 +269,7 @@ class ChunkDecoder:
         self,
         *,
         loads: Callable[[str], Any] = json.loads,
-        decode_errors: tuple[type[Exception], ...] = (ValueError,),
+        decode_errors: tuple[type[Exception], ...] = (ValueError, RecursionError),
         is_error: Callable[[Any], bool] | None = None,
         malformed: Literal["raise", "skip"] = "raise",
         heartbeats: bool = False,
@@ -365,13 +372,16 @@ class ChunkDecoder:
 
         Raises:
             MalformedChunk: the decoder is ``FAILED`` (raised again).
-            sseproto.RemoteProtocolError: a limit error the parser deferred,
-                or an error deferred by the previous call.
+            sseproto.RemoteProtocolError: a limit error the parser deferred
+                (whatever the decoder's state, so a split of the input never
+                hides it), or an error deferred by the previous call.
         """
         if self._pending is not None:
             self._raise_pending()
         out: list[Item] = []
-        if self._state is ChunkState.OPEN:
+        if self._state is not ChunkState.FAILED and self._parser.state is not ParserState.CLOSED:
+            # Also after the sentinel: a limit error that the parser deferred
+            # must surface here, as it would have from a later feed().
             out = self.feed_items(self._parser.close())
             if self._pending is not None:
                 return out

@@ -140,7 +140,9 @@ class HeadersTooLarge(LimitExceeded):
 
     ``limit`` is ``"max_header_size"`` and ``value`` the limit in bytes. The
     same limit bounds a chunk-size line or a trailer section of a chunked
-    body while it waits for its end.
+    body while it waits for its end: such a line is refused once that many of
+    its bytes are held incomplete, so a longer one that arrives whole in a
+    single ``receive()`` call is accepted (memory stays bounded either way).
     """
 
     #: Events that the failing ``receive()`` call completed before the fault
@@ -615,6 +617,10 @@ class HTTP11Exchange:
             if isinstance(event, h11.Data):
                 body.append(event.data)
             elif isinstance(event, h11.Response):
+                if event.http_version not in (b"1.0", b"1.1"):
+                    # h11 takes any HTTP/d.d; this client speaks 1.0 and 1.1.
+                    version = event.http_version.decode("ascii", "replace")
+                    raise h11.RemoteProtocolError(f"unsupported HTTP version {version}")
                 self._state = _BODY
                 events.append(
                     ResponseStarted(
@@ -631,6 +637,14 @@ class HTTP11Exchange:
                 self._flush(events, body)
                 self._state = _COMPLETE
                 events.append(ResponseComplete())
+                # Bytes after the response are discarded and make the
+                # connection not reusable, whether they came in this call or
+                # a later one; h11 is not asked for more events, as for a
+                # response that closes the connection it would call them an
+                # error only when they arrived with the response.
+                if self._conn.trailing_data[0]:
+                    self._unsolicited = True
+                return
             elif isinstance(event, h11.InformationalResponse):
                 # 100 Continue, 103 Early Hints, ...: a preliminary answer
                 # before the real one (RFC 9110 section 15.2); 101 never gets
