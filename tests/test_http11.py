@@ -1322,3 +1322,14 @@ def test_bytes_after_a_closing_response_are_discarded_however_they_arrive(split:
     assert events[-1] == ResponseComplete()
     assert BodyChunk(b"ok") in events
     assert exchange.reusable is False
+
+
+def test_bytes_after_a_bodiless_response_within_the_head_limit_split() -> None:
+    """Bytes after a HEAD response are discarded even when max_header_size cuts the call."""
+    response = b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+    whole = HTTP11Exchange("HEAD", "http://example.com/", max_header_size=47)
+    events = whole.receive(response)
+    assert events[-1] == ResponseComplete()
+    assert whole.reusable is False
+    split = HTTP11Exchange("HEAD", "http://example.com/", max_header_size=47)
+    assert [e for c in bytewise(response) for e in split.receive(c)] == events

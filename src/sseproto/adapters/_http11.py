@@ -599,6 +599,12 @@ class HTTP11Exchange:
                     return events
                 if not chunk:
                     return self._flush(events, body)
+                if self._state is _COMPLETE:
+                    # The head completed a response without a body (HEAD,
+                    # 204, 304): the rest arrived after it, like any bytes
+                    # after a response.
+                    self._unsolicited = True
+                    return self._flush(events, body)
             conn.receive_data(chunk)
             self._drain(events, body)
         except h11.RemoteProtocolError as exc:
