@@ -89,7 +89,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import h11
-from invariants import ByteSource, InvariantViolation, TailReader
+from invariants import ByteSource, InvariantViolation, TailReader, _short
 
 from sseproto import (
     DEFAULT_MAX_EVENT_SIZE,
@@ -158,13 +158,6 @@ _URL = "http://example.test/v1/stream"
 
 def _violation(invariant: str, message: str, context: str) -> InvariantViolation:
     return InvariantViolation(f"invariant ({invariant}) violated: {message}\n  input: {context}")
-
-
-def _short(value: object, limit: int = 600) -> str:
-    text = repr(value)
-    if len(text) > limit:
-        return f"{text[:limit]}... ({len(text)} characters of repr)"
-    return text
 
 
 def _split(data: bytes, style: int, seed: int) -> list[bytes]:
