@@ -14,8 +14,14 @@ Steps (all drive the checks of invariants.py):
    of its corpus (the seed directories are never written to). A crash input
    is kept in a temporary directory whose path is printed.
 
+With ``--seed N`` the run is repeatable: hypothesis draws its examples
+from seed N and atheris starts from ``-seed=N``, so CI fails on
+a regression, not on whatever a random run happened to find. Without it each
+run explores new inputs, which is what a person running it by hand wants.
+
 Usage: python fuzz/smoke.py [--examples N] [--http-examples N]
        [--atheris-seconds S] [--http-atheris-seconds S] [--no-atheris]
+       [--seed N]
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from pathlib import Path
 import invariants
 import invariants_http11
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 from invariants import FuzzCase, RoundTripValues
 from invariants_http11 import HTTPCase
@@ -327,15 +334,23 @@ def check_decoder_agreement() -> str:
     return f"{len(inputs)} inputs decoded identically"
 
 
-def run_hypothesis(examples: int) -> str:
-    counts = {"parser": 0, "round trip": 0}
-    config = settings(
+def _settings(examples: int) -> settings:
+    return settings(
         max_examples=examples,
         deadline=None,
         database=None,
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+
+def _seeded(test: Callable[[], None], seed: int | None) -> Callable[[], None]:
+    return test if seed is None else hypothesis_seed(seed)(test)
+
+
+def run_hypothesis(examples: int, seed: int | None = None) -> str:
+    counts = {"parser": 0, "round trip": 0}
+    config = _settings(examples)
 
     @config
     @given(fuzz_cases())
@@ -349,33 +364,31 @@ def run_hypothesis(examples: int) -> str:
         counts["round trip"] += 1
         invariants.check_round_trip(values)
 
-    parser_properties()
-    round_trip()
+    _seeded(parser_properties, seed)()
+    _seeded(round_trip, seed)()
     return ", ".join(f"{count} {name} examples" for name, count in counts.items())
 
 
-def run_http_hypothesis(examples: int) -> str:
+def run_http_hypothesis(examples: int, seed: int | None = None) -> str:
     count = 0
 
-    @settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        print_blob=True,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    @_settings(examples)
     @given(http_cases())
     def http_properties(case: HTTPCase) -> None:
         nonlocal count
         count += 1
         invariants_http11.check_all(case)
 
-    http_properties()
+    _seeded(http_properties, seed)()
     return f"{count} exchange/decoder examples"
 
 
 def run_atheris(
-    seconds: int, target: Path = TARGET, corpus: Path = CORPUS, dictionary: Path = DICTIONARY
+    seconds: int,
+    target: Path = TARGET,
+    corpus: Path = CORPUS,
+    dictionary: Path = DICTIONARY,
+    seed: int | None = None,
 ) -> str:
     with tempfile.TemporaryDirectory(prefix="sseproto-fuzz-") as tmp:
         work = Path(tmp) / "corpus"
@@ -391,6 +404,7 @@ def run_atheris(
             "-timeout=20",
             "-rss_limit_mb=2048",
             f"-artifact_prefix={artifacts}{os.sep}",
+            *([] if seed is None else [f"-seed={seed}"]),
         ]
         result = subprocess.run(
             command, capture_output=True, text=True, timeout=seconds + 120, check=False
@@ -429,6 +443,9 @@ def main(argv: list[str] | None = None) -> int:
         help="atheris time budget (exchange/decoder)",
     )
     parser.add_argument("--no-atheris", action="store_true", help="skip the atheris run")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="repeatable run from this seed (as in CI)"
+    )
     args = parser.parse_args(argv)
 
     start = time.monotonic()
@@ -438,18 +455,18 @@ def main(argv: list[str] | None = None) -> int:
     report.step("seed corpus (http11)", replay_http_corpus)
     if have_atheris:
         report.step("input decoder", check_decoder_agreement)
-    report.step("hypothesis", lambda: run_hypothesis(args.examples))
-    report.step("hypothesis (http11)", lambda: run_http_hypothesis(args.http_examples))
+    report.step("hypothesis", lambda: run_hypothesis(args.examples, args.seed))
+    report.step("hypothesis (http11)", lambda: run_http_hypothesis(args.http_examples, args.seed))
     if args.no_atheris:
         report.lines.append("  atheris                skipped (--no-atheris)")
     elif not have_atheris:
         report.lines.append("  atheris                skipped (not installed)")
     else:
-        report.step("atheris", lambda: run_atheris(args.atheris_seconds))
+        report.step("atheris", lambda: run_atheris(args.atheris_seconds, seed=args.seed))
         report.step(
             "atheris (http11)",
             lambda: run_atheris(
-                args.http_atheris_seconds, HTTP_TARGET, HTTP_CORPUS, HTTP_DICTIONARY
+                args.http_atheris_seconds, HTTP_TARGET, HTTP_CORPUS, HTTP_DICTIONARY, args.seed
             ),
         )
 

@@ -1,7 +1,8 @@
 """pytest configuration: hypothesis profiles.
 
 ``HYPOTHESIS_PROFILE=thorough`` runs many more examples per property (for a
-person with time to spare); the default keeps the suite fast.
+person with time to spare); the default keeps the suite fast; ``ci`` is the
+default made repeatable.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import os
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("default", max_examples=200, deadline=None)
+# CI: the same examples on every run, so a red build means a regression.
+settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)
 settings.register_profile(
     "thorough",
     max_examples=5000,

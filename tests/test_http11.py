@@ -1333,3 +1333,31 @@ def test_bytes_after_a_bodiless_response_within_the_head_limit_split() -> None:
     assert whole.reusable is False
     split = HTTP11Exchange("HEAD", "http://example.com/", max_header_size=47)
     assert [e for c in bytewise(response) for e in split.receive(c)] == events
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("split", [False, True])
+def test_close_after_bytes_after_a_closing_response(method: str, split: bool) -> None:
+    """The close that follows a complete response is never an error, whether the
+    bytes that came after the response arrived with it or alone."""
+    response = b"HTTP/1.1 200 OK\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+    if method == "GET":
+        response += b"0\r\n\r\n"
+    extra = b"0\r\n\r\n"
+    exchange = HTTP11Exchange(method, "http://example.com/")
+    if split:
+        events = exchange.receive(response) + exchange.receive(extra)
+    else:
+        events = exchange.receive(response + extra)
+    assert events[-1] == ResponseComplete()
+    assert exchange.receive(b"") == []
+    assert exchange.state is ExchangeState.COMPLETE
+    assert exchange.reusable is False
+
+
+def test_close_after_a_keep_alive_response_ends_reuse() -> None:
+    exchange = HTTP11Exchange("GET", "http://example.com/")
+    exchange.receive(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    assert exchange.reusable is True
+    assert exchange.receive(b"") == []
+    assert exchange.reusable is False

@@ -521,7 +521,7 @@ class HTTP11Exchange:
         arrived after the response. A server may still close an idle
         connection at any moment; see :class:`NoResponse`.
         """
-        if self._state is not _COMPLETE or self._unsolicited:
+        if self._state is not _COMPLETE or self._unsolicited or self._eof:
             return False
         # Exactly the condition under which h11 allows start_next_cycle().
         return self._conn.our_state is h11.DONE and self._conn.their_state is h11.DONE
@@ -574,6 +574,12 @@ class HTTP11Exchange:
             return []
         if not chunk:
             self._eof = True
+            if state is _COMPLETE:
+                # The close after a complete response. h11 is not told: it
+                # may still hold bytes that came after the response, and it
+                # would call the close an error then, but only when they
+                # arrived in the same call as the end of the response.
+                return []
         elif state is _COMPLETE:
             self._unsolicited = True
             return []
