@@ -1,0 +1,1 @@
+"""openrouter: a typed OpenRouter API client over the sseproto adapters."""
