@@ -1,0 +1,171 @@
+"""Errors of the adapters' transport layer, and the request limits they enforce.
+
+The HTTP/1.1 errors live next to the exchange in ``_http11.py``; this module
+adds what only a connection can go through: it cannot be made, it breaks,
+or it is too slow. The part of the tree it adds::
+
+    Exception
+    └── TransportError            the connection failed; __cause__ is the OS,
+        │                         TLS or runtime error
+        ├── ConnectError          could not connect (DNS, refused, TLS handshake,
+        │                         certificate verification)
+        ├── ReadError             the connection broke while sending or receiving
+        └── Timeout               (also a builtin TimeoutError)
+            ├── ConnectTimeout    Timeouts.connect passed while connecting
+            ├── ReadTimeout       Timeouts.read passed without a byte
+            ├── EventTimeout      Timeouts.event passed without an event
+            └── TotalTimeout      Timeouts.total passed since the request began
+
+    sseproto.RemoteProtocolError
+    ├── TooManyRedirects          more redirects than max_redirects
+    └── sseproto.LimitExceeded
+        └── BodyTooLarge          a response body longer than max_body_size
+
+Every adapter raises exactly these for the same situation, whatever its
+runtime raised underneath (``socket.timeout``, ``trio.TooSlowError``,
+``httpx.ReadTimeout``, ...): each adapter translates at its I/O calls, with
+``raise ... from``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Final
+
+from sseproto._errors import LimitExceeded, RemoteProtocolError
+
+__all__ = [
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_ERROR_BODY",
+    "DEFAULT_MAX_REDIRECTS",
+    "BodyTooLarge",
+    "ConnectError",
+    "ConnectTimeout",
+    "EventTimeout",
+    "ReadError",
+    "ReadTimeout",
+    "Timeout",
+    "Timeouts",
+    "TooManyRedirects",
+    "TotalTimeout",
+    "TransportError",
+]
+
+#: Default ``max_redirects``: 5, as curl's ``--max-redirs`` advice and httpx's
+#: 20 bracket it; an event stream or an API call rarely needs more than one.
+DEFAULT_MAX_REDIRECTS: Final = 5
+
+#: Default ``max_body_size`` of ``request()``: 32 MiB, the parser's event
+#: limit; a model list or a JSON completion is a few MiB at most.
+DEFAULT_MAX_BODY_SIZE: Final = 32 * 1024 * 1024
+
+#: How much of a rejected stream's body is read for ``ResponseRejected.body``:
+#: 64 KiB, room for any JSON error object while bounding an error page.
+DEFAULT_MAX_ERROR_BODY: Final = 64 * 1024
+
+
+class TransportError(Exception):
+    """The connection failed. ``__cause__`` is the underlying error."""
+
+
+class ConnectError(TransportError):
+    """The connection could not be made: the name did not resolve, the peer
+    refused, or the TLS handshake failed (``__cause__`` is then an
+    ``ssl.SSLError``, e.g. ``ssl.SSLCertVerificationError`` for a
+    certificate the trust store does not vouch for)."""
+
+
+class ReadError(TransportError):
+    """The connection broke while the request was sent or the response read
+    (reset by the peer, ...)."""
+
+
+class Timeout(TransportError, TimeoutError):
+    """A time limit of :class:`Timeouts` passed; the subclass says which.
+
+    Also a builtin ``TimeoutError``, so ``except TimeoutError`` catches it.
+    """
+
+    def __init__(self, msg: str, *, limit: float) -> None:
+        super().__init__(msg)
+        #: The limit that passed, in seconds.
+        self.limit = limit
+
+
+class ConnectTimeout(Timeout):
+    """``Timeouts.connect`` passed while connecting (TCP and TLS handshake)."""
+
+
+class ReadTimeout(Timeout):
+    """``Timeouts.read`` passed without a byte from the server (waiting for the
+    response head or for more of the body)."""
+
+
+class EventTimeout(Timeout):
+    """``Timeouts.event`` passed without an event: the server may have sent
+    bytes (keepalive comments), but no event was completed."""
+
+
+class TotalTimeout(Timeout):
+    """``Timeouts.total`` passed since the request began."""
+
+
+class TooManyRedirects(RemoteProtocolError):
+    """The server redirected more than ``max_redirects`` times in a row."""
+
+    def __init__(self, msg: str, *, urls: tuple[str, ...]) -> None:
+        super().__init__(msg)
+        #: The URLs requested, in order, the first one the caller's.
+        self.urls = urls
+
+
+class BodyTooLarge(LimitExceeded):
+    """A response body was longer than ``max_body_size`` bytes
+    (``limit == "max_body_size"``, ``value`` its value)."""
+
+
+def _check_seconds(name: str, value: object) -> None:
+    if value is None:
+        return
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or math.isnan(value)
+        or value <= 0
+    ):
+        raise ValueError(f"Timeouts.{name} must be a positive number or None, not {value!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Time limits of one request, in seconds; ``None`` means no limit.
+
+    Each limit that passes raises its own :class:`Timeout` subclass:
+
+    - ``connect``: making the connection, TCP and TLS (:class:`ConnectTimeout`);
+    - ``read``: the longest wait for any byte from the server, while sending
+      the request and waiting for the response head too
+      (:class:`ReadTimeout`);
+    - ``event``: the longest wait for an event after the stream opened or
+      after the previous event; comments (keepalives) and partial events do
+      not reset it (:class:`EventTimeout`). Only streams use it;
+    - ``total``: from the start of the request to the end of the response or
+      stream, redirects included (:class:`TotalTimeout`).
+
+    The defaults suit a long-lived stream: no total limit, and a read limit
+    well above the 15 to 30 seconds between the keepalives that servers such
+    as OpenRouter send.
+
+    Raises:
+        ValueError: a limit is not a positive number or ``None``.
+    """
+
+    connect: float | None = 10.0
+    read: float | None = 120.0
+    event: float | None = None
+    total: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "event", "total"):
+            _check_seconds(name, getattr(self, name))

@@ -1,0 +1,604 @@
+"""The request flows every adapter runs, as sans-I/O generators.
+
+A flow is a generator that yields operations and receives their results, in
+the manner of httpx's ``Auth.auth_flow``: it decides everything (redirects,
+whether a response opens a stream, time limits, parsing, reconnection) and
+performs nothing. Every adapter runs the same three flows, so the same
+server gives the same items and errors whatever the runtime:
+
+- :func:`stream_flow`: one request whose response is an event stream;
+- :func:`request_flow`: one request whose whole response body is returned;
+- :func:`subscribe_flow`: an EventSource subscription that reconnects, built
+  on :class:`~sseproto.EventSourceMachine`.
+
+The operations a flow yields, and what the runner must send back::
+
+    operation        perform                                   send back
+    SendRequest      send the request, read the response head  Head, or TimedOut
+    ReadBody         read the next bytes of the response body  bytes (b"" at the
+                                                               end), None if timed out
+    CloseResponse    release the response (reuse or close)     None
+    Sleep            wait that many seconds                    None
+    Opened, Emit     hand to the user (the stream is open;     None
+                     items)
+
+A failure of ``SendRequest`` or ``ReadBody`` is thrown into the flow as the
+adapter's :class:`~sseproto.adapters.TransportError` (or an HTTP error of
+``_http11.py``). A flow that raises, or that the runner closes, leaves its
+response to the runner, which must close it (a flow never yields while an
+exception propagates, so closing a flow is always safe).
+
+The httpx adapters perform these operations with httpx; the blocking,
+asyncio and trio adapters lower them first to connection-level operations
+with :class:`~sseproto.adapters._pool.HTTP11Flow`.
+
+Flows read a clock only through the ``clock`` they are given (the runtime's
+monotonic clock), so tests drive them with a fake one.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Generic, TypeAlias, Union
+from urllib.parse import urljoin, urlsplit
+
+import sseproto
+from sseproto._events import Event
+from sseproto._parser import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, EventStreamParser, Item
+from sseproto._reconnect import (
+    Closed,
+    Connect,
+    Deliver,
+    EventSourceMachine,
+    Failed,
+    Opened,
+    ReconnectPolicy,
+    ResponseRejected,
+    Wait,
+    _judge,
+)
+
+from ._errors import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_REDIRECTS,
+    BodyTooLarge,
+    ConnectTimeout,
+    EventTimeout,
+    ReadTimeout,
+    Timeout,
+    Timeouts,
+    TooManyRedirects,
+    TotalTimeout,
+    TransportError,
+)
+
+__all__ = [
+    "USER_AGENT",
+    "CloseResponse",
+    "Emit",
+    "Head",
+    "Operation",
+    "ReadBody",
+    "Response",
+    "SendRequest",
+    "Sleep",
+    "StreamOpened",
+    "TimedOut",
+    "request_flow",
+    "stream_flow",
+    "subscribe_flow",
+]
+
+#: The ``User-Agent`` sent when the caller gives none.
+USER_AGENT: Final = f"sseproto/{sseproto.__version__}"
+
+Headers: TypeAlias = tuple[tuple[str, str], ...]
+
+# Redirects (RFC 9110 section 15.4): these statuses with a Location are followed.
+_REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+# Headers that must not follow a redirect to another origin (credentials).
+_CREDENTIALS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
+# Headers that describe a body, dropped when a redirect turns the request into a GET.
+_BODY_HEADERS: Final = frozenset({"content-type", "content-length", "content-encoding"})
+
+
+# -- operations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """Send this request and read the response head; send back a :class:`Head`,
+    or :class:`TimedOut` if ``connect_timeout`` (while connecting) or
+    ``timeout`` (after) passed."""
+
+    method: str
+    url: str
+    headers: Headers
+    body: bytes | None
+    connect_timeout: float | None
+    timeout: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """A response head, the result of :class:`SendRequest`."""
+
+    status: int
+    reason: str
+    headers: Headers
+    http_version: str = "1.1"
+
+
+@dataclass(frozen=True, slots=True)
+class TimedOut:
+    """The result of a :class:`SendRequest` whose time ran out;
+    ``connecting`` tells whether the connection was being made."""
+
+    connecting: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReadBody:
+    """Read the next bytes of the response body within ``timeout`` seconds
+    (``None``: no limit); send back the bytes, ``b""`` at the end of the body,
+    or ``None`` if the time ran out."""
+
+    timeout: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResponse:
+    """Release the current response: a connection whose response was read to
+    its end may be reused, any other is closed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Wait ``seconds`` (a reconnection delay)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOpened:
+    """The stream is open: hand the response's ``url`` and ``head`` to the user."""
+
+    url: str
+    head: Head
+
+
+@dataclass(frozen=True, slots=True)
+class Emit(Generic[Item]):
+    """Hand these items to the user, in order."""
+
+    items: list[Item]
+
+
+Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.11)
+    SendRequest, ReadBody, CloseResponse, Sleep, StreamOpened, Emit[Any]
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A whole HTTP response, as ``request()`` returns it.
+
+    ``headers`` are ``(name, value)`` pairs in the order received, names
+    lowercase; :meth:`header` looks one up. ``url`` is the URL that answered
+    (after redirects).
+    """
+
+    status: int
+    reason: str
+    headers: Headers
+    body: bytes
+    url: str
+    http_version: str = field(default="1.1")
+
+    def header(self, name: str) -> str | None:
+        """The value of header ``name`` (any case); several are joined with
+        ``", "``; ``None`` when absent."""
+        wanted = name.lower()
+        values = [value for key, value in self.headers if key.lower() == wanted]
+        return ", ".join(values) if values else None
+
+
+# -- time limits -----------------------------------------------------------------
+
+
+class _Clock:
+    """The deadlines of one request, from :class:`Timeouts` and a clock."""
+
+    __slots__ = ("_clock", "_event_deadline", "_nearest", "_timeouts", "_total_deadline")
+
+    def __init__(self, timeouts: Timeouts, clock: Callable[[], float]) -> None:
+        self._timeouts = timeouts
+        self._clock = clock
+        now = clock()
+        self._total_deadline = None if timeouts.total is None else now + timeouts.total
+        self._event_deadline: float | None = None
+        # Which limit the last wait was cut to: the one to blame if it passes.
+        self._nearest: type[Timeout] = ReadTimeout
+
+    def start_events(self) -> None:
+        """The stream opened, or an event arrived: the event limit starts over."""
+        if self._timeouts.event is not None:
+            self._event_deadline = self._clock() + self._timeouts.event
+
+    def connect_timeout(self) -> float | None:
+        return self._wait(self._timeouts.connect, ConnectTimeout, events=False)
+
+    def read_timeout(self, *, events: bool = False) -> float | None:
+        return self._wait(self._timeouts.read, ReadTimeout, events=events)
+
+    def _wait(self, limit: float | None, kind: type[Timeout], *, events: bool) -> float | None:
+        """How long the next wait may last, remembering which limit cuts it."""
+        now = self._clock()
+        best = limit
+        self._nearest = kind
+        if events and self._event_deadline is not None:
+            left = self._event_deadline - now
+            if best is None or left < best:
+                best, self._nearest = left, EventTimeout
+        if self._total_deadline is not None:
+            left = self._total_deadline - now
+            if best is None or left < best:
+                best, self._nearest = left, TotalTimeout
+        if best is not None and best <= 0:
+            raise self.expired()
+        return best
+
+    def expired(self) -> Timeout:
+        """The error for a wait that ran out."""
+        kind = self._nearest
+        timeouts = self._timeouts
+        if kind is TotalTimeout:
+            limit = timeouts.total
+            what = "the request took longer than the total limit"
+        elif kind is EventTimeout:
+            limit = timeouts.event
+            what = "no event arrived within the event limit"
+        elif kind is ConnectTimeout:
+            limit = timeouts.connect
+            what = "connecting took longer than the connect limit"
+        else:
+            limit = timeouts.read
+            what = "the server sent nothing within the read limit"
+        assert limit is not None
+        return kind(f"{what} ({limit:g} s); see Timeouts", limit=limit)
+
+
+# -- the shared steps ------------------------------------------------------------
+
+
+def _check_headers(headers: Sequence[tuple[str, str]]) -> Headers:
+    pairs = tuple(headers)
+    for pair in pairs:
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not isinstance(pair[0], str)
+            or not isinstance(pair[1], str)
+        ):
+            raise TypeError(f"each header must be a (str, str) pair, not {pair!r}")
+    return pairs
+
+
+def _with_defaults(headers: Headers, defaults: Sequence[tuple[str, str]]) -> Headers:
+    """``headers`` plus each default whose name the caller did not give."""
+    given = {name.lower() for name, _ in headers}
+    return headers + tuple(pair for pair in defaults if pair[0].lower() not in given)
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), parts.netloc.lower()
+
+
+def _location(head: Head) -> str | None:
+    for name, value in head.headers:
+        if name.lower() == "location":
+            return value.strip()
+    return None
+
+
+def _send(
+    method: str,
+    url: str,
+    headers: Headers,
+    body: bytes | None,
+    limits: _Clock,
+    max_redirects: int,
+) -> Generator[Operation, Any, tuple[str, Head]]:
+    """Send the request and follow redirects; return the final URL and head.
+
+    A redirect response is released unread (its connection is then closed,
+    not reused). 303, and 301 or 302 after a POST, turn the request into a
+    GET without a body (RFC 9110 section 15.4, as browsers do); 307 and 308
+    repeat it. Credentials (``Authorization``, ``Cookie``,
+    ``Proxy-Authorization``) are not sent to another origin.
+    """
+    urls = [url]
+    while True:
+        result = yield SendRequest(
+            method, url, headers, body, limits.connect_timeout(), limits.read_timeout()
+        )
+        if isinstance(result, TimedOut):
+            if result.connecting:
+                limits.connect_timeout()  # remember the connect limit as the cause
+            raise limits.expired()
+        head: Head = result
+        location = _location(head) if head.status in _REDIRECTS else None
+        if location is None:
+            return url, head
+        yield CloseResponse()
+        if len(urls) > max_redirects:
+            raise TooManyRedirects(
+                f"the server redirected more than {max_redirects} times "
+                f"(max_redirects); last Location: {location!r}",
+                urls=tuple(urls),
+            )
+        target = urljoin(url, location)
+        if urlsplit(target).scheme.lower() not in ("http", "https"):
+            raise TooManyRedirects(
+                f"the server redirected to {target!r}, which is not an http(s) URL",
+                urls=tuple(urls),
+            )
+        if _origin(target) != _origin(url):
+            headers = tuple(pair for pair in headers if pair[0].lower() not in _CREDENTIALS)
+        if head.status == 303 or (head.status in (301, 302) and method == "POST"):
+            if method != "HEAD":
+                method = "GET"
+            body = None
+            headers = tuple(pair for pair in headers if pair[0].lower() not in _BODY_HEADERS)
+        url = target.split("#", 1)[0]
+        urls.append(url)
+
+
+def _read_rejected(
+    limits: _Clock, url: str, head: Head, reason: str, max_error_body: int
+) -> Generator[Operation, Any, ResponseRejected]:
+    """Read up to ``max_error_body`` bytes of a rejected response's body and
+    return the error that describes it."""
+    kept = bytearray()
+    while len(kept) < max_error_body:
+        data = yield ReadBody(limits.read_timeout())
+        if data is None:
+            raise limits.expired()
+        if not data:
+            break
+        kept += data
+    yield CloseResponse()
+    body = bytes(kept[:max_error_body])
+    preview = body[:200].decode("utf-8", "replace")
+    return ResponseRejected(
+        f"{reason} ({url}); body: {preview!r}",
+        status=head.status,
+        headers=head.headers,
+        body=body,
+    )
+
+
+# -- the three flows -------------------------------------------------------------
+
+
+def stream_flow(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    comments: bool = False,
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    max_error_body: int = DEFAULT_MAX_ERROR_BODY,
+) -> Generator[Operation, Any, EventStreamParser[Any]]:
+    """One request whose response must be an event stream.
+
+    Yields :class:`StreamOpened` once the response is accepted (status 200,
+    ``Content-Type: text/event-stream``), then an :class:`Emit` for each read
+    that completed items. Returns the parser when the body ended (its
+    ``unterminated`` tells whether an incomplete event was discarded).
+
+    Raises:
+        ResponseRejected: any other response (after reading at most
+            ``max_error_body`` bytes of its body, which it carries).
+        TooManyRedirects, Timeout, TransportError, HTTP errors: as named.
+        LineTooLong, EventTooLarge, LimitExceeded: the stream broke a limit,
+            after the items completed before it were emitted.
+    """
+    pairs = _with_defaults(
+        _check_headers(headers),
+        [("Accept", "text/event-stream"), ("User-Agent", USER_AGENT)],
+    )
+    parser: EventStreamParser[Any] = EventStreamParser(
+        comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
+    )
+    limits = _Clock(timeouts, clock)
+    final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
+    reason = _judge(head.status, head.headers)
+    if reason is not None:
+        raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
+    yield StreamOpened(final_url, head)
+    limits.start_events()
+    feed = parser.feed
+    events_only = not comments
+    while True:
+        data = yield ReadBody(limits.read_timeout(events=True))
+        if data is None:
+            raise limits.expired()
+        if not data:
+            items = parser.close()
+            if items:
+                yield Emit(items)
+            break
+        # A limit error is raised by the feed after the one that returned the
+        # items completed before it (the parser defers it), so none is lost.
+        items = feed(data)
+        if items:
+            if events_only or any(type(item) is Event for item in items):
+                limits.start_events()
+            yield Emit(items)
+    yield CloseResponse()
+    return parser
+
+
+def request_flow(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+) -> Generator[Operation, Any, Response]:
+    """One request; returns the whole :class:`Response`, whatever its status.
+
+    Raises:
+        BodyTooLarge: the body passed ``max_body_size`` bytes.
+        TooManyRedirects, Timeout, TransportError, HTTP errors: as named.
+    """
+    pairs = _with_defaults(_check_headers(headers), [("User-Agent", USER_AGENT)])
+    limits = _Clock(timeouts, clock)
+    final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
+    parts = bytearray()
+    while True:
+        data = yield ReadBody(limits.read_timeout())
+        if data is None:
+            raise limits.expired()
+        if not data:
+            break
+        parts += data
+        if len(parts) > max_body_size:
+            raise BodyTooLarge(
+                f"the response body passed max_body_size ({max_body_size} bytes)",
+                limit="max_body_size",
+                value=max_body_size,
+            )
+    yield CloseResponse()
+    return Response(
+        head.status, head.reason, head.headers, bytes(parts), final_url, head.http_version
+    )
+
+
+def subscribe_flow(
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    last_event_id: str = "",
+    policy: ReconnectPolicy | None = None,
+    random: Callable[[], float] = _random.random,
+    comments: bool = False,
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+) -> Generator[Operation, Any, None]:
+    """An EventSource subscription to ``url``: GET requests that reconnect
+    (after the server's ``retry`` delay, sending ``Last-Event-ID``) whenever
+    a connection ends or breaks, as :class:`~sseproto.EventSourceMachine`
+    decides. ``timeouts`` apply to each connection; a timeout ends that
+    connection and counts as a network error (the machine reconnects).
+
+    Yields :class:`StreamOpened` for each accepted connection, :class:`Emit`
+    for items and :class:`Sleep` for each wait. Runs until the machine fails.
+
+    Raises:
+        ResponseRejected: a response that cannot start a stream (no reconnect).
+        ReconnectGaveUp: the policy's attempts or time ran out.
+        LineTooLong, EventTooLarge, LimitExceeded: a stream broke a limit.
+    """
+    extra = _check_headers(headers)
+    machine: EventSourceMachine[Any] = EventSourceMachine(
+        last_event_id=last_event_id,
+        headers=[pair for pair in extra if pair[0].lower() != "user-agent"],
+        policy=ReconnectPolicy() if policy is None else policy,
+        random=random,
+        comments=comments,
+        max_line_size=max_line_size,
+        max_event_size=max_event_size,
+    )
+    user_agent = [pair for pair in extra if pair[0].lower() == "user-agent"] or [
+        ("User-Agent", USER_AGENT)
+    ]
+    actions = machine.start(clock())
+    try:
+        while actions:
+            action = actions.pop(0)
+            if isinstance(action, Connect):
+                actions = yield from _connection(
+                    machine,
+                    url,
+                    (*action.headers, *user_agent),
+                    timeouts,
+                    clock,
+                    max_redirects,
+                )
+            elif isinstance(action, Wait):
+                yield Sleep(action.seconds)
+                actions = machine.wait_over(clock())
+            elif isinstance(action, Failed):
+                raise action.error
+            elif isinstance(action, Closed):
+                return
+            else:  # pragma: no cover - the machine returns these only from inputs above
+                raise AssertionError(f"unexpected action {action!r}")
+    finally:
+        machine.close()
+
+
+def _connection(
+    machine: EventSourceMachine[Any],
+    url: str,
+    headers: Headers,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    max_redirects: int,
+) -> Generator[Operation, Any, list[Any]]:
+    """One connection of a subscription; returns the machine's actions after
+    it ended (a Wait or Failed)."""
+    limits = _Clock(timeouts, clock)
+    try:
+        final_url, head = yield from _send("GET", url, headers, None, limits, max_redirects)
+    except (TransportError, sseproto.RemoteProtocolError) as exc:
+        if isinstance(exc, TooManyRedirects):
+            raise
+        return machine.end(clock(), exc)
+    actions = machine.response(head.status, head.headers, clock())
+    pending: list[Any] = []
+    try:
+        for action in actions:
+            if isinstance(action, Opened):
+                yield StreamOpened(final_url, head)
+                limits.start_events()
+        while True:
+            data = yield ReadBody(limits.read_timeout(events=True))
+            if data is None:
+                raise limits.expired()
+            if not data:
+                break
+            actions = machine.body(data, clock())
+            items = [action.item for action in actions if isinstance(action, Deliver)]
+            if items:
+                if any(type(item) is Event for item in items):
+                    limits.start_events()
+                yield Emit(items)
+            if actions and isinstance(actions[-1], Failed):
+                pending = [actions[-1]]
+                break
+    except (TransportError, sseproto.RemoteProtocolError) as exc:
+        yield CloseResponse()
+        return machine.end(clock(), exc)
+    yield CloseResponse()
+    if pending:
+        return pending
+    return machine.end(clock())
