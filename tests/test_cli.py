@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import sseproto
+
+from .servers.faults import DEFAULT_EVENTS, FaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "examples" / "openrouter-chat.sse"
@@ -74,3 +77,59 @@ def test_unterminated_stream_is_reported() -> None:
     assert done.returncode == 0
     assert b"discarded" in done.stderr
     assert len(done.stdout.splitlines()) == 1
+
+
+# -- URL mode, against the fault server ---------------------------------------------
+
+
+def _records(out: bytes) -> list[dict[str, str]]:
+    return [json.loads(line) for line in out.decode().splitlines()]
+
+
+def test_url_once_prints_the_events_of_one_request() -> None:
+    """sseproto URL --once prints each event of one GET as a JSON line and exits 0."""
+    with FaultServer() as server:
+        done = cli(server.url("/events"), "--once", "-H", "X-Trace: abc")
+        request = server.requests_to("/events")[0]
+    assert done.returncode == 0, done.stderr
+    assert _records(done.stdout) == [
+        {"type": type_, "data": data, "id": id_} for type_, data, id_ in DEFAULT_EVENTS
+    ]
+    assert request.header("x-trace") == "abc"
+    assert request.header("accept") == "text/event-stream"
+
+
+def test_url_follows_reconnects_with_last_event_id() -> None:
+    """Without --once the CLI reconnects when the server closes, sending Last-Event-ID."""
+    with FaultServer() as server:
+        done = cli(server.url("/close-after/2"), "--max-events", "5", "--reconnect-delay", "0.05")
+        requests = server.requests_to("/close-after/2")
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in _records(done.stdout)] == ["1", "2", "3", "4", "5"]
+    assert [r.header("last-event-id") for r in requests] == [None, "2", "4"]
+
+
+def test_url_rejected_response_exits_1() -> None:
+    """A 500 is refused: exit 1 and one line naming the error and the status."""
+    with FaultServer() as server:
+        done = cli(server.url("/500"))
+    assert done.returncode == 1
+    assert b"ResponseRejected" in done.stderr
+    assert b"500" in done.stderr
+
+
+def test_url_connection_refused_exits_3() -> None:
+    """A refused connection (--once, no reconnect) exits 3 with the cause."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = cli(f"http://127.0.0.1:{port}/", "--once")
+    assert done.returncode == 3
+    assert b"ConnectError" in done.stderr
+
+
+def test_bad_header_is_a_usage_error() -> None:
+    """-H without a colon is a usage error (exit 2)."""
+    done = cli("http://127.0.0.1:9/", "-H", "no-colon")
+    assert done.returncode == 2
+    assert b"Name: value" in done.stderr
