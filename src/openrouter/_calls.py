@@ -1,0 +1,384 @@
+"""What the sync and async clients share: requests, retries and streams, as
+sans-I/O code.
+
+Each API call is a generator flow (the httpx ``auth_flow`` pattern again):
+it yields :class:`Send` (make this HTTP request, send back the response or
+the opened event stream) and :class:`Pause` (sleep before a retry), and
+returns the parsed result. :class:`OpenRouter` and :class:`AsyncOpenRouter`
+run the same flows, blocking or awaiting, so they cannot drift apart.
+
+A stream's decisions (decoding, the outcome, the accumulator, in-band
+errors, truncation) live in :class:`StreamCore`; the sync and async stream
+objects only pull items from the transport and hand them to it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random as _random
+import time
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Generic, Literal, TypeVar
+
+from sseproto import (
+    ChunkDecoder,
+    Comment,
+    Event,
+    Heartbeat,
+    InBandError,
+    JSONChunk,
+    ProtocolError,
+    ResponseRejected,
+    StreamDone,
+    has_error_member,
+)
+from sseproto.adapters import (
+    ConnectError,
+    ConnectTimeout,
+    Response,
+    Timeout,
+    TransportError,
+)
+
+from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    OpenRouterError,
+    ResponseDecodeError,
+    StreamTruncatedError,
+    error_from_payload,
+    error_from_response,
+    parse_retry_after,
+)
+from ._responses import ChatCompletionChunk, CompletionChunk
+
+__all__ = [
+    "Outcome",
+    "Pause",
+    "RetryPolicy",
+    "Send",
+    "StreamCore",
+    "call_flow",
+    "translate_transport_error",
+]
+
+T = TypeVar("T")
+ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
+
+Outcome = Literal["open", "completed", "errored", "truncated", "cancelled", "failed"]
+
+# Statuses worth another attempt (OpenRouter's docs: timeouts, rate limits,
+# upstream and edge failures).
+_RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """When and how a failed request is sent again.
+
+    A request is retried only when no part of a successful response was
+    received: on a connection error, or on a response with status 408, 429,
+    500, 502, 503, 504, 520, 522, 524 or 529. The wait before attempt *n*
+    (1-based) is ``Retry-After`` (or the error's ``availability.retry_after``)
+    when the server gave one, up to ``max_delay``; otherwise
+    ``min(base_delay * 2 ** (n - 1), max_delay)``, scaled by a random factor
+    from ``1 - jitter`` to ``1``.
+
+    A read timeout or a connection that broke after the request was sent
+    means the server may have started a generation (each one is billed), so
+    a completion request is sent again then only with
+    ``retry_after_send=True``; the read-only calls (models, credits, ...)
+    always may.
+
+    Arguments:
+        max_retries: attempts after the first; 0 turns retries off.
+        base_delay, max_delay: seconds.
+        jitter: from 0 to 1.
+        retry_after_send: see above.
+        random: returns a float in ``[0, 1)``.
+    """
+
+    max_retries: int = 2
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    jitter: float = 0.25
+    retry_after_send: bool = False
+    random: Callable[[], float] = _random.random
+
+    def __post_init__(self) -> None:
+        if type(self.max_retries) is not int or self.max_retries < 0:
+            raise ValueError(f"max_retries must be an int >= 0, not {self.max_retries!r}")
+        for name in ("base_delay", "max_delay"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not 0 <= value < math.inf:
+                raise ValueError(f"{name} must be a finite number >= 0, not {value!r}")
+        if not 0 <= self.jitter <= 1:
+            raise ValueError(f"jitter must be from 0 to 1, not {self.jitter!r}")
+
+    def delay(self, attempt: int, hint: float | None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based)."""
+        if hint is not None and hint >= 0:
+            return min(hint, self.max_delay)
+        wait = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
+        draw = float(self.random())
+        return float(wait * (1 - self.jitter * draw))
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Make this request. With ``stream``, send back the opened event stream
+    (the transport's ``stream(..., comments=True)``, entered); otherwise the
+    whole ``Response``. A failure is thrown in as the transport raised it."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Pause:
+    """Sleep ``seconds`` before the next attempt."""
+
+    seconds: float
+
+
+def translate_transport_error(exc: BaseException, secret: str | None) -> OpenRouterError:
+    """The client's error for a transport or protocol error (raise it ``from exc``)."""
+    if isinstance(exc, Timeout):
+        return APITimeoutError(f"{type(exc).__name__}: {exc}", secret=secret)
+    if isinstance(exc, TransportError):
+        cause = f" ({exc.__cause__})" if exc.__cause__ is not None else ""
+        return APIConnectionError(f"{type(exc).__name__}: {exc}{cause}", secret=secret)
+    return APIConnectionError(f"{type(exc).__name__}: {exc}", secret=secret)
+
+
+def _sent(exc: BaseException) -> bool:
+    """Whether the request may have reached the server before ``exc``."""
+    return not isinstance(exc, (ConnectError, ConnectTimeout))
+
+
+def call_flow(
+    send: Send,
+    parse: Callable[[Any], T] | None,
+    *,
+    policy: RetryPolicy,
+    secret: str | None,
+    generates: bool,
+) -> Generator[Send | Pause, Any, Any]:
+    """Send ``send`` with retries; return ``parse(json_body)`` (a non-stream
+    call) or the opened transport stream (``send.stream``).
+
+    ``generates`` marks a completion request (see
+    :attr:`RetryPolicy.retry_after_send`).
+
+    Raises:
+        APIStatusError subclasses: an error response (also a 200 whose body
+            is ``{"error": ...}``), after the retries.
+        APIConnectionError, APITimeoutError: the transport failed, after
+            the retries.
+        ResponseDecodeError: a successful body that is not JSON.
+    """
+    attempt = 0
+    while True:
+        error: OpenRouterError
+        try:
+            result = yield send
+        except ResponseRejected as exc:
+            error = error_from_response(exc.status, exc.headers, exc.body, secret=secret)
+            cause: BaseException = exc
+        except (TransportError, ProtocolError) as exc:
+            error = translate_transport_error(exc, secret)
+            cause = exc
+            if generates and _sent(exc) and not policy.retry_after_send:
+                raise error from exc
+        else:
+            if send.stream:
+                return result
+            response: Response = result
+            outcome = _parse_response(response, parse, secret)
+            if not isinstance(outcome, APIError):
+                return outcome
+            error = outcome
+            cause = None  # type: ignore[assignment]
+        attempt += 1
+        if attempt > policy.max_retries or not _retryable(error):
+            if cause is None:
+                raise error
+            raise error from cause
+        hint = getattr(error, "retry_after", None)
+        yield Pause(policy.delay(attempt, hint))
+
+
+def _retryable(error: OpenRouterError) -> bool:
+    if isinstance(error, APIConnectionError):
+        return True
+    status = getattr(error, "status", None)
+    return status in _RETRY_STATUSES
+
+
+def _parse_response(
+    response: Response, parse: Callable[[Any], T] | None, secret: str | None
+) -> T | APIError:
+    if response.status >= 400:
+        return error_from_response(response.status, response.headers, response.body, secret=secret)
+    try:
+        payload = json.loads(response.body)
+    except (ValueError, RecursionError) as exc:
+        raise ResponseDecodeError(
+            f"the {response.status} response body is not JSON",
+            status=response.status,
+            body=response.body,
+            secret=secret,
+        ) from exc
+    if isinstance(payload, dict) and payload.get("error") is not None:
+        return error_from_response(response.status, response.headers, response.body, secret=secret)
+    assert parse is not None
+    return parse(payload)
+
+
+# -- streams -------------------------------------------------------------------------
+
+
+class StreamCore(Generic[ChunkT]):
+    """The decisions of one chat or completion stream, shared by the sync and
+    async stream objects: decode each event, build the typed chunk, keep the
+    accumulator and the outcome, turn an in-band error or a missing
+    ``[DONE]`` into the right exception.
+    """
+
+    __slots__ = (
+        "_chunk",
+        "_decoder",
+        "_feed",
+        "_secret",
+        "accumulator",
+        "headers",
+        "heartbeats",
+        "on_keepalive",
+        "outcome",
+        "status",
+    )
+
+    def __init__(
+        self,
+        chunk: Callable[[Any], ChunkT],
+        accumulator: ChatCompletionAccumulator | CompletionAccumulator,
+        *,
+        status: int,
+        headers: tuple[tuple[str, str], ...],
+        secret: str | None,
+        on_keepalive: Callable[[str], None] | None,
+    ) -> None:
+        self._chunk: Callable[[Any], ChunkT] = chunk
+        self._decoder = ChunkDecoder(is_error=has_error_member, heartbeats=True)
+        self._feed = self._decoder.feed_items
+        self._secret = secret
+        #: Every chunk so far, merged (see ``ChatCompletionAccumulator``).
+        self.accumulator = accumulator
+        self.status = status
+        self.headers = headers
+        self.on_keepalive = on_keepalive
+        #: Keepalive comments received so far.
+        self.heartbeats = 0
+        self.outcome: Outcome = "open"
+
+    def handle(self, item: Event | Comment) -> list[ChunkT]:
+        """The chunks that ``item`` completes (none or one).
+
+        Raises:
+            StreamError: the item is an in-band error (``partial`` set).
+            APIConnectionError: the stream broke the protocol.
+        """
+        try:
+            decoded = self._feed((item,))
+        except ProtocolError as exc:
+            self.outcome = "failed"
+            raise translate_transport_error(exc, self._secret) from exc
+        out: list[ChunkT] = []
+        for entry in decoded:
+            kind = type(entry)
+            if kind is JSONChunk:
+                chunk = self._chunk(entry.value)  # type: ignore[union-attr]
+                self.accumulator.add(chunk)  # type: ignore[arg-type]  # matched pairs
+                out.append(chunk)
+            elif kind is Heartbeat:
+                self.heartbeats += 1
+                if self.on_keepalive is not None:
+                    self.on_keepalive(entry.text)  # type: ignore[union-attr]
+            elif kind is StreamDone:
+                self.outcome = "completed"
+            elif kind is InBandError:
+                self.outcome = "errored"
+                raise error_from_payload(
+                    entry.payload,  # type: ignore[union-attr]
+                    status=self.status,
+                    headers=self.headers,
+                    partial=self.accumulator.result(),
+                    secret=self._secret,
+                )
+        return out
+
+    def end(self) -> None:
+        """The body ended. Raises StreamTruncatedError without ``[DONE]``."""
+        if self.outcome != "open":
+            return
+        try:
+            self._decoder.close()
+        except ProtocolError as exc:
+            self.outcome = "failed"
+            raise translate_transport_error(exc, self._secret) from exc
+        self.outcome = "truncated"
+        raise StreamTruncatedError(
+            "the stream ended before [DONE]: the response is incomplete",
+            partial=self.accumulator.result(),
+            secret=self._secret,
+        )
+
+    def broke(self, exc: BaseException) -> OpenRouterError:
+        """The error for a transport failure in the middle of the stream."""
+        if self.outcome == "open":
+            self.outcome = "truncated"
+        if isinstance(exc, Timeout):
+            return APITimeoutError(f"{type(exc).__name__}: {exc}", secret=self._secret)
+        return StreamTruncatedError(
+            f"the connection broke before [DONE]: {type(exc).__name__}: {exc}",
+            partial=self.accumulator.result(),
+            secret=self._secret,
+        )
+
+    def cancel(self) -> None:
+        """The caller closed the stream."""
+        if self.outcome == "open":
+            self.outcome = "cancelled"
+
+
+def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    """A response header's value (any case), or None."""
+    wanted = name.lower()
+    for key, value in headers:
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def rate_limit(headers: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
+    """The ``X-RateLimit-*`` headers, names lowercased without the prefix."""
+    return {
+        key.lower().removeprefix("x-ratelimit-"): value
+        for key, value in headers
+        if key.lower().startswith("x-ratelimit-")
+    }
+
+
+def now() -> float:
+    """Unix time, for ``Retry-After`` dates."""
+    return time.time()
+
+
+_ = parse_retry_after  # re-exported for the clients' docs

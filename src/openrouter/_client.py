@@ -1,0 +1,789 @@
+"""The OpenRouter clients: :class:`OpenRouter` (blocking) and
+:class:`AsyncOpenRouter` (asyncio or trio), method for method the same.
+
+Both build each call with the shared flows of ``_calls.py`` and differ only
+in how they run them: the blocking client calls its transport, the async
+one awaits it. The transport is any sseproto adapter client: blocking
+sockets and asyncio/trio by default, or httpx when given an httpx client.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Generator, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Final, Generic, TypeVar
+
+import sseproto
+from sseproto import Comment, Event, ProtocolError
+from sseproto.adapters import (
+    AsyncClient,
+    AsyncEventStream,
+    EventStream,
+    Timeouts,
+    TransportError,
+)
+from sseproto.adapters._runners import AsyncClientBase, SyncClientBase
+from sseproto.adapters.sync import Client as SocketClient
+
+from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
+from ._calls import (
+    Outcome,
+    Pause,
+    RetryPolicy,
+    Send,
+    StreamCore,
+    call_flow,
+    header_value,
+    rate_limit,
+)
+from ._errors import OpenRouterError
+from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery
+from ._responses import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    Completion,
+    CompletionChunk,
+    Credits,
+    Generation,
+    KeyInfo,
+    ModelEndpoints,
+    ModelList,
+)
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "AsyncChatCompletionStream",
+    "AsyncCompletionStream",
+    "AsyncOpenRouter",
+    "ChatCompletionStream",
+    "CompletionStream",
+    "MissingAPIKeyError",
+    "OpenRouter",
+]
+
+#: OpenRouter's API root.
+DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
+
+#: Default time limits: a model may think for minutes, but OpenRouter sends
+#: a keepalive comment every few seconds meanwhile, so two minutes without
+#: a byte means the connection is gone.
+DEFAULT_TIMEOUTS: Final = Timeouts(connect=10.0, read=120.0)
+
+_USER_AGENT: Final = f"sseproto-openrouter/{sseproto.__version__}"
+
+ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
+ResultT = TypeVar("ResultT", ChatCompletion, Completion)
+
+
+class MissingAPIKeyError(OpenRouterError, ValueError):
+    """No API key: pass ``api_key=`` or set the ``OPENROUTER_API_KEY``
+    environment variable (keys are at https://openrouter.ai/keys)."""
+
+
+def _ascii_header(value: str) -> str:
+    """Header values must be ASCII: others are percent-encoded as UTF-8."""
+    return value if value.isascii() else urllib.parse.quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+
+
+def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
+    if timeout is None:
+        return DEFAULT_TIMEOUTS
+    if isinstance(timeout, Timeouts):
+        return timeout
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool):
+        return Timeouts(connect=min(10.0, float(timeout)), read=float(timeout))
+    raise TypeError(f"timeout must be seconds or a Timeouts, not {timeout!r}")
+
+
+class _Core:
+    """Configuration and request building shared by both clients."""
+
+    __slots__ = ("_api_key", "_base_url", "_headers", "_policy", "_timeouts")
+
+    def _setup(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        site_url: str | None,
+        site_title: str | None,
+        timeout: float | Timeouts | None,
+        max_retries: int | None,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        key = api_key if api_key is not None else os.environ.get("OPENROUTER_API_KEY")
+        if not key:
+            raise MissingAPIKeyError(
+                "no OpenRouter API key: pass api_key= or set OPENROUTER_API_KEY "
+                "(create a key at https://openrouter.ai/keys)"
+            )
+        if any(c in key for c in "\r\n\0") or not key.isascii():
+            raise ValueError("the API key must be ASCII without line breaks")
+        self._api_key = key
+        base = base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
+        self._base_url = base.rstrip("/")
+        headers = [
+            ("Authorization", f"Bearer {key}"),
+            ("User-Agent", _USER_AGENT),
+        ]
+        if site_url:
+            headers.append(("HTTP-Referer", _ascii_header(site_url)))
+        if site_title:
+            title = _ascii_header(site_title)
+            headers += [("X-OpenRouter-Title", title), ("X-Title", title)]
+        self._headers = tuple(headers)
+        self._timeouts = _timeouts(timeout)
+        policy = retry_policy if retry_policy is not None else RetryPolicy()
+        if max_retries is not None:
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        self._policy = policy
+
+    @property
+    def base_url(self) -> str:
+        """The API root requests go to, without a trailing slash."""
+        return self._base_url
+
+    def __repr__(self) -> str:
+        # Never the key.
+        return f"{type(self).__name__}(base_url={self._base_url!r})"
+
+    # -- building calls ------------------------------------------------------------
+
+    def _url(self, path: str, query: Mapping[str, str] | None = None) -> str:
+        url = f"{self._base_url}/{path.lstrip('/')}"
+        if query:
+            url += "?" + urllib.parse.urlencode(query)
+        return url
+
+    def _get(self, path: str, query: Mapping[str, str] | None = None) -> Send:
+        return Send("GET", self._url(path, query), self._headers, None)
+
+    def _post(self, path: str, payload: Mapping[str, object], *, stream: bool) -> Send:
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        headers = (*self._headers, ("Content-Type", "application/json"))
+        if stream:
+            headers += (("Accept", "text/event-stream"),)
+        return Send("POST", self._url(path), headers, body, stream=stream)
+
+    def _flow(
+        self, send: Send, parse: Callable[[Any], Any] | None, *, generates: bool = False
+    ) -> Generator[Send | Pause, Any, Any]:
+        return call_flow(
+            send, parse, policy=self._policy, secret=self._api_key, generates=generates
+        )
+
+    def _chat(self, request: ChatCompletionRequest, *, stream: bool) -> Generator[Any, Any, Any]:
+        _check_request(request, ChatCompletionRequest, stream)
+        payload = request.to_dict()
+        if stream:
+            payload["stream"] = True
+        send = self._post("chat/completions", payload, stream=stream)
+        return self._flow(send, None if stream else ChatCompletion.from_dict, generates=True)
+
+    def _completion(self, request: CompletionRequest, *, stream: bool) -> Generator[Any, Any, Any]:
+        _check_request(request, CompletionRequest, stream)
+        payload = request.to_dict()
+        if stream:
+            payload["stream"] = True
+        send = self._post("completions", payload, stream=stream)
+        return self._flow(send, None if stream else Completion.from_dict, generates=True)
+
+    def _models(self, query: ModelsQuery | None) -> Generator[Any, Any, Any]:
+        params = query.to_params() if query is not None else None
+        return self._flow(self._get("models", params), ModelList.from_dict)
+
+    def _endpoints(self, author: str, slug: str) -> Generator[Any, Any, Any]:
+        for part in (author, slug):
+            if not isinstance(part, str) or not part or "/" in part:
+                raise ValueError(f"author and slug must be non-empty names, not {part!r}")
+        path = f"models/{urllib.parse.quote(author)}/{urllib.parse.quote(slug)}/endpoints"
+        return self._flow(self._get(path), ModelEndpoints.from_dict)
+
+    def _generation(self, generation_id: str) -> Generator[Any, Any, Any]:
+        if not isinstance(generation_id, str) or not generation_id:
+            raise ValueError(f"generation_id must be a non-empty str, not {generation_id!r}")
+        return self._flow(self._get("generation", {"id": generation_id}), Generation.from_dict)
+
+
+def _check_request(request: object, kind: type, stream: bool) -> None:
+    if not isinstance(request, kind):
+        raise TypeError(f"expected a {kind.__name__}, not {type(request).__name__}")
+    flag = getattr(request, "stream", None)
+    if flag and not stream:
+        method = "chat_completion_stream" if kind is ChatCompletionRequest else "completion_stream"
+        raise ValueError(f"this request has stream=True: call {method}() for a streamed response")
+
+
+# -- streams ---------------------------------------------------------------------------
+
+
+class _StreamInfo(Generic[ChunkT, ResultT]):
+    """What both stream faces expose, read from the shared StreamCore."""
+
+    __slots__ = ()
+
+    _core: StreamCore[ChunkT]
+
+    @property
+    def outcome(self) -> Outcome:
+        """``"open"`` while chunks may come; then exactly one of
+        ``"completed"`` (``[DONE]`` arrived), ``"errored"`` (an in-band
+        error, raised as ``StreamError``), ``"truncated"`` (the body or the
+        connection ended before ``[DONE]``, raised as
+        ``StreamTruncatedError``), ``"cancelled"`` (closed by the caller) or
+        ``"failed"`` (the stream broke the event stream format)."""
+        return self._core.outcome
+
+    @property
+    def status(self) -> int:
+        """The response status (200)."""
+        return self._core.status
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """The response headers, available as soon as the stream opened."""
+        return self._core.headers
+
+    def header(self, name: str) -> str | None:
+        """One response header (any case), or None."""
+        return header_value(self._core.headers, name)
+
+    @property
+    def generation_id(self) -> str | None:
+        """The ``X-Generation-Id`` header: the ID for ``get_generation()``."""
+        return header_value(self._core.headers, "x-generation-id")
+
+    @property
+    def rate_limit(self) -> Mapping[str, str]:
+        """The ``X-RateLimit-*`` headers (``limit``, ``remaining``, ``reset``)."""
+        return rate_limit(self._core.headers)
+
+    @property
+    def heartbeats(self) -> int:
+        """How many keepalive comments arrived."""
+        return self._core.heartbeats
+
+    def result(self) -> ResultT:
+        """Every chunk so far merged into one response (the final one after
+        ``[DONE]``); see the accumulator."""
+        return self._core.accumulator.result()  # type: ignore[return-value]
+
+
+class _SyncStream(_StreamInfo[ChunkT, ResultT]):
+    __slots__ = ("_core", "_events", "_pending")
+
+    def __init__(self, events: EventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
+        self._events = events
+        self._core = core
+        self._pending: list[ChunkT] = []
+
+    def __iter__(self) -> Iterator[ChunkT]:
+        return self
+
+    def __next__(self) -> ChunkT:
+        pending = self._pending
+        if pending:
+            return pending.pop(0)
+        core = self._core
+        events = self._events
+        while True:
+            try:
+                item = next(events)
+            except StopIteration:
+                core.end()
+                raise StopIteration from None
+            except (TransportError, ProtocolError) as exc:
+                raise core.broke(exc) from exc
+            chunks = core.handle(item)
+            if chunks:
+                if len(chunks) > 1:
+                    pending.extend(chunks[1:])
+                return chunks[0]
+
+    def recv(self) -> ChunkT | None:
+        """The next chunk, or ``None`` once the stream completed (Go's
+        ``Recv()`` returning ``io.EOF``). Raises as iteration does."""
+        try:
+            return next(self)
+        except StopIteration:
+            return None
+
+    def close(self) -> None:
+        """Close the connection now (the provider stops generating where it
+        supports that); ``outcome`` becomes ``"cancelled"`` if still open."""
+        self._core.cancel()
+        self._events.close()
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+_S = TypeVar("_S", bound="_SyncStream[Any, Any]")
+_A = TypeVar("_A", bound="_AsyncStream[Any, Any]")
+
+
+class ChatCompletionStream(_SyncStream[ChatCompletionChunk, ChatCompletion]):
+    """A streamed chat completion (blocking): iterate for
+    :class:`ChatCompletionChunk` items, or call :meth:`recv`; a context
+    manager that closes the connection. See :attr:`outcome`.
+
+    Raises while iterating: ``StreamError`` for an in-band error (after the
+    chunks before it; ``partial`` holds them merged), ``StreamTruncatedError``
+    when the body ends before ``[DONE]``, ``APITimeoutError``.
+    """
+
+    __slots__ = ()
+
+
+class CompletionStream(_SyncStream[CompletionChunk, Completion]):
+    """A streamed legacy text completion; as :class:`ChatCompletionStream`."""
+
+    __slots__ = ()
+
+
+class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
+    __slots__ = ("_core", "_events", "_pending")
+
+    def __init__(self, events: AsyncEventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
+        self._events = events
+        self._core = core
+        self._pending: list[ChunkT] = []
+
+    def __aiter__(self: _A) -> _A:
+        return self
+
+    async def __anext__(self) -> ChunkT:
+        pending = self._pending
+        if pending:
+            return pending.pop(0)
+        core = self._core
+        events = self._events
+        while True:
+            try:
+                item = await events.__anext__()
+            except StopAsyncIteration:
+                core.end()
+                raise StopAsyncIteration from None
+            except (TransportError, ProtocolError) as exc:
+                raise core.broke(exc) from exc
+            chunks = core.handle(item)
+            if chunks:
+                if len(chunks) > 1:
+                    pending.extend(chunks[1:])
+                return chunks[0]
+
+    async def recv(self) -> ChunkT | None:
+        """The next chunk, or ``None`` once the stream completed."""
+        try:
+            return await self.__anext__()
+        except StopAsyncIteration:
+            return None
+
+    async def aclose(self) -> None:
+        """Close the connection now; ``outcome`` becomes ``"cancelled"`` if
+        still open."""
+        self._core.cancel()
+        await self._events.aclose()
+
+    async def __aenter__(self: _A) -> _A:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+
+class AsyncChatCompletionStream(_AsyncStream[ChatCompletionChunk, ChatCompletion]):
+    """The async counterpart of :class:`ChatCompletionStream`."""
+
+    __slots__ = ()
+
+
+class AsyncCompletionStream(_AsyncStream[CompletionChunk, Completion]):
+    """The async counterpart of :class:`CompletionStream`."""
+
+    __slots__ = ()
+
+
+# -- the clients -------------------------------------------------------------------------
+
+
+class OpenRouter(_Core):
+    """A blocking OpenRouter client.
+
+    Arguments:
+        api_key: the API key; ``OPENROUTER_API_KEY`` when not given.
+        base_url: the API root (``OPENROUTER_BASE_URL``, else
+            ``https://openrouter.ai/api/v1``); a trailing slash is ignored.
+        site_url, site_title: sent as ``HTTP-Referer`` and
+            ``X-OpenRouter-Title`` / ``X-Title`` (app attribution).
+        transport: an sseproto blocking client (default: a new
+            :class:`sseproto.adapters.sync.Client`) or an ``httpx.Client``
+            (wrapped in :class:`sseproto.adapters.httpx.Client`).
+        timeout: seconds (the read limit) or a
+            :class:`~sseproto.adapters.Timeouts`.
+        max_retries: shorthand for ``retry_policy.max_retries``.
+        retry_policy: see :class:`RetryPolicy`.
+
+    Raises:
+        MissingAPIKeyError: no key given and none in the environment.
+    """
+
+    __slots__ = ("_owns_transport", "_sleep", "_transport")
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        site_url: str | None = None,
+        site_title: str | None = None,
+        transport: Any = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._setup(api_key, base_url, site_url, site_title, timeout, max_retries, retry_policy)
+        self._owns_transport = transport is None
+        if transport is None:
+            transport = SocketClient(timeouts=self._timeouts)
+        elif not isinstance(transport, SyncClientBase):
+            import httpx  # noqa: PLC0415 - optional dependency
+
+            from sseproto.adapters.httpx import Client as HTTPXClient  # noqa: PLC0415
+
+            if not isinstance(transport, httpx.Client):
+                raise TypeError(
+                    "transport must be an sseproto blocking client or an httpx.Client, "
+                    f"not {type(transport).__name__}"
+                )
+            transport = HTTPXClient(transport)
+        self._transport: SyncClientBase = transport
+        self._sleep: Callable[[float], None] = time.sleep
+
+    def _run(self, flow: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                op = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            value = error = None
+            if type(op) is Pause:
+                self._sleep(op.seconds)
+                continue
+            try:
+                if op.stream:
+                    stream = self._transport.stream(
+                        op.method,
+                        op.url,
+                        headers=op.headers,
+                        body=op.body,
+                        comments=True,
+                        timeouts=self._timeouts,
+                    )
+                    value = stream.open()
+                else:
+                    value = self._transport.request(
+                        op.method,
+                        op.url,
+                        headers=op.headers,
+                        body=op.body,
+                        timeouts=self._timeouts,
+                    )
+            except (TransportError, ProtocolError) as exc:
+                error = exc
+
+    def _core_for(
+        self, events: EventStream[Event | Comment], chunk: Any, acc: Any, keepalive: Any
+    ) -> StreamCore[Any]:
+        return StreamCore(
+            chunk,
+            acc,
+            status=events.status,
+            headers=events.headers,
+            secret=self._api_key,
+            on_keepalive=keepalive,
+        )
+
+    def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
+        """``POST /chat/completions``; the whole response.
+
+        Raises:
+            ValueError: the request has ``stream=True`` (use
+                :meth:`chat_completion_stream`).
+            APIStatusError subclasses, APIConnectionError, APITimeoutError,
+                ResponseDecodeError: see ``openrouter._errors``.
+        """
+        result: ChatCompletion = self._run(self._chat(request, stream=False))
+        return result
+
+    def chat_completion_stream(
+        self,
+        request: ChatCompletionRequest,
+        *,
+        on_keepalive: Callable[[str], None] | None = None,
+    ) -> ChatCompletionStream:
+        """``POST /chat/completions`` with ``stream: true``; returns the open
+        :class:`ChatCompletionStream` (its headers are available at once).
+        ``on_keepalive`` is called with the text of each keepalive comment.
+        """
+        events = self._run(self._chat(request, stream=True))
+        core = self._core_for(
+            events, ChatCompletionChunk.from_dict, ChatCompletionAccumulator(), on_keepalive
+        )
+        return ChatCompletionStream(events, core)
+
+    def completion(self, request: CompletionRequest) -> Completion:
+        """``POST /completions`` (legacy text completion); the whole response."""
+        result: Completion = self._run(self._completion(request, stream=False))
+        return result
+
+    def completion_stream(
+        self,
+        request: CompletionRequest,
+        *,
+        on_keepalive: Callable[[str], None] | None = None,
+    ) -> CompletionStream:
+        """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
+        events = self._run(self._completion(request, stream=True))
+        core = self._core_for(
+            events, CompletionChunk.from_dict, CompletionAccumulator(), on_keepalive
+        )
+        return CompletionStream(events, core)
+
+    def list_models(self, query: ModelsQuery | None = None) -> ModelList:
+        """``GET /models``, filtered by ``query``."""
+        result: ModelList = self._run(self._models(query))
+        return result
+
+    def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
+        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model."""
+        result: ModelEndpoints = self._run(self._endpoints(author, slug))
+        return result
+
+    def get_credits(self) -> Credits:
+        """``GET /credits``: credits bought and used."""
+        result: Credits = self._run(self._flow(self._get("credits"), Credits.from_dict))
+        return result
+
+    def get_generation(self, generation_id: str) -> Generation:
+        """``GET /generation?id=...``: cost and statistics of one generation."""
+        result: Generation = self._run(self._generation(generation_id))
+        return result
+
+    def get_key(self) -> KeyInfo:
+        """``GET /key``: the current key's label, usage and limits."""
+        result: KeyInfo = self._run(self._flow(self._get("key"), KeyInfo.from_dict))
+        return result
+
+    def close(self) -> None:
+        """Close the idle connections (the transport, if this client made it)."""
+        if self._owns_transport:
+            self._transport.close()
+
+    def __enter__(self) -> OpenRouter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncOpenRouter(_Core):
+    """The async OpenRouter client, under asyncio or trio (picked when first
+    used); the methods of :class:`OpenRouter`, awaited. ``transport`` is an
+    sseproto async client (default :class:`sseproto.adapters.AsyncClient`)
+    or an ``httpx.AsyncClient``.
+    """
+
+    __slots__ = ("_owns_transport", "_sleep", "_transport")
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        site_url: str | None = None,
+        site_title: str | None = None,
+        transport: Any = None,
+        timeout: float | Timeouts | None = None,
+        max_retries: int | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        self._setup(api_key, base_url, site_url, site_title, timeout, max_retries, retry_policy)
+        self._owns_transport = transport is None
+        if transport is None:
+            transport = AsyncClient(timeouts=self._timeouts)
+        elif not isinstance(transport, AsyncClientBase):
+            import httpx  # noqa: PLC0415 - optional dependency
+
+            from sseproto.adapters.httpx import AsyncClient as HTTPXAsyncClient  # noqa: PLC0415
+
+            if not isinstance(transport, httpx.AsyncClient):
+                raise TypeError(
+                    "transport must be an sseproto async client or an httpx.AsyncClient, "
+                    f"not {type(transport).__name__}"
+                )
+            transport = HTTPXAsyncClient(transport)
+        self._transport: AsyncClientBase = transport
+        self._sleep: Callable[[float], Any] | None = None
+
+    async def _pause(self, seconds: float) -> None:
+        if self._sleep is not None:
+            await self._sleep(seconds)
+            return
+        import sniffio  # noqa: PLC0415
+
+        if sniffio.current_async_library() == "trio":
+            import trio  # noqa: PLC0415
+
+            await trio.sleep(seconds)
+        else:
+            import asyncio  # noqa: PLC0415
+
+            await asyncio.sleep(seconds)
+
+    async def _run(self, flow: Generator[Any, Any, Any]) -> Any:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                op = flow.send(value) if error is None else flow.throw(error)
+            except StopIteration as stop:
+                return stop.value
+            value = error = None
+            if type(op) is Pause:
+                await self._pause(op.seconds)
+                continue
+            try:
+                if op.stream:
+                    stream = self._transport.stream(
+                        op.method,
+                        op.url,
+                        headers=op.headers,
+                        body=op.body,
+                        comments=True,
+                        timeouts=self._timeouts,
+                    )
+                    value = await stream.open()
+                else:
+                    value = await self._transport.request(
+                        op.method,
+                        op.url,
+                        headers=op.headers,
+                        body=op.body,
+                        timeouts=self._timeouts,
+                    )
+            except (TransportError, ProtocolError) as exc:
+                error = exc
+
+    def _core_for(
+        self, events: AsyncEventStream[Event | Comment], chunk: Any, acc: Any, keepalive: Any
+    ) -> StreamCore[Any]:
+        return StreamCore(
+            chunk,
+            acc,
+            status=events.status,
+            headers=events.headers,
+            secret=self._api_key,
+            on_keepalive=keepalive,
+        )
+
+    async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
+        """As :meth:`OpenRouter.chat_completion`."""
+        result: ChatCompletion = await self._run(self._chat(request, stream=False))
+        return result
+
+    async def chat_completion_stream(
+        self,
+        request: ChatCompletionRequest,
+        *,
+        on_keepalive: Callable[[str], None] | None = None,
+    ) -> AsyncChatCompletionStream:
+        """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
+        events = await self._run(self._chat(request, stream=True))
+        core = self._core_for(
+            events, ChatCompletionChunk.from_dict, ChatCompletionAccumulator(), on_keepalive
+        )
+        return AsyncChatCompletionStream(events, core)
+
+    async def completion(self, request: CompletionRequest) -> Completion:
+        """As :meth:`OpenRouter.completion`."""
+        result: Completion = await self._run(self._completion(request, stream=False))
+        return result
+
+    async def completion_stream(
+        self,
+        request: CompletionRequest,
+        *,
+        on_keepalive: Callable[[str], None] | None = None,
+    ) -> AsyncCompletionStream:
+        """As :meth:`OpenRouter.completion_stream`."""
+        events = await self._run(self._completion(request, stream=True))
+        core = self._core_for(
+            events, CompletionChunk.from_dict, CompletionAccumulator(), on_keepalive
+        )
+        return AsyncCompletionStream(events, core)
+
+    async def list_models(self, query: ModelsQuery | None = None) -> ModelList:
+        """As :meth:`OpenRouter.list_models`."""
+        result: ModelList = await self._run(self._models(query))
+        return result
+
+    async def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
+        """As :meth:`OpenRouter.list_endpoints`."""
+        result: ModelEndpoints = await self._run(self._endpoints(author, slug))
+        return result
+
+    async def get_credits(self) -> Credits:
+        """As :meth:`OpenRouter.get_credits`."""
+        result: Credits = await self._run(self._flow(self._get("credits"), Credits.from_dict))
+        return result
+
+    async def get_generation(self, generation_id: str) -> Generation:
+        """As :meth:`OpenRouter.get_generation`."""
+        result: Generation = await self._run(self._generation(generation_id))
+        return result
+
+    async def get_key(self) -> KeyInfo:
+        """As :meth:`OpenRouter.get_key`."""
+        result: KeyInfo = await self._run(self._flow(self._get("key"), KeyInfo.from_dict))
+        return result
+
+    async def aclose(self) -> None:
+        """Close the idle connections (the transport, if this client made it)."""
+        if self._owns_transport:
+            await self._transport.aclose()
+
+    async def __aenter__(self) -> AsyncOpenRouter:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,863 @@
+"""Exceptions raised by the OpenRouter client, and the rules that build them.
+
+The tree::
+
+    OpenRouterError                     base of everything this package raises
+    ├── RequestError                    no valid response came back
+    │   ├── APIConnectionError          could not connect, or the connection broke
+    │   │   ├── APITimeoutError         a connect / read timeout expired
+    │   │   └── StreamTruncatedError    a stream ended without ``[DONE]`` (has ``partial``)
+    │   └── ResponseDecodeError         a 2xx body that is not the JSON expected
+    └── APIError                        the server answered with an error
+        ├── APIStatusError              an error response (any status, even 200)
+        │   ├── BadRequestError             400
+        │   ├── AuthenticationError         401
+        │   ├── PaymentRequiredError        402  (alias: InsufficientCreditsError)
+        │   ├── PermissionDeniedError       403  moderation, guardrail
+        │   ├── NotFoundError               404
+        │   ├── RequestTimeoutError         408
+        │   ├── PayloadTooLargeError        413
+        │   ├── UnprocessableEntityError    422
+        │   ├── RateLimitError              429
+        │   └── InternalServerError         5xx
+        │       ├── BadGatewayError             502  model down / invalid upstream answer
+        │       ├── ServiceUnavailableError     503  no provider meets the routing rules
+        │       ├── EdgeTimeoutError            524  Cloudflare gave up waiting
+        │       └── ProviderOverloadedError     529
+        └── StreamError                 an error object sent inside a 200 stream (has ``partial``)
+
+Every :class:`APIError` carries ``status``, ``headers``, ``code`` (int, str or
+``None``: OpenRouter documents numbers, providers relay strings),
+``message``, ``metadata``, ``error_type``, ``availability``,
+``retry_after``, ``generation_id``, ``request_id``, ``provider_name`` and a
+bounded copy of the ``body``.
+
+:func:`error_from_response` turns a non-2xx response (or a 2xx response whose
+body is ``{"error": ...}``) into the right :class:`APIStatusError` subclass;
+:func:`error_from_payload` turns an in-band error chunk into a
+:class:`StreamError`; :func:`is_retryable` says which errors are worth
+another attempt.
+
+Secrets: every message, header value and stored body passes through
+:func:`redact` with the secret the client passes in (its API key), so neither
+``str()``, ``repr()`` nor the attributes can leak it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import email.utils
+import html
+import http
+import json
+import math
+import re
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Final, TypeAlias
+
+from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk
+
+__all__ = [
+    "MAX_ERROR_BODY",
+    "REDACTED",
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadGatewayError",
+    "BadRequestError",
+    "EdgeTimeoutError",
+    "InsufficientCreditsError",
+    "InternalServerError",
+    "NotFoundError",
+    "OpenRouterError",
+    "PayloadTooLargeError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProviderOverloadedError",
+    "RateLimitError",
+    "RequestError",
+    "RequestTimeoutError",
+    "ResponseDecodeError",
+    "ServiceUnavailableError",
+    "StreamError",
+    "StreamTruncatedError",
+    "UnprocessableEntityError",
+    "error_from_payload",
+    "error_from_response",
+    "is_retryable",
+    "parse_retry_after",
+    "redact",
+]
+
+#: How many bytes of an error body an exception keeps in ``body``. Error
+#: bodies are small JSON objects; an HTML error page from a proxy can be tens
+#: of kilobytes, and nobody needs all of it in memory or in a log.
+MAX_ERROR_BODY: Final = 64 * 1024
+
+#: What :func:`redact` puts in place of a secret.
+REDACTED: Final = "[REDACTED]"
+
+# How many characters of a message ``str(exc)`` shows, and how many of a
+# non-JSON body become the message.
+_MAX_SHOWN: Final = 300
+_MAX_EXCERPT: Final = 200
+# How much of an HTML page is searched for its title (keeps the regexes bounded).
+_MAX_HTML_SCAN: Final = 16 * 1024
+
+Headers: TypeAlias = tuple[tuple[str, str], ...]
+HeadersLike: TypeAlias = (
+    Mapping[str, str] | Iterable[tuple[str, str]] | Iterable[tuple[bytes, bytes]]
+)
+Partial: TypeAlias = ChatCompletion | Completion
+Chunk: TypeAlias = ChatCompletionChunk | CompletionChunk
+
+# An OpenRouter key (``sk-or-v1-`` and 64 hex digits) or a bearer token:
+# redacted even when the caller did not say which secret to look for.
+_SECRET_SOURCE: Final = r"sk-or-[A-Za-z0-9]+-[A-Za-z0-9]{16,}|(?<=Bearer )[A-Za-z0-9._~+/=-]{8,}"
+_SECRET_PATTERNS: Final = re.compile(_SECRET_SOURCE, re.IGNORECASE)
+_SECRET_PATTERNS_BYTES: Final = re.compile(_SECRET_SOURCE.encode(), re.IGNORECASE)
+_WHITESPACE: Final = re.compile(r"\s+")
+_HTML_TITLE: Final = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_DROP: Final = re.compile(
+    r"<(script|style)[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
+)
+_HTML_TAG: Final = re.compile(r"<[^>]*>")
+_DELTA_SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+
+# Headers that identify a request for the provider's support staff, in order
+# of preference.
+_REQUEST_ID_HEADERS: Final = ("x-request-id", "request-id", "x-openrouter-request-id", "cf-ray")
+
+# Reason phrases for the statuses ``http.HTTPStatus`` does not know.
+_EXTRA_PHRASES: Final = {
+    520: "Web Server Returned an Unknown Error",
+    521: "Web Server Is Down",
+    522: "Connection Timed Out",
+    523: "Origin Is Unreachable",
+    524: "A Timeout Occurred",
+    529: "Provider Overloaded",
+}
+
+
+def redact(text: str, secret: str | None = None) -> str:
+    """Return ``text`` with ``secret`` and anything shaped like an API key replaced.
+
+    ``secret`` (the client's API key) is replaced wherever it occurs; so is
+    any ``sk-or-...`` key and the token after ``Bearer ``, as a safety net
+    for secrets the caller did not name. An empty or ``None`` secret only
+    applies the patterns. Never raises.
+    """
+    if secret:
+        text = text.replace(secret, REDACTED)
+    return _SECRET_PATTERNS.sub(REDACTED, text)
+
+
+def _redact_bytes(data: bytes, secret: str | None) -> bytes:
+    if secret:
+        data = data.replace(secret.encode("utf-8", "replace"), REDACTED.encode())
+    return _SECRET_PATTERNS_BYTES.sub(REDACTED.encode(), data)
+
+
+def _one_line(text: str, limit: int = _MAX_SHOWN) -> str:
+    text = _WHITESPACE.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _phrase(status: int | None) -> str:
+    if status is None:
+        return "error"
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return _EXTRA_PHRASES.get(status, "error")
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait according to a ``Retry-After`` value (RFC 9110, 10.2.3).
+
+    Accepts delay-seconds (ASCII digits; a decimal fraction is tolerated) and
+    an HTTP-date, which is turned into seconds after ``now`` (a Unix time;
+    default: the current time). A date in the past gives ``0.0``. Returns
+    ``None`` for a missing or unparseable value; never raises.
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    if _DELTA_SECONDS.fullmatch(value):
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) else None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when is None:  # older Pythons returned None for some bad input
+        return None  # type: ignore[unreachable]
+    if when.tzinfo is None:
+        # "-0000" means UTC with no claim about local time (RFC 5322 3.3).
+        when = when.replace(tzinfo=datetime.UTC)
+    try:
+        delay = when.timestamp() - (time.time() if now is None else now)
+    except (OverflowError, ValueError, OSError):
+        return None
+    return max(0.0, delay)
+
+
+def _seconds(v: object) -> float | None:
+    if type(v) is int or type(v) is float:
+        f = float(v)
+        return f if math.isfinite(f) and f >= 0 else None
+    if type(v) is str:
+        return parse_retry_after(v)
+    return None
+
+
+def _normalize_headers(headers: HeadersLike | None, secret: str | None) -> Headers:
+    if not headers:
+        return ()
+    items: Iterable[tuple[Any, Any]] = headers.items() if isinstance(headers, Mapping) else headers
+    out = []
+    for name, value in items:
+        n = name.decode("latin-1") if isinstance(name, bytes) else str(name)
+        v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+        out.append((n, redact(v, secret)))
+    return tuple(out)
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    name = name.lower()
+    for n, v in headers:
+        if n.lower() == name:
+            return v
+    return None
+
+
+def _excerpt(text: str) -> str:
+    """A short readable message from a body that is not the JSON error shape."""
+    head = text[:_MAX_HTML_SCAN]
+    stripped = head.lstrip()
+    if stripped.startswith("<") or "<html" in head[:512].lower():
+        title = _HTML_TITLE.search(head)
+        if title is not None and title.group(1).strip():
+            return _one_line(html.unescape(title.group(1)), _MAX_EXCERPT)
+        head = _HTML_TAG.sub(" ", _HTML_DROP.sub(" ", head))
+        return _one_line(html.unescape(head), _MAX_EXCERPT)
+    return _one_line(head, _MAX_EXCERPT)
+
+
+class OpenRouterError(Exception):
+    """Base class of every exception the OpenRouter client raises."""
+
+
+# -- no valid response ------------------------------------------------------------------
+
+
+class RequestError(OpenRouterError):
+    """No valid response came back: the request failed before an answer was read.
+
+    Raise it with ``raise RequestError(...) from exc`` so the underlying
+    error stays in ``__cause__``.
+    """
+
+
+class APIConnectionError(RequestError):
+    """Connecting failed, or the connection broke before the response was complete."""
+
+    def __init__(self, message: str = "connection error", *, secret: str | None = None) -> None:
+        super().__init__(_one_line(redact(message, secret)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.args[0]!r})"
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read or total timeout expired."""
+
+    def __init__(self, message: str = "request timed out", *, secret: str | None = None) -> None:
+        super().__init__(message, secret=secret)
+
+
+class _CarriesPartial:
+    """What a broken stream had delivered: set by the client before raising."""
+
+    #: The response assembled from the chunks received (an accumulator's
+    #: ``result()``), or ``None`` when the client did not keep one.
+    partial: Partial | None
+    #: The chunks received before the failure, if the client kept them.
+    chunks: tuple[Chunk, ...]
+
+    @property
+    def partial_text(self) -> str:
+        """The first choice's text so far (``content`` or ``text``); ``""`` when none."""
+        p = self.partial
+        if p is None or not p.choices:
+            return ""
+        if isinstance(p, ChatCompletion):
+            return p.choices[0].message.content or ""
+        return p.choices[0].text or ""
+
+
+class StreamTruncatedError(_CarriesPartial, APIConnectionError):
+    """The stream ended (cleanly or not) without its ``[DONE]`` sentinel.
+
+    ``partial`` and ``chunks`` hold what arrived before the end.
+    """
+
+    def __init__(
+        self,
+        message: str = "the stream ended before [DONE]",
+        *,
+        partial: Partial | None = None,
+        chunks: Iterable[Chunk] = (),
+        secret: str | None = None,
+    ) -> None:
+        super().__init__(message, secret=secret)
+        self.partial = partial
+        self.chunks = tuple(chunks)
+
+
+class ResponseDecodeError(RequestError):
+    """A successful response whose body is not the JSON this client expected.
+
+    ``body`` keeps at most :data:`MAX_ERROR_BODY` bytes.
+    """
+
+    def __init__(
+        self,
+        message: str = "the response body is not the JSON expected",
+        *,
+        status: int | None = None,
+        headers: HeadersLike | None = None,
+        body: bytes = b"",
+        secret: str | None = None,
+    ) -> None:
+        self.status = status
+        self.headers = _normalize_headers(headers, secret)
+        self.body = _redact_bytes(body[:MAX_ERROR_BODY], secret)
+        line = redact(message, secret)
+        if body:
+            line += f": {_excerpt(self.body.decode('utf-8', 'replace'))!r}"
+        super().__init__(_one_line(line))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, message={self.args[0]!r})"
+
+
+# -- the server answered with an error -------------------------------------------
+
+
+class APIError(OpenRouterError):
+    """The server answered, and the answer is an error.
+
+    Attributes (all safe to log: the client's secret is redacted):
+
+    * ``status``: the HTTP status, or ``None`` when unknown (in-band errors).
+    * ``headers``: the response headers as ``(name, value)`` pairs; look one
+      up case-insensitively with :meth:`header`.
+    * ``code``: ``error.code`` from the body: an int (usually equal to the
+      status), a provider's string, or ``None``.
+    * ``message``: ``error.message``, or a short excerpt of a non-JSON body.
+    * ``metadata``: ``error.metadata`` (a dict) or ``None``.
+    * ``error_type``: ``metadata.error_type`` when it is a string.
+    * ``provider_name``: ``metadata.provider_name`` when it is a string.
+    * ``availability``: the ``availability`` object (from ``error`` or
+      ``metadata``) or ``None``.
+    * ``retry_after``: seconds to wait before retrying, from the
+      ``Retry-After`` header (seconds or HTTP-date, measured from ``now``),
+      else from ``availability.retry_after`` /
+      ``availability.retry_after_seconds``, else from
+      ``metadata.retry_after_seconds`` or the provider's own ``Retry-After``
+      relayed in ``metadata.headers``; ``None`` when nothing says.
+    * ``generation_id``: the ``X-Generation-Id`` header or the body's ``id``.
+    * ``request_id``: the first of ``X-Request-Id``, ``Request-Id``,
+      ``X-OpenRouter-Request-Id``, ``CF-Ray`` that is present.
+    * ``body``: the raw body, at most :data:`MAX_ERROR_BODY` bytes.
+    """
+
+    #: What this class means, used in ``str(exc)``.
+    description: ClassVar[str] = "API error"
+
+    status: int | None
+    headers: Headers
+    code: int | str | None
+    message: str
+    metadata: dict[str, Any] | None
+    error_type: str | None
+    provider_name: str | None
+    availability: dict[str, Any] | None
+    retry_after: float | None
+    generation_id: str | None
+    request_id: str | None
+    body: bytes
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        status: int | None = None,
+        headers: HeadersLike | None = None,
+        code: int | str | None = None,
+        metadata: dict[str, Any] | None = None,
+        availability: dict[str, Any] | None = None,
+        generation_id: str | None = None,
+        body: bytes = b"",
+        secret: str | None = None,
+        now: float | None = None,
+    ) -> None:
+        self.status = status
+        self.headers = _normalize_headers(headers, secret)
+        self.code = code
+        self.message = redact(message, secret) if message else _phrase(status)
+        self.metadata = metadata if isinstance(metadata, dict) else None
+        meta = self.metadata or {}
+        et = meta.get("error_type")
+        self.error_type = et if type(et) is str else None
+        pn = meta.get("provider_name")
+        self.provider_name = pn if type(pn) is str else None
+        if availability is None:
+            av = meta.get("availability")
+            availability = av if isinstance(av, dict) else None
+        self.availability = availability
+        self.retry_after = self._find_retry_after(now)
+        self.generation_id = _header(self.headers, "x-generation-id") or generation_id
+        self.request_id = None
+        for name in _REQUEST_ID_HEADERS:
+            found = _header(self.headers, name)
+            if found:
+                self.request_id = found
+                break
+        self.body = _redact_bytes(body[:MAX_ERROR_BODY], secret)
+        super().__init__(self._summary(secret))
+
+    def _find_retry_after(self, now: float | None) -> float | None:
+        found = parse_retry_after(_header(self.headers, "retry-after"), now=now)
+        if found is not None:
+            return found
+        av = self.availability or {}
+        meta = self.metadata or {}
+        relayed = meta.get("headers")
+        relayed_value = None
+        if isinstance(relayed, dict):
+            for k, v in relayed.items():
+                if isinstance(k, str) and k.lower() == "retry-after":
+                    relayed_value = v
+                    break
+        for candidate in (
+            av.get("retry_after"),
+            av.get("retry_after_seconds"),
+            meta.get("retry_after_seconds"),
+            meta.get("retry_after"),
+            relayed_value,
+        ):
+            seconds = _seconds(candidate)
+            if seconds is not None:
+                return seconds
+        return None
+
+    def _summary(self, secret: str | None) -> str:
+        head = f"HTTP {self.status} " if self.status is not None else ""
+        details = []
+        if self.code is not None and self.code != self.status:
+            details.append(f"code={self.code!r}")
+        if self.error_type:
+            details.append(f"error_type={self.error_type!r}")
+        if self.provider_name:
+            details.append(f"provider={self.provider_name!r}")
+        raw = (self.metadata or {}).get("raw")
+        if isinstance(raw, str) and raw.strip():
+            details.append(f"raw={_one_line(redact(raw, secret), _MAX_EXCERPT)!r}")
+        tail = f" ({', '.join(details)})" if details else ""
+        return f"{head}{self.description}: {_one_line(self.message)}{tail}"
+
+    def header(self, name: str) -> str | None:
+        """The first value of response header ``name`` (any case), or ``None``."""
+        return _header(self.headers, name)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(status={self.status!r}, code={self.code!r}, "
+            f"message={_one_line(self.message, 80)!r})"
+        )
+
+
+class APIStatusError(APIError):
+    """An error response. Subclasses name the documented statuses.
+
+    ``status`` is the HTTP status actually received; for a 200 response with
+    an error body the class follows ``code`` instead (see
+    :func:`error_from_response`).
+    """
+
+    #: The status this class stands for (``None``: any).
+    status_code: ClassVar[int | None] = None
+    description = "error response"
+
+
+class BadRequestError(APIStatusError):
+    """400: invalid or missing parameters, or CORS."""
+
+    status_code = 400
+    description = "bad request"
+
+
+class AuthenticationError(APIStatusError):
+    """401: invalid credentials (disabled or invalid API key, expired OAuth session)."""
+
+    status_code = 401
+    description = "authentication failed"
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the account or API key has insufficient credits.
+
+    With a ``Retry-After`` header (an in-flight spending budget) it is worth
+    waiting and retrying; without one, add credits first.
+    """
+
+    status_code = 402
+    description = "insufficient credits"
+
+
+#: Another name for :class:`PaymentRequiredError`.
+InsufficientCreditsError = PaymentRequiredError
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: forbidden: the input was flagged by moderation or a guardrail blocked it.
+
+    ``metadata`` holds ``reasons``, ``flagged_input`` and ``provider_name``
+    for moderation errors.
+    """
+
+    status_code = 403
+    description = "forbidden"
+
+
+class NotFoundError(APIStatusError):
+    """404: no such model, generation or route."""
+
+    status_code = 404
+    description = "not found"
+
+
+class RequestTimeoutError(APIStatusError):
+    """408: the request timed out on the server side."""
+
+    status_code = 408
+    description = "request timed out"
+
+
+class PayloadTooLargeError(APIStatusError):
+    """413: the request body is too large."""
+
+    status_code = 413
+    description = "payload too large"
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was well-formed but could not be processed."""
+
+    status_code = 422
+    description = "unprocessable request"
+
+
+class RateLimitError(APIStatusError):
+    """429: rate limited (by OpenRouter or, relayed, by the upstream provider)."""
+
+    status_code = 429
+    description = "rate limited"
+
+
+class InternalServerError(APIStatusError):
+    """5xx: a server-side failure; statuses without their own class land here."""
+
+    status_code = 500
+    description = "server error"
+
+
+class BadGatewayError(InternalServerError):
+    """502: the chosen model is down or returned an invalid response."""
+
+    status_code = 502
+    description = "bad gateway"
+
+
+class ServiceUnavailableError(InternalServerError):
+    """503: no available provider meets the routing requirements."""
+
+    status_code = 503
+    description = "service unavailable"
+
+
+class EdgeTimeoutError(InternalServerError):
+    """524: Cloudflare's edge stopped waiting for OpenRouter to answer."""
+
+    status_code = 524
+    description = "edge timeout"
+
+
+class ProviderOverloadedError(InternalServerError):
+    """529: the provider is overloaded."""
+
+    status_code = 529
+    description = "provider overloaded"
+
+
+class StreamError(_CarriesPartial, APIError):
+    """An error object inside a stream that had started with 200.
+
+    ``partial`` and ``chunks`` hold what arrived before the error; the
+    client sets them (or passes them to :func:`error_from_payload`).
+    """
+
+    description = "error in stream"
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        partial: Partial | None = None,
+        chunks: Iterable[Chunk] = (),
+        status: int | None = None,
+        headers: HeadersLike | None = None,
+        code: int | str | None = None,
+        metadata: dict[str, Any] | None = None,
+        availability: dict[str, Any] | None = None,
+        generation_id: str | None = None,
+        body: bytes = b"",
+        secret: str | None = None,
+        now: float | None = None,
+    ) -> None:
+        self.partial = partial
+        self.chunks = tuple(chunks)
+        super().__init__(
+            message,
+            status=status,
+            headers=headers,
+            code=code,
+            metadata=metadata,
+            availability=availability,
+            generation_id=generation_id,
+            body=body,
+            secret=secret,
+            now=now,
+        )
+
+
+_BY_STATUS: Final[dict[int, type[APIStatusError]]] = {
+    cls.status_code: cls
+    for cls in (
+        BadRequestError,
+        AuthenticationError,
+        PaymentRequiredError,
+        PermissionDeniedError,
+        NotFoundError,
+        RequestTimeoutError,
+        PayloadTooLargeError,
+        UnprocessableEntityError,
+        RateLimitError,
+        InternalServerError,
+        BadGatewayError,
+        ServiceUnavailableError,
+        EdgeTimeoutError,
+        ProviderOverloadedError,
+    )
+    if cls.status_code is not None
+}
+
+
+def _class_for(status: int) -> type[APIStatusError]:
+    cls = _BY_STATUS.get(status)
+    if cls is not None:
+        return cls
+    if 500 <= status <= 599:
+        return InternalServerError
+    return APIStatusError
+
+
+def _status_like(code: object) -> int | None:
+    if type(code) is int and 400 <= code <= 599:
+        return code
+    return None
+
+
+def _error_fields(payload: object) -> tuple[int | str | None, str | None, dict[str, Any] | None]:
+    """``(code, message, metadata)`` from a decoded body, tolerating any shape."""
+    if not isinstance(payload, dict):
+        return None, None, None
+    err = payload.get("error")
+    if isinstance(err, dict):
+        code = err.get("code")
+        if type(code) is float and code.is_integer():
+            code = int(code)
+        if not (type(code) is int or type(code) is str):
+            code = None
+        message = err.get("message")
+        if not isinstance(message, str):
+            # OpenAI-style bodies may put the words in ``type`` only.
+            message = err.get("type") if isinstance(err.get("type"), str) else None
+        metadata = err.get("metadata")
+        return code, message, metadata if isinstance(metadata, dict) else None
+    if isinstance(err, str):
+        return None, err, None
+    message = payload.get("message")
+    return None, message if isinstance(message, str) else None, None
+
+
+def _availability(payload: object) -> dict[str, Any] | None:
+    if isinstance(payload, dict):
+        err = payload.get("error")
+        if isinstance(err, dict):
+            av = err.get("availability")
+            if isinstance(av, dict):
+                return av
+    return None
+
+
+def _redact_value(value: Any, secret: str | None) -> Any:
+    """``value`` (decoded JSON) with the secret redacted from every string in it."""
+    if isinstance(value, str):
+        return redact(value, secret)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_value(v, secret) for v in value]
+    return value
+
+
+def error_from_response(
+    status: int,
+    headers: HeadersLike | None,
+    body: bytes,
+    *,
+    secret: str | None = None,
+    now: float | None = None,
+) -> APIStatusError:
+    """Build the exception for an error response.
+
+    ``body`` is the response body as read (the caller bounds how much it
+    reads; only :data:`MAX_ERROR_BODY` bytes are kept). The body may be
+    OpenRouter's ``{"error": {"code", "message", "metadata"}}`` with a
+    numeric, string or missing code, another JSON value, an HTML page from a
+    proxy (the message is its title or a short text excerpt) or empty (the
+    message is the status's reason phrase).
+
+    The class is chosen by ``error.code`` when it is a 4xx/5xx number and by
+    ``status`` otherwise, so a 200 response whose body is an error object
+    still maps to the right class (``APIStatusError`` itself when neither
+    names a class). ``secret`` is redacted everywhere; ``now`` (Unix time,
+    default the current time) anchors an HTTP-date ``Retry-After``. Never
+    raises.
+    """
+    body = _redact_bytes(body, secret)
+    payload: object = None
+    parsed = False
+    stripped = body.strip()
+    if stripped[:1] in (b"{", b"["):
+        try:
+            payload = json.loads(stripped)
+            parsed = True
+        except (ValueError, RecursionError):
+            parsed = False
+    code, message, metadata = _error_fields(payload)
+    if not parsed and stripped:
+        message = _excerpt(stripped.decode("utf-8", "replace"))
+    generation_id = None
+    if isinstance(payload, dict) and isinstance(payload.get("id"), str):
+        generation_id = payload["id"]
+    cls = _class_for(_status_like(code) or status)
+    return cls(
+        message,
+        status=status,
+        headers=headers,
+        code=code,
+        metadata=metadata,
+        availability=_availability(payload),
+        generation_id=generation_id,
+        body=body,
+        secret=secret,
+        now=now,
+    )
+
+
+def error_from_payload(
+    payload: object,
+    *,
+    status: int | None = None,
+    headers: HeadersLike | None = None,
+    partial: Partial | None = None,
+    chunks: Iterable[Chunk] = (),
+    secret: str | None = None,
+    now: float | None = None,
+) -> StreamError:
+    """Build the exception for an in-band error chunk.
+
+    ``payload`` is the decoded ``data:`` value, typically
+    ``{"id": ..., "error": {"code": ..., "message": ..., "metadata": ...},
+    "choices": [{"finish_reason": "error", ...}]}``; any shape is tolerated
+    (the code may be a number, a string or absent). ``status`` and
+    ``headers`` are those of the stream's response, when known. ``partial``
+    and ``chunks`` record what had arrived. Never raises.
+    """
+    if secret:
+        payload = _redact_value(payload, secret)
+    code, message, metadata = _error_fields(payload)
+    provider = payload.get("provider") if isinstance(payload, dict) else None
+    if isinstance(provider, str) and (metadata is None or "provider_name" not in metadata):
+        metadata = {**(metadata or {}), "provider_name": provider}
+    generation_id = None
+    if isinstance(payload, dict) and isinstance(payload.get("id"), str):
+        generation_id = payload["id"]
+    try:
+        body = json.dumps(payload, ensure_ascii=False, default=repr).encode("utf-8", "replace")
+    except (TypeError, ValueError, RecursionError):
+        body = b""
+    return StreamError(
+        message or "the stream reported an error",
+        partial=partial,
+        chunks=chunks,
+        status=status,
+        headers=headers,
+        code=code,
+        metadata=metadata,
+        availability=_availability(payload),
+        generation_id=generation_id,
+        body=body,
+        secret=secret,
+        now=now,
+    )
+
+
+def _retryable_status(n: object) -> bool:
+    return type(n) is int and (n in {408, 429} or 500 <= n <= 599)
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether repeating the request that raised ``exc`` may succeed.
+
+    True for connection failures and timeouts (including a truncated
+    stream and the built-in ``ConnectionError`` / ``TimeoutError``), for 408,
+    429 and every 5xx (so 502, 503, 524 and 529), for a 402 that carries a
+    ``Retry-After`` header (an in-flight spending budget, per OpenRouter's
+    documentation), and for a :class:`StreamError` whose code is one of those
+    statuses. False for everything else, including
+    :class:`ResponseDecodeError`.
+
+    This only classifies. Whether to repeat a stream that already delivered
+    content (and was billed for it) is the caller's decision.
+    """
+    if isinstance(exc, APIConnectionError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, RequestTimeoutError | RateLimitError | InternalServerError):
+        return True
+    if isinstance(exc, PaymentRequiredError):
+        return exc.header("retry-after") is not None and exc.retry_after is not None
+    if isinstance(exc, StreamError):
+        return _retryable_status(exc.code)
+    if isinstance(exc, APIStatusError):
+        return _retryable_status(exc.status)
+    return False

@@ -1,0 +1,1353 @@
+"""Typed, forward-compatible views of OpenRouter's response bodies.
+
+Every model here is built with ``X.from_dict(value)`` from an already decoded
+JSON value, and ``from_dict`` never raises, whatever it is given:
+
+* fields this module knows are read into typed attributes;
+* a field that is missing, ``null`` or of an unexpected JSON type reads as
+  ``None`` (a number where a string belongs is not converted; it stays
+  reachable, untouched, through ``raw``);
+* fields this module does not know are kept: ``raw`` is the original ``dict``
+  (a non-object value is treated as ``{}``);
+* strings with a closed set of values in the documentation (finish reasons,
+  roles, reasoning detail types) stay plain ``str``, so a value the API adds
+  later passes through. :class:`FinishReason` names the documented ones for
+  comparisons.
+
+Two nested objects are always present, even when the JSON lacks them, so that
+the common access paths need no ``None`` checks: a streamed choice's
+``delta`` and a tool call's ``function``. Every other missing object is
+``None``.
+
+The objects are slotted classes with a plain ``__init__`` rather than frozen
+dataclasses: building a streamed chunk is the client's per-event cost, and a
+frozen dataclass pays an ``object.__setattr__`` call per field. Treat them as
+read-only; ``==`` compares the typed fields, not ``raw``.
+
+Endpoints that wrap their answer in ``{"data": ...}`` (credits, generation,
+key, model endpoints) accept either the envelope or the inner object.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from typing import Any, ClassVar, Self
+
+__all__ = [
+    "ChatCompletion",
+    "ChatCompletionChoice",
+    "ChatCompletionChunk",
+    "ChatCompletionMessage",
+    "ChoiceDelta",
+    "ChunkChoice",
+    "Completion",
+    "CompletionChoice",
+    "CompletionChunk",
+    "CompletionTokensDetails",
+    "Credits",
+    "Endpoint",
+    "ErrorInfo",
+    "FinishReason",
+    "FunctionCall",
+    "Generation",
+    "KeyInfo",
+    "Model",
+    "ModelArchitecture",
+    "ModelEndpoints",
+    "ModelList",
+    "ModelPricing",
+    "PromptTokensDetails",
+    "RateLimit",
+    "ReasoningDetail",
+    "ToolCall",
+    "TopProvider",
+    "Usage",
+]
+
+JSONObject = dict[str, Any]
+# Any decoded JSON value; named so that classes with an ``object`` field can
+# still spell the type.
+JSONValue = object
+
+
+class FinishReason(enum.StrEnum):
+    """The finish reasons OpenRouter documents (normalized across providers).
+
+    Attributes hold plain ``str``; compare them with these members
+    (``choice.finish_reason == FinishReason.LENGTH``). Values not listed here
+    arrive unchanged. ``native_finish_reason`` is the provider's own word and
+    has no fixed set.
+    """
+
+    #: The model finished its answer or hit a stop sequence.
+    STOP = "stop"
+    #: ``max_tokens`` or the context length was reached.
+    LENGTH = "length"
+    #: The model called one or more tools.
+    TOOL_CALLS = "tool_calls"
+    #: A content filter cut the answer.
+    CONTENT_FILTER = "content_filter"
+    #: The generation failed; the chunk or response carries ``error``.
+    ERROR = "error"
+
+
+# -- tolerant readers ---------------------------------------------------------
+# ``type(v) is X`` rather than ``isinstance``: JSON decoding only produces the
+# exact built-in types, bool must not pass as int, and the identity test is
+# the cheapest check CPython has.
+
+
+def _str(v: object) -> str | None:
+    return v if type(v) is str else None
+
+
+def _int(v: object) -> int | None:
+    if type(v) is int:
+        return v
+    if type(v) is float and v.is_integer():
+        return int(v)
+    return None
+
+
+def _num(v: object) -> int | float | None:
+    t = type(v)
+    if t is int or t is float:
+        return v  # type: ignore[return-value]  # narrowed by the identity tests above
+    return None
+
+
+def _bool(v: object) -> bool | None:
+    return v if type(v) is bool else None
+
+
+def _obj(v: object) -> JSONObject | None:
+    return v if isinstance(v, dict) else None
+
+
+def _str_list(v: object) -> list[str] | None:
+    if not isinstance(v, list):
+        return None
+    return [x for x in v if type(x) is str]
+
+
+def _obj_list(v: object) -> list[JSONObject] | None:
+    if not isinstance(v, list):
+        return None
+    return [x for x in v if isinstance(x, dict)]
+
+
+def _price(v: object) -> str | None:
+    # Prices are decimal strings in the API (exact, no float rounding); a bare
+    # number is accepted and spelled the way JSON spelled it.
+    t = type(v)
+    if t is str:
+        return v  # type: ignore[return-value]  # narrowed by the identity test
+    if t is int or t is float:
+        return repr(v)
+    return None
+
+
+def _as_object(v: object) -> JSONObject:
+    return v if isinstance(v, dict) else {}
+
+
+def _unwrap(v: object) -> JSONObject:
+    d = _as_object(v)
+    inner = d.get("data")
+    return inner if isinstance(inner, dict) else d
+
+
+class _Record:
+    """Shared behaviour: ``raw``, a readable ``repr`` and field equality."""
+
+    __slots__ = ("raw",)
+    _fields: ClassVar[tuple[str, ...]] = ()
+
+    #: The JSON object this was built from, with every field the API sent.
+    raw: JSONObject
+
+    def __repr__(self) -> str:
+        shown = []
+        for name in self._fields:
+            value = getattr(self, name)
+            if value is not None:
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self._fields)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-by-convention value objects
+
+
+# -- shared pieces --------------------------------------------------------------
+
+
+class ErrorInfo(_Record):
+    """An error object inside a body: ``{"code", "message", "metadata"}``.
+
+    ``code`` is usually an HTTP status number but may be a string
+    (``"server_error"``) or absent.
+    """
+
+    __slots__ = ("code", "message", "metadata")
+    _fields = __slots__
+
+    code: int | str | None
+    message: str | None
+    metadata: JSONObject | None
+
+    def __init__(
+        self,
+        raw: JSONObject,
+        code: int | str | None,
+        message: str | None,
+        metadata: JSONObject | None,
+    ) -> None:
+        self.raw = raw
+        self.code = code
+        self.message = message
+        self.metadata = metadata
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        d = _as_object(d)
+        code = d.get("code")
+        if type(code) is not str:
+            code = _int(code)
+        return cls(d, code, _str(d.get("message")), _obj(d.get("metadata")))
+
+    @property
+    def error_type(self) -> str | None:
+        """``metadata.error_type`` when it is a string."""
+        return None if self.metadata is None else _str(self.metadata.get("error_type"))
+
+    @property
+    def provider_name(self) -> str | None:
+        """``metadata.provider_name``: the upstream provider that failed, if named."""
+        return None if self.metadata is None else _str(self.metadata.get("provider_name"))
+
+
+class PromptTokensDetails(_Record):
+    """``usage.prompt_tokens_details``."""
+
+    __slots__ = ("audio_tokens", "cache_write_tokens", "cached_tokens", "video_tokens")
+    _fields = __slots__
+
+    cached_tokens: int | None
+    cache_write_tokens: int | None
+    audio_tokens: int | None
+    video_tokens: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.cached_tokens = _int(d.get("cached_tokens"))
+        self.cache_write_tokens = _int(d.get("cache_write_tokens"))
+        self.audio_tokens = _int(d.get("audio_tokens"))
+        self.video_tokens = _int(d.get("video_tokens"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class CompletionTokensDetails(_Record):
+    """``usage.completion_tokens_details``."""
+
+    __slots__ = (
+        "accepted_prediction_tokens",
+        "audio_tokens",
+        "image_tokens",
+        "reasoning_tokens",
+        "rejected_prediction_tokens",
+    )
+    _fields = __slots__
+
+    reasoning_tokens: int | None
+    image_tokens: int | None
+    audio_tokens: int | None
+    accepted_prediction_tokens: int | None
+    rejected_prediction_tokens: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.reasoning_tokens = _int(d.get("reasoning_tokens"))
+        self.image_tokens = _int(d.get("image_tokens"))
+        self.audio_tokens = _int(d.get("audio_tokens"))
+        self.accepted_prediction_tokens = _int(d.get("accepted_prediction_tokens"))
+        self.rejected_prediction_tokens = _int(d.get("rejected_prediction_tokens"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class Usage(_Record):
+    """Token counts and cost (``usage``), on final chunks and whole responses.
+
+    ``cost`` is in credits (US dollars); ``cost_details`` is kept as the
+    object the API sent (``upstream_inference_cost`` and friends).
+    """
+
+    __slots__ = (
+        "completion_tokens",
+        "completion_tokens_details",
+        "cost",
+        "cost_details",
+        "is_byok",
+        "prompt_tokens",
+        "prompt_tokens_details",
+        "total_tokens",
+    )
+    _fields = __slots__
+
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    cost: int | float | None
+    is_byok: bool | None
+    prompt_tokens_details: PromptTokensDetails | None
+    completion_tokens_details: CompletionTokensDetails | None
+    cost_details: JSONObject | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.prompt_tokens = _int(d.get("prompt_tokens"))
+        self.completion_tokens = _int(d.get("completion_tokens"))
+        self.total_tokens = _int(d.get("total_tokens"))
+        self.cost = _num(d.get("cost"))
+        self.is_byok = _bool(d.get("is_byok"))
+        p = d.get("prompt_tokens_details")
+        self.prompt_tokens_details = PromptTokensDetails(p) if isinstance(p, dict) else None
+        c = d.get("completion_tokens_details")
+        self.completion_tokens_details = CompletionTokensDetails(c) if isinstance(c, dict) else None
+        self.cost_details = _obj(d.get("cost_details"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ReasoningDetail(_Record):
+    """One entry of ``reasoning_details`` (whole, or a streamed piece of one).
+
+    ``type`` is ``"reasoning.text"`` (``text``, maybe ``signature``),
+    ``"reasoning.summary"`` (``summary``) or ``"reasoning.encrypted"``
+    (``data``); ``index`` orders the entries and ties streamed pieces together.
+    """
+
+    __slots__ = ("data", "format", "id", "index", "signature", "summary", "text", "type")
+    _fields = __slots__
+
+    type: str | None
+    id: str | None
+    format: str | None
+    index: int | None
+    text: str | None
+    summary: str | None
+    data: str | None
+    signature: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.type = _str(d.get("type"))
+        self.id = _str(d.get("id"))
+        self.format = _str(d.get("format"))
+        self.index = _int(d.get("index"))
+        self.text = _str(d.get("text"))
+        self.summary = _str(d.get("summary"))
+        self.data = _str(d.get("data"))
+        self.signature = _str(d.get("signature"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+def _details(v: object) -> list[ReasoningDetail] | None:
+    if not isinstance(v, list):
+        return None
+    return [ReasoningDetail(x) for x in v if isinstance(x, dict)]
+
+
+_EMPTY: JSONObject = {}
+
+
+class FunctionCall(_Record):
+    """A tool call's ``function``: ``name`` and JSON-encoded ``arguments``.
+
+    In a streamed delta both are pieces: ``name`` arrives once, ``arguments``
+    in fragments to be concatenated.
+    """
+
+    __slots__ = ("arguments", "name")
+    _fields = __slots__
+
+    name: str | None
+    arguments: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.name = _str(d.get("name"))
+        self.arguments = _str(d.get("arguments"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ToolCall(_Record):
+    """A tool call, whole (in a message) or a streamed piece (in a delta).
+
+    ``function`` is always present (empty when the JSON lacks it). ``index``
+    is set in streamed pieces and ties them together.
+    """
+
+    __slots__ = ("function", "id", "index", "type")
+    _fields = __slots__
+
+    index: int | None
+    id: str | None
+    type: str | None
+    function: FunctionCall
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.index = _int(d.get("index"))
+        self.id = _str(d.get("id"))
+        self.type = _str(d.get("type"))
+        f = d.get("function")
+        self.function = FunctionCall(f if isinstance(f, dict) else _EMPTY)
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+def _tool_calls(v: object) -> list[ToolCall] | None:
+    if not isinstance(v, list):
+        return None
+    return [ToolCall(x) for x in v if isinstance(x, dict)]
+
+
+def _error(v: object) -> ErrorInfo | None:
+    return ErrorInfo.from_dict(v) if isinstance(v, dict) else None
+
+
+def _usage(v: object) -> Usage | None:
+    return Usage(v) if isinstance(v, dict) else None
+
+
+# -- chat completions -------------------------------------------------------------
+
+
+class ChatCompletionMessage(_Record):
+    """The message of a non-streamed choice.
+
+    ``annotations`` (URL citations from web search) and ``images`` (generated
+    images) are kept as the objects the API sent.
+    """
+
+    __slots__ = (
+        "annotations",
+        "content",
+        "images",
+        "reasoning",
+        "reasoning_details",
+        "refusal",
+        "role",
+        "tool_calls",
+    )
+    _fields = __slots__
+
+    role: str | None
+    content: str | None
+    reasoning: str | None
+    reasoning_details: list[ReasoningDetail] | None
+    refusal: str | None
+    tool_calls: list[ToolCall] | None
+    annotations: list[JSONObject] | None
+    images: list[JSONObject] | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.role = _str(d.get("role"))
+        self.content = _str(d.get("content"))
+        self.reasoning = _str(d.get("reasoning"))
+        self.reasoning_details = _details(d.get("reasoning_details"))
+        self.refusal = _str(d.get("refusal"))
+        self.tool_calls = _tool_calls(d.get("tool_calls"))
+        self.annotations = _obj_list(d.get("annotations"))
+        self.images = _obj_list(d.get("images"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ChatCompletionChoice(_Record):
+    """One choice of a non-streamed chat completion.
+
+    ``message`` is always present (empty when the JSON lacks it).
+    """
+
+    __slots__ = ("error", "finish_reason", "index", "logprobs", "message", "native_finish_reason")
+    _fields = __slots__
+
+    index: int | None
+    message: ChatCompletionMessage
+    finish_reason: str | None
+    native_finish_reason: str | None
+    logprobs: JSONObject | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.index = _int(d.get("index"))
+        m = d.get("message")
+        self.message = ChatCompletionMessage(m if isinstance(m, dict) else _EMPTY)
+        self.finish_reason = _str(d.get("finish_reason"))
+        self.native_finish_reason = _str(d.get("native_finish_reason"))
+        self.logprobs = _obj(d.get("logprobs"))
+        self.error = _error(d.get("error"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ChatCompletion(_Record):
+    """A whole (non-streamed) chat completion, or one assembled from chunks.
+
+    ``error`` is set when a 200 response carries an error object instead of
+    (or next to) choices.
+    """
+
+    __slots__ = (
+        "choices",
+        "created",
+        "error",
+        "id",
+        "model",
+        "object",
+        "provider",
+        "system_fingerprint",
+        "usage",
+    )
+    _fields = __slots__
+
+    id: str | None
+    object: str | None
+    created: int | None
+    model: str | None
+    provider: str | None
+    system_fingerprint: str | None
+    choices: list[ChatCompletionChoice]
+    usage: Usage | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.object = _str(d.get("object"))
+        self.created = _int(d.get("created"))
+        self.model = _str(d.get("model"))
+        self.provider = _str(d.get("provider"))
+        self.system_fingerprint = _str(d.get("system_fingerprint"))
+        c = d.get("choices")
+        self.choices = (
+            [ChatCompletionChoice(x if isinstance(x, dict) else _EMPTY) for x in c]
+            if isinstance(c, list)
+            else []
+        )
+        self.usage = _usage(d.get("usage"))
+        self.error = _error(d.get("error"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from a decoded body; never raises (see the module docstring)."""
+        return cls(_as_object(d))
+
+
+class ChoiceDelta(_Record):
+    """What one streamed chunk adds to a choice's message.
+
+    Text fields are fragments: concatenate them across chunks
+    (:class:`~openrouter.ChatCompletionAccumulator` does).
+    """
+
+    __slots__ = (
+        "content",
+        "images",
+        "reasoning",
+        "reasoning_details",
+        "refusal",
+        "role",
+        "tool_calls",
+    )
+    _fields = __slots__
+
+    role: str | None
+    content: str | None
+    reasoning: str | None
+    reasoning_details: list[ReasoningDetail] | None
+    refusal: str | None
+    tool_calls: list[ToolCall] | None
+    images: list[JSONObject] | None
+
+    def __init__(self, d: JSONObject) -> None:
+        # The hot path: most deltas hold only ``content`` (and sometimes
+        # ``role``), so the rarer fields are looked up only when present.
+        self.raw = d
+        get = d.get
+        v = get("role")
+        self.role = v if type(v) is str else None
+        v = get("content")
+        self.content = v if type(v) is str else None
+        v = get("reasoning")
+        self.reasoning = v if type(v) is str else None
+        v = get("refusal")
+        self.refusal = v if type(v) is str else None
+        v = get("reasoning_details")
+        self.reasoning_details = None if v is None else _details(v)
+        v = get("tool_calls")
+        self.tool_calls = None if v is None else _tool_calls(v)
+        v = get("images")
+        self.images = None if v is None else _obj_list(v)
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ChunkChoice(_Record):
+    """One choice of a streamed chunk. ``delta`` is always present."""
+
+    __slots__ = ("delta", "error", "finish_reason", "index", "logprobs", "native_finish_reason")
+    _fields = __slots__
+
+    index: int | None
+    delta: ChoiceDelta
+    finish_reason: str | None
+    native_finish_reason: str | None
+    logprobs: JSONObject | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        get = d.get
+        v = get("index")
+        self.index = v if type(v) is int else _int(v)
+        v = get("delta")
+        self.delta = ChoiceDelta(v if isinstance(v, dict) else _EMPTY)
+        v = get("finish_reason")
+        self.finish_reason = v if type(v) is str else None
+        v = get("native_finish_reason")
+        self.native_finish_reason = v if type(v) is str else None
+        v = get("logprobs")
+        self.logprobs = None if v is None else _obj(v)
+        v = get("error")
+        self.error = None if v is None else _error(v)
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ChatCompletionChunk(_Record):
+    """One streamed chat completion chunk (``object: "chat.completion.chunk"``).
+
+    ``usage`` is usually set only on the last chunk; ``error`` is set on an
+    in-band error chunk (its choice has ``finish_reason == "error"``).
+    """
+
+    __slots__ = (
+        "choices",
+        "created",
+        "error",
+        "id",
+        "model",
+        "object",
+        "provider",
+        "system_fingerprint",
+        "usage",
+    )
+    _fields = __slots__
+
+    id: str | None
+    object: str | None
+    created: int | None
+    model: str | None
+    provider: str | None
+    system_fingerprint: str | None
+    choices: list[ChunkChoice]
+    usage: Usage | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        get = d.get
+        v = get("id")
+        self.id = v if type(v) is str else None
+        v = get("object")
+        self.object = v if type(v) is str else None
+        v = get("created")
+        self.created = v if type(v) is int else _int(v)
+        v = get("model")
+        self.model = v if type(v) is str else None
+        v = get("provider")
+        self.provider = v if type(v) is str else None
+        v = get("system_fingerprint")
+        self.system_fingerprint = v if type(v) is str else None
+        v = get("choices")
+        self.choices = (
+            [ChunkChoice(x if isinstance(x, dict) else _EMPTY) for x in v]
+            if isinstance(v, list)
+            else []
+        )
+        v = get("usage")
+        self.usage = Usage(v) if isinstance(v, dict) else None
+        v = get("error")
+        self.error = None if v is None else _error(v)
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from one decoded ``data:`` payload; never raises."""
+        return cls(d if isinstance(d, dict) else {})
+
+
+# -- legacy completions -------------------------------------------------------------
+
+
+class CompletionChoice(_Record):
+    """One choice of a legacy completion or of one of its streamed chunks."""
+
+    __slots__ = (
+        "error",
+        "finish_reason",
+        "index",
+        "logprobs",
+        "native_finish_reason",
+        "reasoning",
+        "text",
+    )
+    _fields = __slots__
+
+    index: int | None
+    text: str | None
+    reasoning: str | None
+    finish_reason: str | None
+    native_finish_reason: str | None
+    logprobs: JSONObject | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.index = _int(d.get("index"))
+        self.text = _str(d.get("text"))
+        self.reasoning = _str(d.get("reasoning"))
+        self.finish_reason = _str(d.get("finish_reason"))
+        self.native_finish_reason = _str(d.get("native_finish_reason"))
+        self.logprobs = _obj(d.get("logprobs"))
+        self.error = _error(d.get("error"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class _CompletionBody(_Record):
+    __slots__ = (
+        "choices",
+        "created",
+        "error",
+        "id",
+        "model",
+        "object",
+        "provider",
+        "system_fingerprint",
+        "usage",
+    )
+    _fields = __slots__
+
+    id: str | None
+    object: str | None
+    created: int | None
+    model: str | None
+    provider: str | None
+    system_fingerprint: str | None
+    choices: list[CompletionChoice]
+    usage: Usage | None
+    error: ErrorInfo | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.object = _str(d.get("object"))
+        self.created = _int(d.get("created"))
+        self.model = _str(d.get("model"))
+        self.provider = _str(d.get("provider"))
+        self.system_fingerprint = _str(d.get("system_fingerprint"))
+        c = d.get("choices")
+        self.choices = (
+            [CompletionChoice(x if isinstance(x, dict) else _EMPTY) for x in c]
+            if isinstance(c, list)
+            else []
+        )
+        self.usage = _usage(d.get("usage"))
+        self.error = _error(d.get("error"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from a decoded body; never raises (see the module docstring)."""
+        return cls(_as_object(d))
+
+
+class Completion(_CompletionBody):
+    """A whole legacy completion (``POST /completions``), or one assembled from chunks."""
+
+    __slots__ = ()
+
+
+class CompletionChunk(_CompletionBody):
+    """One streamed legacy completion chunk; ``choices[i].text`` is a fragment."""
+
+    __slots__ = ()
+
+
+# -- models and endpoints ------------------------------------------------------------
+
+
+class ModelArchitecture(_Record):
+    """A model's ``architecture``: modalities, tokenizer, instruct format."""
+
+    __slots__ = ("input_modalities", "instruct_type", "modality", "output_modalities", "tokenizer")
+    _fields = __slots__
+
+    modality: str | None
+    input_modalities: list[str] | None
+    output_modalities: list[str] | None
+    tokenizer: str | None
+    instruct_type: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.modality = _str(d.get("modality"))
+        self.input_modalities = _str_list(d.get("input_modalities"))
+        self.output_modalities = _str_list(d.get("output_modalities"))
+        self.tokenizer = _str(d.get("tokenizer"))
+        self.instruct_type = _str(d.get("instruct_type"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ModelPricing(_Record):
+    """Prices in US dollars per token (per request, per image, ...), as decimal strings.
+
+    Strings keep the API's exact decimal value; convert with
+    ``decimal.Decimal(pricing.prompt)`` when doing arithmetic. ``discount`` is
+    a number.
+    """
+
+    __slots__ = (
+        "audio",
+        "completion",
+        "discount",
+        "image",
+        "input_cache_read",
+        "input_cache_write",
+        "internal_reasoning",
+        "prompt",
+        "request",
+        "web_search",
+    )
+    _fields = __slots__
+
+    prompt: str | None
+    completion: str | None
+    request: str | None
+    image: str | None
+    audio: str | None
+    web_search: str | None
+    internal_reasoning: str | None
+    input_cache_read: str | None
+    input_cache_write: str | None
+    discount: int | float | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.prompt = _price(d.get("prompt"))
+        self.completion = _price(d.get("completion"))
+        self.request = _price(d.get("request"))
+        self.image = _price(d.get("image"))
+        self.audio = _price(d.get("audio"))
+        self.web_search = _price(d.get("web_search"))
+        self.internal_reasoning = _price(d.get("internal_reasoning"))
+        self.input_cache_read = _price(d.get("input_cache_read"))
+        self.input_cache_write = _price(d.get("input_cache_write"))
+        self.discount = _num(d.get("discount"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+def _pricing(v: object) -> ModelPricing | None:
+    return ModelPricing(v) if isinstance(v, dict) else None
+
+
+def _architecture(v: object) -> ModelArchitecture | None:
+    return ModelArchitecture(v) if isinstance(v, dict) else None
+
+
+class TopProvider(_Record):
+    """A model's ``top_provider``: the limits of its best endpoint."""
+
+    __slots__ = ("context_length", "is_moderated", "max_completion_tokens")
+    _fields = __slots__
+
+    context_length: int | None
+    max_completion_tokens: int | None
+    is_moderated: bool | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.context_length = _int(d.get("context_length"))
+        self.max_completion_tokens = _int(d.get("max_completion_tokens"))
+        self.is_moderated = _bool(d.get("is_moderated"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class Model(_Record):
+    """One entry of ``GET /models``."""
+
+    __slots__ = (
+        "architecture",
+        "canonical_slug",
+        "context_length",
+        "created",
+        "default_parameters",
+        "description",
+        "hugging_face_id",
+        "id",
+        "name",
+        "per_request_limits",
+        "pricing",
+        "supported_parameters",
+        "top_provider",
+    )
+    _fields = __slots__
+
+    id: str | None
+    canonical_slug: str | None
+    hugging_face_id: str | None
+    name: str | None
+    created: int | None
+    description: str | None
+    context_length: int | None
+    architecture: ModelArchitecture | None
+    pricing: ModelPricing | None
+    top_provider: TopProvider | None
+    per_request_limits: JSONObject | None
+    supported_parameters: list[str] | None
+    default_parameters: JSONObject | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.canonical_slug = _str(d.get("canonical_slug"))
+        self.hugging_face_id = _str(d.get("hugging_face_id"))
+        self.name = _str(d.get("name"))
+        self.created = _int(d.get("created"))
+        self.description = _str(d.get("description"))
+        self.context_length = _int(d.get("context_length"))
+        self.architecture = _architecture(d.get("architecture"))
+        self.pricing = _pricing(d.get("pricing"))
+        t = d.get("top_provider")
+        self.top_provider = TopProvider(t) if isinstance(t, dict) else None
+        self.per_request_limits = _obj(d.get("per_request_limits"))
+        self.supported_parameters = _str_list(d.get("supported_parameters"))
+        self.default_parameters = _obj(d.get("default_parameters"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ModelList(_Record):
+    """The body of ``GET /models``: ``{"data": [model, ...]}``.
+
+    ``from_dict`` also accepts the bare list.
+    """
+
+    __slots__ = ("data",)
+    _fields = __slots__
+
+    data: list[Model]
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        items = d.get("data")
+        self.data = (
+            [Model(x) for x in items if isinstance(x, dict)] if isinstance(items, list) else []
+        )
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        if isinstance(d, list):
+            d = {"data": d}
+        return cls(_as_object(d))
+
+    def __iter__(self) -> Iterator[Model]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class Endpoint(_Record):
+    """One provider endpoint serving a model (``GET /models/{author}/{slug}/endpoints``).
+
+    ``uptime_*`` are percentages; ``latency_last_30m`` and
+    ``throughput_last_30m`` are kept as the percentile objects the API sent.
+    """
+
+    __slots__ = (
+        "context_length",
+        "latency_last_30m",
+        "max_completion_tokens",
+        "max_prompt_tokens",
+        "model_id",
+        "model_name",
+        "name",
+        "pricing",
+        "provider_name",
+        "quantization",
+        "status",
+        "supported_parameters",
+        "supports_implicit_caching",
+        "tag",
+        "throughput_last_30m",
+        "uptime_last_1d",
+        "uptime_last_5m",
+        "uptime_last_30m",
+    )
+    _fields = __slots__
+
+    name: str | None
+    model_id: str | None
+    model_name: str | None
+    provider_name: str | None
+    tag: str | None
+    quantization: str | None
+    context_length: int | None
+    max_completion_tokens: int | None
+    max_prompt_tokens: int | None
+    pricing: ModelPricing | None
+    supported_parameters: list[str] | None
+    status: int | str | None
+    uptime_last_30m: int | float | None
+    uptime_last_5m: int | float | None
+    uptime_last_1d: int | float | None
+    supports_implicit_caching: bool | None
+    latency_last_30m: JSONObject | None
+    throughput_last_30m: JSONObject | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.name = _str(d.get("name"))
+        self.model_id = _str(d.get("model_id"))
+        self.model_name = _str(d.get("model_name"))
+        self.provider_name = _str(d.get("provider_name"))
+        self.tag = _str(d.get("tag"))
+        self.quantization = _str(d.get("quantization"))
+        self.context_length = _int(d.get("context_length"))
+        self.max_completion_tokens = _int(d.get("max_completion_tokens"))
+        self.max_prompt_tokens = _int(d.get("max_prompt_tokens"))
+        self.pricing = _pricing(d.get("pricing"))
+        self.supported_parameters = _str_list(d.get("supported_parameters"))
+        status = d.get("status")
+        self.status = status if type(status) is str else _int(status)
+        self.uptime_last_30m = _num(d.get("uptime_last_30m"))
+        self.uptime_last_5m = _num(d.get("uptime_last_5m"))
+        self.uptime_last_1d = _num(d.get("uptime_last_1d"))
+        self.supports_implicit_caching = _bool(d.get("supports_implicit_caching"))
+        self.latency_last_30m = _obj(d.get("latency_last_30m"))
+        self.throughput_last_30m = _obj(d.get("throughput_last_30m"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ModelEndpoints(_Record):
+    """A model and the endpoints serving it (``list_endpoints(author, slug)``)."""
+
+    __slots__ = ("architecture", "created", "description", "endpoints", "id", "name")
+    _fields = __slots__
+
+    id: str | None
+    name: str | None
+    created: int | None
+    description: str | None
+    architecture: ModelArchitecture | None
+    endpoints: list[Endpoint]
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.name = _str(d.get("name"))
+        self.created = _int(d.get("created"))
+        self.description = _str(d.get("description"))
+        self.architecture = _architecture(d.get("architecture"))
+        e = d.get("endpoints")
+        self.endpoints = (
+            [Endpoint(x) for x in e if isinstance(x, dict)] if isinstance(e, list) else []
+        )
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from the body or its ``data`` object; never raises."""
+        return cls(_unwrap(d))
+
+
+# -- account ----------------------------------------------------------------------------
+
+
+class Credits(_Record):
+    """``GET /credits``: credits bought and used, in US dollars."""
+
+    __slots__ = ("total_credits", "total_usage")
+    _fields = __slots__
+
+    total_credits: int | float | None
+    total_usage: int | float | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.total_credits = _num(d.get("total_credits"))
+        self.total_usage = _num(d.get("total_usage"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from the body or its ``data`` object; never raises."""
+        return cls(_unwrap(d))
+
+    @property
+    def remaining(self) -> int | float | None:
+        """``total_credits - total_usage``, or ``None`` when either is unknown."""
+        if self.total_credits is None or self.total_usage is None:
+            return None
+        return self.total_credits - self.total_usage
+
+
+class Generation(_Record):
+    """``GET /generation?id=...``: cost, token counts and timing of one generation.
+
+    ``tokens_*`` are counted with a normalized tokenizer; ``native_tokens_*``
+    with the model's own (the ones billed). ``latency``,
+    ``moderation_latency`` and ``generation_time`` are milliseconds.
+    """
+
+    __slots__ = (
+        "app_id",
+        "cache_discount",
+        "cancelled",
+        "created_at",
+        "finish_reason",
+        "generation_time",
+        "id",
+        "is_byok",
+        "latency",
+        "model",
+        "moderation_latency",
+        "native_finish_reason",
+        "native_tokens_cached",
+        "native_tokens_completion",
+        "native_tokens_prompt",
+        "native_tokens_reasoning",
+        "num_media_completion",
+        "num_media_prompt",
+        "num_search_results",
+        "origin",
+        "provider_name",
+        "streamed",
+        "tokens_completion",
+        "tokens_prompt",
+        "total_cost",
+        "upstream_id",
+        "upstream_inference_cost",
+        "usage",
+    )
+    _fields = __slots__
+
+    id: str | None
+    upstream_id: str | None
+    model: str | None
+    provider_name: str | None
+    origin: str | None
+    created_at: str | None
+    app_id: int | None
+    total_cost: int | float | None
+    usage: int | float | None
+    cache_discount: int | float | None
+    upstream_inference_cost: int | float | None
+    is_byok: bool | None
+    streamed: bool | None
+    cancelled: bool | None
+    latency: int | float | None
+    moderation_latency: int | float | None
+    generation_time: int | float | None
+    finish_reason: str | None
+    native_finish_reason: str | None
+    tokens_prompt: int | None
+    tokens_completion: int | None
+    native_tokens_prompt: int | None
+    native_tokens_completion: int | None
+    native_tokens_reasoning: int | None
+    native_tokens_cached: int | None
+    num_media_prompt: int | None
+    num_media_completion: int | None
+    num_search_results: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.upstream_id = _str(d.get("upstream_id"))
+        self.model = _str(d.get("model"))
+        self.provider_name = _str(d.get("provider_name"))
+        self.origin = _str(d.get("origin"))
+        self.created_at = _str(d.get("created_at"))
+        self.app_id = _int(d.get("app_id"))
+        self.total_cost = _num(d.get("total_cost"))
+        self.usage = _num(d.get("usage"))
+        self.cache_discount = _num(d.get("cache_discount"))
+        self.upstream_inference_cost = _num(d.get("upstream_inference_cost"))
+        self.is_byok = _bool(d.get("is_byok"))
+        self.streamed = _bool(d.get("streamed"))
+        self.cancelled = _bool(d.get("cancelled"))
+        self.latency = _num(d.get("latency"))
+        self.moderation_latency = _num(d.get("moderation_latency"))
+        self.generation_time = _num(d.get("generation_time"))
+        self.finish_reason = _str(d.get("finish_reason"))
+        self.native_finish_reason = _str(d.get("native_finish_reason"))
+        self.tokens_prompt = _int(d.get("tokens_prompt"))
+        self.tokens_completion = _int(d.get("tokens_completion"))
+        self.native_tokens_prompt = _int(d.get("native_tokens_prompt"))
+        self.native_tokens_completion = _int(d.get("native_tokens_completion"))
+        self.native_tokens_reasoning = _int(d.get("native_tokens_reasoning"))
+        self.native_tokens_cached = _int(d.get("native_tokens_cached"))
+        self.num_media_prompt = _int(d.get("num_media_prompt"))
+        self.num_media_completion = _int(d.get("num_media_completion"))
+        self.num_search_results = _int(d.get("num_search_results"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from the body or its ``data`` object; never raises."""
+        return cls(_unwrap(d))
+
+
+class RateLimit(_Record):
+    """``rate_limit`` of :class:`KeyInfo`: ``requests`` per ``interval`` (``"10s"``)."""
+
+    __slots__ = ("interval", "requests")
+    _fields = __slots__
+
+    requests: int | None
+    interval: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.requests = _int(d.get("requests"))
+        self.interval = _str(d.get("interval"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class KeyInfo(_Record):
+    """``GET /key``: the calling API key's label, limits and spend (US dollars).
+
+    ``limit`` and ``limit_remaining`` are ``None`` for a key without a limit.
+    ``label`` is the API's own truncated form of the key, never the key.
+    """
+
+    __slots__ = (
+        "byok_usage",
+        "byok_usage_daily",
+        "byok_usage_monthly",
+        "byok_usage_weekly",
+        "creator_user_id",
+        "expires_at",
+        "include_byok_in_limit",
+        "is_free_tier",
+        "is_management_key",
+        "is_provisioning_key",
+        "label",
+        "limit",
+        "limit_remaining",
+        "limit_reset",
+        "rate_limit",
+        "usage",
+        "usage_daily",
+        "usage_monthly",
+        "usage_weekly",
+    )
+    _fields = __slots__
+
+    label: str | None
+    limit: int | float | None
+    limit_remaining: int | float | None
+    limit_reset: str | None
+    include_byok_in_limit: bool | None
+    usage: int | float | None
+    usage_daily: int | float | None
+    usage_weekly: int | float | None
+    usage_monthly: int | float | None
+    byok_usage: int | float | None
+    byok_usage_daily: int | float | None
+    byok_usage_weekly: int | float | None
+    byok_usage_monthly: int | float | None
+    is_free_tier: bool | None
+    is_provisioning_key: bool | None
+    is_management_key: bool | None
+    rate_limit: RateLimit | None
+    expires_at: str | None
+    creator_user_id: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.label = _str(d.get("label"))
+        self.limit = _num(d.get("limit"))
+        self.limit_remaining = _num(d.get("limit_remaining"))
+        self.limit_reset = _str(d.get("limit_reset"))
+        self.include_byok_in_limit = _bool(d.get("include_byok_in_limit"))
+        self.usage = _num(d.get("usage"))
+        self.usage_daily = _num(d.get("usage_daily"))
+        self.usage_weekly = _num(d.get("usage_weekly"))
+        self.usage_monthly = _num(d.get("usage_monthly"))
+        self.byok_usage = _num(d.get("byok_usage"))
+        self.byok_usage_daily = _num(d.get("byok_usage_daily"))
+        self.byok_usage_weekly = _num(d.get("byok_usage_weekly"))
+        self.byok_usage_monthly = _num(d.get("byok_usage_monthly"))
+        self.is_free_tier = _bool(d.get("is_free_tier"))
+        self.is_provisioning_key = _bool(d.get("is_provisioning_key"))
+        self.is_management_key = _bool(d.get("is_management_key"))
+        r = d.get("rate_limit")
+        self.rate_limit = RateLimit(r) if isinstance(r, dict) else None
+        self.expires_at = _str(d.get("expires_at"))
+        self.creator_user_id = _str(d.get("creator_user_id"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        """Build from the body or its ``data`` object; never raises."""
+        return cls(_unwrap(d))
