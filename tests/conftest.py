@@ -11,6 +11,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from .servers.fixtures import (  # noqa: F401 (fixtures, found by name)
+    fault_server_fixture,
+    starlette_server_fixture,
+    tls_fault_server_fixture,
+)
+
 settings.register_profile("default", max_examples=200, deadline=None)
 # CI: the same examples on every run, so a red build means a regression.
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)

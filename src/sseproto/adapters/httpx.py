@@ -223,18 +223,27 @@ class _AsyncRunner(AsyncRunner):
         self._response = self._chunks = None
 
     async def arelease(self) -> None:
-        response, self._response, self._chunks = self._response, None, None
+        response, chunks = self._response, self._chunks
+        self._response = self._chunks = None
         if response is None:
             return
-        # Shielded, so that a cancelled task or scope still closes it; httpx
-        # closes a connection whose response was not read to its end.
+        # Shielded, so that a cancelled task or scope still closes them; the
+        # byte iterator is an async generator, closed first so that it is
+        # never left for the garbage collector; httpx then closes a
+        # connection whose response was not read to its end.
         if sniffio.current_async_library() == "trio":
             import trio  # noqa: PLC0415 - only under trio
 
             with trio.CancelScope(shield=True):
-                await response.aclose()
+                await _close_response(response, chunks)
         else:
-            await response.aclose()
+            await _close_response(response, chunks)
+
+
+async def _close_response(response: httpx.Response, chunks: Any) -> None:
+    if chunks is not None:
+        await chunks.aclose()
+    await response.aclose()
 
 
 class Client(SyncClientBase):
