@@ -209,7 +209,7 @@ class Response:
 # -- time limits -----------------------------------------------------------------
 
 
-class _Clock:
+class _Deadlines:
     """The deadlines of one request, from :class:`Timeouts` and a clock."""
 
     __slots__ = ("_clock", "_event_deadline", "_nearest", "_timeouts", "_total_deadline")
@@ -310,7 +310,7 @@ def _send(
     url: str,
     headers: Headers,
     body: bytes | None,
-    limits: _Clock,
+    limits: _Deadlines,
     max_redirects: int,
 ) -> Generator[Operation, Any, tuple[str, Head]]:
     """Send the request and follow redirects; return the final URL and head.
@@ -359,7 +359,7 @@ def _send(
 
 
 def _read_rejected(
-    limits: _Clock, url: str, head: Head, reason: str, max_error_body: int
+    limits: _Deadlines, url: str, head: Head, reason: str, max_error_body: int
 ) -> Generator[Operation, Any, ResponseRejected]:
     """Read up to ``max_error_body`` bytes of a rejected response's body and
     return the error that describes it."""
@@ -420,7 +420,7 @@ def stream_flow(
     parser: EventStreamParser[Any] = EventStreamParser(
         comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
     )
-    limits = _Clock(timeouts, clock)
+    limits = _Deadlines(timeouts, clock)
     final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
     reason = _judge(head.status, head.headers)
     if reason is not None:
@@ -467,7 +467,7 @@ def request_flow(
         TooManyRedirects, Timeout, TransportError, HTTP errors: as named.
     """
     pairs = _with_defaults(_check_headers(headers), [("User-Agent", USER_AGENT)])
-    limits = _Clock(timeouts, clock)
+    limits = _Deadlines(timeouts, clock)
     final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
     parts = bytearray()
     while True:
@@ -566,7 +566,7 @@ def _connection(
 ) -> Generator[Operation, Any, list[Any]]:
     """One connection of a subscription; returns the machine's actions after
     it ended (a Wait or Failed)."""
-    limits = _Clock(timeouts, clock)
+    limits = _Deadlines(timeouts, clock)
     try:
         final_url, head = yield from _send("GET", url, headers, None, limits, max_redirects)
     except (TransportError, sseproto.RemoteProtocolError) as exc:

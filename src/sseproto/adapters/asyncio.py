@@ -16,6 +16,7 @@ See :class:`~sseproto.adapters._runners.AsyncClientBase` for ``stream()``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import ssl
 from collections.abc import Generator
@@ -47,8 +48,11 @@ def _close(conn: Connection) -> None:
     """Close at once: abort() drops the transport without waiting to flush
     or for a TLS close_notify, which is what abandoning a stream needs."""
     writer = conn[1]
-    writer.transport.abort()
-    writer.close()
+    # From __del__ after the loop closed, the transport cannot be touched:
+    # the loop's own close released it already.
+    with contextlib.suppress(RuntimeError):
+        writer.transport.abort()
+        writer.close()
 
 
 class _Runner(AsyncRunner):
