@@ -30,7 +30,7 @@ is sent once more on a new connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
@@ -40,7 +40,8 @@ from ._errors import ConnectError, ReadError
 from ._flows import CloseResponse, Head, ReadBody, SendRequest, TimedOut
 from ._http11 import (
     BodyChunk,
-    ExchangeState,
+    ExchangeEvent,
+    HeadersTooLarge,
     HTTP11Exchange,
     HTTPProtocolError,
     NoResponse,
@@ -291,16 +292,19 @@ class HTTP11Flow(Generic[R]):
                     if data is None:
                         return TimedOut(connecting=False)
                     received = received or bool(data)
-                    for event in exchange.receive(data):
-                        if type(event) is BodyChunk:
-                            self._body.append(event.data)
-                        elif type(event) is ResponseComplete:
-                            self._done = True
-                        elif type(event) is ResponseStarted:
-                            head = Head(
-                                event.status, event.reason, event.headers, event.http_version
-                            )
-                    if exchange.state is not ExchangeState.AWAITING_RESPONSE:
+                    try:
+                        events = exchange.receive(data)
+                    except (HTTPProtocolError, HeadersTooLarge) as exc:
+                        # A fault in the same read as the head: the head and
+                        # the body before the fault still count, as they
+                        # would had they arrived in a read of their own.
+                        head = self._take(exc.completed)
+                        if head is None or isinstance(exc, NoResponse):
+                            raise
+                        self._pending_error = exc
+                        return head
+                    head = self._take(events)
+                    if head is not None:
                         return head
             except (NoResponse, ReadError):
                 if reused and not received:
@@ -308,6 +312,18 @@ class HTTP11Flow(Generic[R]):
                     continue
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _take(self, events: Sequence[ExchangeEvent]) -> Head | None:
+        """Keep the body and completion of ``events``; the head, if one started."""
+        head = None
+        for event in events:
+            if type(event) is BodyChunk:
+                self._body.append(event.data)
+            elif type(event) is ResponseComplete:
+                self._done = True
+            elif type(event) is ResponseStarted:
+                head = Head(event.status, event.reason, event.headers, event.http_version)
+        return head
 
     def _receive(self, timeout: float | None) -> Generator[Any, Any, bytes | None]:
         try:
@@ -334,7 +350,7 @@ class HTTP11Flow(Generic[R]):
                 return None
             try:
                 events = exchange.receive(received)
-            except HTTPProtocolError as exc:
+            except (HTTPProtocolError, HeadersTooLarge) as exc:
                 # Body bytes that arrived intact before the fault come first.
                 intact = [e.data for e in exc.completed if type(e) is BodyChunk]
                 if not intact:
