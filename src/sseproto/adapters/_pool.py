@@ -252,18 +252,20 @@ class HTTP11Flow(Generic[R]):
         yield from self._release()
         origin = Origin.from_url(op.url)
         for attempt in (1, 2):
-            taken, expired = self._pool.take(origin, self._clock())
-            for old in expired:
-                yield CloseConnection(old)
-            if taken is not None and attempt == 1:
+            # A second attempt (after a stale reused connection) goes on a
+            # new connection, leaving the other idle ones in the pool.
+            taken = None
+            if attempt == 1:
+                taken, expired = self._pool.take(origin, self._clock())
+                for old in expired:
+                    yield CloseConnection(old)
+            if taken is not None:
                 conn, previous = taken
                 exchange = previous.next_exchange(
                     op.method, op.url, headers=op.headers, body=op.body
                 )
                 reused = True
             else:
-                if taken is not None:  # a second attempt uses a new connection
-                    yield CloseConnection(taken[0])
                 exchange = HTTP11Exchange(op.method, op.url, headers=op.headers, body=op.body)
                 try:
                     conn = yield OpenConnection(origin, op.connect_timeout)
