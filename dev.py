@@ -52,15 +52,8 @@ def ensure_venv() -> None:
 
 
 def task_demo(extra: list[str]) -> int:
-    return _run(
-        PYTHON,
-        "-m",
-        "sseproto",
-        "--file",
-        ROOT / "examples" / "openrouter-chat.sse",
-        "--comments",
-        *extra,
-    )
+    """Stream a chat completion from the embedded mock server through every transport."""
+    return _run(PYTHON, "-m", "openrouter", "demo", *extra)
 
 
 def task_test(extra: list[str]) -> int:

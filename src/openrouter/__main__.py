@@ -1,0 +1,65 @@
+"""``openrouter`` command line: stream chats and query the OpenRouter API.
+
+    openrouter [--base-url URL] [--api-key KEY] [--timeout S] [--max-retries N] COMMAND ...
+
+    openrouter chat [-m MODEL] [--system TEXT] [--max-tokens N] [--temperature T]
+                    [--reasoning EFFORT] [--show-reasoning | --hide-reasoning] PROMPT|-
+    openrouter models [--json] [--category C] [--supported-parameters P ...] [--search TEXT]
+    openrouter generation ID [--json]
+    openrouter key [--json]
+    openrouter credits [--json]
+    openrouter mock [--port N] [--host 127.0.0.1]
+    openrouter demo
+
+``chat`` streams the answer to standard output as it arrives (``-`` reads
+the prompt from standard input; the model defaults to ``openrouter/auto``).
+On standard error it shows, when that is a terminal, a "waiting for the
+model" line with the elapsed time while the server sends only keepalives,
+and the reasoning, dimmed (``--show-reasoning`` prints it even when standard
+error is not a terminal, ``--hide-reasoning`` never); then a one-line
+summary: model, provider, prompt/completion tokens, cost, time to first
+token, tokens per second. Ctrl-C closes the stream and the connection.
+
+``models``, ``generation``, ``key`` and ``credits`` print a readable table
+or list, or with ``--json`` the API's objects (``models``: one per line).
+
+The connection options may come before or after the command; they default
+to ``OPENROUTER_BASE_URL`` (else https://openrouter.ai/api/v1) and
+``OPENROUTER_API_KEY``.
+
+``mock`` serves :class:`openrouter.testing.MockOpenRouter` in the
+foreground until Ctrl-C (then exits 0). ``demo`` needs no key and no
+network: it starts the mock on 127.0.0.1 and streams one answer through
+each transport (blocking sockets, asyncio, trio, httpx, httpx async), live,
+then prints a table; a transport whose optional extra is missing is
+reported as skipped and does not fail the demo.
+
+Errors are one line on standard error: the error type, what happened and
+what to do. Exit codes:
+
+    0    success
+    1    the API answered with an error (401 bad key, 402 no credits,
+         429 rate limited, 4xx/5xx, a body that is not the JSON expected),
+         or a transport failed in ``demo``
+    2    bad usage: unknown option, empty prompt, no API key
+    3    the connection failed or timed out
+    4    a stream broke: an error inside the stream, or it ended before
+         ``[DONE]`` (the partial answer stays on standard output)
+    130  interrupted (Ctrl-C)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from ._cli import run
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

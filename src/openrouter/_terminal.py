@@ -1,0 +1,170 @@
+"""The live view of ``openrouter chat``: tokens on standard output as they
+arrive, and on standard error a waiting indicator, dimmed reasoning and the
+closing summary.
+
+The indicator is for people watching a terminal: it is drawn only when
+standard error is one, on a single line rewritten in place with ``\\r``, and
+erased (``\\r`` then ``ESC [K``) before anything else is written. A model can
+think for minutes while OpenRouter sends only keepalive comments, so the
+line is redrawn on each keepalive and, in between, by a background thread
+every :data:`REFRESH_SECONDS`, so the elapsed time keeps moving even when
+the blocking read gives no control back.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Final, TextIO
+
+__all__ = ["DIM", "ERASE_LINE", "REFRESH_SECONDS", "RESET", "WAITING_TEXT", "LiveView"]
+
+#: How often the waiting line is redrawn between keepalives (seconds).
+REFRESH_SECONDS: Final = 0.1
+
+#: The words of the waiting line (tests look for them).
+WAITING_TEXT: Final = "waiting for the model"
+
+#: ANSI: dim (faint) text, and back to normal.
+DIM: Final = "\x1b[2m"
+RESET: Final = "\x1b[0m"
+
+#: Back to the start of the line and erase it (ANSI "erase in line", to the end).
+ERASE_LINE: Final = "\r\x1b[K"
+
+_SPINNER: Final = "|/-\\"
+
+
+class LiveView:
+    """Writes one streamed answer: content to ``out``, everything else to ``err``.
+
+    ``waiting`` turns the indicator on (callers pass ``err.isatty()``);
+    ``dim`` wraps reasoning in ANSI dim. Call :meth:`start` before sending
+    the request, :meth:`keepalive` for each keepalive comment (it is safe
+    from any thread), :meth:`content` / :meth:`reasoning` per delta, and
+    :meth:`stop` at the end, whatever happened: it erases the indicator and
+    joins the refresh thread. Never raises except for write errors.
+    """
+
+    def __init__(self, out: TextIO, err: TextIO, *, waiting: bool, dim: bool) -> None:
+        self._out = out
+        self._err = err
+        self._waiting = waiting
+        self._dim = dim
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._shown = False  # the indicator is on screen
+        self._started = 0.0
+        self._frame = 0
+        self._in_reasoning = False
+        #: Keepalive comments seen.
+        self.keepalives = 0
+        #: ``time.perf_counter()`` of the first content or reasoning delta, or None.
+        self.first_token_at: float | None = None
+        #: Whether any content was written to ``out``.
+        self.wrote_content = False
+        self._content_ends_with_newline = False
+
+    # -- indicator -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the clock (and the indicator, when waiting is on)."""
+        self._started = time.perf_counter()
+        if not self._waiting:
+            return
+        with self._lock:
+            self._draw()
+        self._thread = threading.Thread(
+            target=self._refresh, name="openrouter-waiting", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def started(self) -> float:
+        """``time.perf_counter()`` when :meth:`start` ran."""
+        return self._started
+
+    def _refresh(self) -> None:
+        while not self._stopped.wait(REFRESH_SECONDS):
+            with self._lock:
+                if self.first_token_at is None:
+                    self._draw()
+
+    def _draw(self) -> None:
+        # Called with the lock held, only until the first token.
+        if not self._waiting or self._stopped.is_set() or self.first_token_at is not None:
+            return
+        elapsed = time.perf_counter() - self._started
+        spin = _SPINNER[self._frame % len(_SPINNER)]
+        self._frame += 1
+        count = self.keepalives
+        beats = f", {count} keepalive{'' if count == 1 else 's'}" if count else ""
+        self._err.write(f"\r{spin} {WAITING_TEXT}... {elapsed:.1f} s{beats}\x1b[K")
+        self._err.flush()
+        self._shown = True
+
+    def _erase(self) -> None:
+        # Called with the lock held.
+        if self._shown:
+            self._err.write(ERASE_LINE)
+            self._err.flush()
+            self._shown = False
+
+    def keepalive(self, text: str) -> None:
+        """A keepalive comment arrived (the client's ``on_keepalive``)."""
+        del text
+        with self._lock:
+            self.keepalives += 1
+            self._draw()
+
+    # -- tokens ----------------------------------------------------------------------
+
+    def _first(self) -> None:
+        # Called with the lock held.
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
+            self._erase()
+
+    def reasoning(self, text: str) -> None:
+        """Write a reasoning delta to ``err`` (dimmed when asked)."""
+        if not text:
+            return
+        with self._lock:
+            self._first()
+            self._in_reasoning = True
+            self._err.write(f"{DIM}{text}{RESET}" if self._dim else text)
+            self._err.flush()
+
+    def content(self, text: str) -> None:
+        """Write a content delta to ``out`` and flush it."""
+        if not text:
+            return
+        with self._lock:
+            self._first()
+            if self._in_reasoning:
+                # The reasoning ended: finish its line before the answer starts.
+                self._in_reasoning = False
+                self._err.write("\n")
+                self._err.flush()
+            self._out.write(text)
+            self._out.flush()
+            self.wrote_content = True
+            self._content_ends_with_newline = text.endswith("\n")
+
+    def stop(self) -> None:
+        """Erase the indicator, stop refreshing, and end the answer's line. Idempotent."""
+        with self._lock:
+            self._stopped.set()
+            self._erase()
+            if self._in_reasoning:
+                self._in_reasoning = False
+                self._err.write("\n")
+                self._err.flush()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        if self.wrote_content and not self._content_ends_with_newline:
+            self._content_ends_with_newline = True
+            self._out.write("\n")
+            self._out.flush()

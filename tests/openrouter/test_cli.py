@@ -1,0 +1,411 @@
+"""The openrouter command line, run as a real subprocess against MockOpenRouter."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
+
+KEY = "sk-test"
+# Generous: a subprocess only waits this long when something is broken.
+WAIT = 20.0
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockOpenRouter]:
+    with MockOpenRouter(api_key=KEY) as running:
+        yield running
+
+
+def env_without_key() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("OPENROUTER_API_KEY", None)
+    env.pop("OPENROUTER_BASE_URL", None)
+    return env
+
+
+def cli(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "openrouter", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=WAIT,
+        env=env_without_key() if env is None else env,
+    )
+
+
+def api(
+    server: MockOpenRouter, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return cli("--base-url", server.base_url, "--api-key", KEY, *args, stdin=stdin)
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+# -- chat ----------------------------------------------------------------------------------
+
+
+def test_chat_prints_the_story_and_a_summary(server: MockOpenRouter) -> None:
+    """chat streams the exact text to stdout and a one-line summary to stderr."""
+    done = api(server, "chat", "-m", "mock/story", "Tell me a story")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == STORY_TEXT + "\n"
+    summary = one_line(done.stderr)
+    assert summary.startswith("openrouter: mock/story via Mock, tokens ")
+    assert "/20 (prompt/completion)" in summary
+    assert "cost $" in summary
+    assert "first token " in summary
+    assert "tokens/s" in summary
+
+
+def test_chat_sends_the_options(server: MockOpenRouter) -> None:
+    """--system, --max-tokens, --temperature and --reasoning reach the request body."""
+    server.clear_requests()
+    done = api(
+        server,
+        "chat",
+        "-m",
+        "mock/usage",
+        "--system",
+        "Be brief.",
+        "--max-tokens",
+        "50",
+        "--temperature",
+        "0.5",
+        "--reasoning",
+        "low",
+        "hi",
+    )
+    assert done.returncode == 0, done.stderr
+    body = server.requests[-1].json
+    assert body["messages"] == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "hi"},
+    ]
+    assert body["max_tokens"] == 50
+    assert body["temperature"] == 0.5
+    assert body["reasoning"] == {"effort": "low"}
+    assert body["stream"] is True
+
+
+def test_chat_reads_the_prompt_from_stdin(server: MockOpenRouter) -> None:
+    """PROMPT - reads the user message from standard input."""
+    server.clear_requests()
+    done = api(server, "chat", "-m", "mock/story", "-", stdin="a prompt from a pipe\n")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == STORY_TEXT + "\n"
+    assert server.requests[-1].json["messages"][-1]["content"] == "a prompt from a pipe\n"
+
+
+def test_chat_default_model_is_the_router(server: MockOpenRouter) -> None:
+    """Without -m the request asks for openrouter/auto."""
+    server.clear_requests()
+    done = api(server, "chat", "hi")
+    assert done.returncode == 0, done.stderr
+    assert server.requests[-1].json["model"] == "openrouter/auto"
+
+
+def test_show_reasoning_prints_it_on_stderr(server: MockOpenRouter) -> None:
+    """--show-reasoning prints the reasoning on stderr, undimmed off a terminal."""
+    done = api(server, "chat", "-m", "mock/reasoning", "--show-reasoning", "why?")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "A lighthouse keeps ships off the rocks at night.\n"
+    assert done.stderr.startswith("The user wants a short answer.")
+    assert "\x1b[" not in done.stderr
+    hidden = api(server, "chat", "-m", "mock/reasoning", "why?")
+    assert "The user wants" not in hidden.stderr
+
+
+# -- errors ----------------------------------------------------------------------------------
+
+
+def test_rate_limit_exits_1_and_says_when_to_retry(server: MockOpenRouter) -> None:
+    """A 429 (retries off) exits 1 with one line naming the wait."""
+    done = api(server, "--max-retries", "0", "chat", "-m", "mock/429", "hi")
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: RateLimitError: HTTP 429")
+    assert "Wait 2 s" in line
+
+
+def test_bad_key_exits_1_and_says_to_check_it(server: MockOpenRouter) -> None:
+    """A 401 exits 1 and points at the key."""
+    done = cli("--base-url", server.base_url, "--api-key", "sk-wrong", "credits")
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: AuthenticationError: HTTP 401")
+    assert "Check the key" in line
+    assert "sk-wrong" not in line
+
+
+def test_in_band_error_exits_4_after_the_partial_answer(server: MockOpenRouter) -> None:
+    """An error inside the stream exits 4; the text before it stays on stdout."""
+    done = api(server, "chat", "-m", "mock/error-int", "hi")
+    assert done.returncode == 4
+    assert done.stdout == "".join(story_pieces(20)[:3]) + "\n"
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: StreamError: ")
+    assert "Provider disconnected unexpectedly" in line
+
+
+def test_truncated_stream_exits_4(server: MockOpenRouter) -> None:
+    """A stream that ends without [DONE] exits 4 and says the answer is incomplete."""
+    done = api(server, "chat", "-m", "mock/truncated", "hi")
+    assert done.returncode == 4
+    assert done.stdout == "".join(story_pieces(20)[:5]) + "\n"
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: StreamTruncatedError: ")
+    assert "incomplete" in line
+
+
+def test_missing_key_exits_2_and_names_the_variable() -> None:
+    """No --api-key and no OPENROUTER_API_KEY: exit 2, the line says how to set it."""
+    done = cli("chat", "hi")
+    assert done.returncode == 2
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: MissingAPIKeyError: ")
+    assert "OPENROUTER_API_KEY" in line
+    assert "--api-key" in line
+
+
+def test_unreachable_base_url_exits_3() -> None:
+    """A refused connection exits 3 and points at --base-url."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/v1"
+    done = cli("--base-url", url, "--api-key", KEY, "--max-retries", "0", "chat", "hi")
+    assert done.returncode == 3
+    line = one_line(done.stderr)
+    assert line.startswith("openrouter: APIConnectionError: ")
+    assert f"--base-url ({url})" in line
+
+
+def test_usage_error_exits_2() -> None:
+    """A missing PROMPT is a usage error."""
+    done = cli("chat")
+    assert done.returncode == 2
+    assert "PROMPT" in done.stderr
+
+
+# -- other commands --------------------------------------------------------------------------
+
+
+def test_models_table(server: MockOpenRouter) -> None:
+    """models prints a table with the context length and prices per million tokens."""
+    done = api(server, "models", "--search", "reason")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split() == ["ID", "CONTEXT", "PROMPT", "$/1M", "COMPLETION", "$/1M"]
+    assert lines[1].split() == ["mock/reasoning", "32,768", "$1.00", "$2.00"]
+    assert lines[2] == "1 model"
+
+
+def test_models_json_lines_with_filters(server: MockOpenRouter) -> None:
+    """models --json prints one object per line; the filters reach the query."""
+    done = api(server, "models", "--json", "--supported-parameters", "tools", "tool_choice")
+    assert done.returncode == 0, done.stderr
+    records = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["mock/tools"]
+    assert server.requests[-1].query == {"supported_parameters": "tools,tool_choice"}
+    done = api(server, "models", "--json", "--category", "roleplay")
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["mock/story"]
+
+
+def test_generation_after_chat(server: MockOpenRouter) -> None:
+    """generation ID shows the stats of a generation the chat made; --json the raw object."""
+    chat = api(server, "chat", "-m", "mock/story", "hi")
+    generation_id = re.search(r"generation (gen-[0-9]+-[A-Za-z0-9]+)$", chat.stderr.strip())
+    assert generation_id is not None, chat.stderr
+    done = api(server, "generation", generation_id.group(1))
+    assert done.returncode == 0, done.stderr
+    assert re.search(r"^model +mock/story$", done.stdout, re.MULTILINE)
+    assert re.search(r"^tokens completion +20$", done.stdout, re.MULTILINE)
+    raw = json.loads(api(server, "generation", generation_id.group(1), "--json").stdout)
+    assert raw["id"] == generation_id.group(1)
+
+
+def test_unknown_generation_exits_1(server: MockOpenRouter) -> None:
+    """An unknown generation ID is a 404: exit 1."""
+    done = api(server, "generation", "gen-nope")
+    assert done.returncode == 1
+    assert one_line(done.stderr).startswith("openrouter: NotFoundError: HTTP 404")
+
+
+def test_key_and_credits(server: MockOpenRouter) -> None:
+    """key and credits print readable fields, and the raw objects with --json."""
+    key = api(server, "key")
+    assert key.returncode == 0, key.stderr
+    assert re.search(r"^rate limit +1000 requests / 10s$", key.stdout, re.MULTILINE)
+    assert json.loads(api(server, "key", "--json").stdout)["limit"] == 100.0
+    credits_ = api(server, "credits")
+    assert credits_.returncode == 0, credits_.stderr
+    assert re.search(r"^total \$ +100$", credits_.stdout, re.MULTILINE)
+    assert json.loads(api(server, "credits", "--json").stdout)["total_credits"] == 100.0
+
+
+def test_options_after_the_command(server: MockOpenRouter) -> None:
+    """The connection options also work after the command name."""
+    done = cli("credits", "--base-url", server.base_url, "--api-key", KEY)
+    assert done.returncode == 0, done.stderr
+
+
+# -- demo and mock ---------------------------------------------------------------------------
+
+
+def test_demo_streams_through_every_transport() -> None:
+    """demo needs no key or network and completes on all five transports."""
+    done = cli("demo")
+    assert done.returncode == 0, done.stderr
+    table = done.stdout[done.stdout.index("TRANSPORT") :].splitlines()
+    rows = {line.split()[0]: line.split() for line in table[1:6]}
+    assert list(rows) == ["sockets", "asyncio", "trio", "httpx", "httpx-async"]
+    for row in rows.values():
+        assert row[-1] == "completed"
+        assert int(row[1]) >= 20
+        assert int(row[2]) > 0  # keepalives seen
+    for name in rows:
+        assert f"{name.ljust(11)} | {STORY_TEXT}\n" in done.stdout
+    assert "every transport streamed the same" in done.stdout
+
+
+def test_mock_command_serves_until_ctrl_c() -> None:
+    """mock prints its base URL, answers a chat, and stops cleanly on SIGINT."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "mock"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_without_key(),
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:[0-9]+/api/v1", first)
+        assert url is not None, first
+        assert "--base-url" in proc.stdout.readline()
+        done = cli(
+            "--base-url", url.group(), "--api-key", "anything", "chat", "-m", "mock/story", "hi"
+        )
+        assert done.stdout == STORY_TEXT + "\n"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=WAIT)
+        assert proc.returncode == 0
+        assert "stopped" in err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+# -- Ctrl-C and the terminal -----------------------------------------------------------------
+
+
+def test_ctrl_c_closes_the_stream() -> None:
+    """SIGINT mid-stream exits 130, says so, and the server sees the connection close."""
+    with MockOpenRouter(api_key=KEY) as stalling:
+        before = set(threading.enumerate())
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "openrouter",
+                "--base-url",
+                stalling.base_url,
+                "--api-key",
+                KEY,
+                "chat",
+                "-m",
+                "mock/stall",
+                "hi",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env_without_key(),
+        )
+        try:
+            assert proc.stdout is not None
+            # The first token (the CLI flushes every chunk): the stream is open
+            # and the server is now stalling with the connection in hand.
+            assert os.read(proc.stdout.fileno(), 1024)
+            (connection,) = set(threading.enumerate()) - before
+            proc.send_signal(signal.SIGINT)
+            _, err = proc.communicate(timeout=WAIT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 130
+        line = one_line(err.decode())
+        assert line.startswith("openrouter: interrupted after ")
+        assert "connection is closed" in line
+        # The connection's server thread ends once it sees the close.
+        connection.join(WAIT)
+        assert not connection.is_alive()
+
+
+def test_waiting_indicator_on_a_terminal(server: MockOpenRouter) -> None:
+    """On a terminal, the waiting line shows while keepalives arrive and is erased."""
+    master, slave = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "openrouter",
+                "--base-url",
+                server.base_url,
+                "--api-key",
+                KEY,
+                "chat",
+                "-m",
+                "mock/keepalive?chunks=2&delay=0.1",
+                "hi",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=slave,
+            env=env_without_key(),
+        )
+        os.close(slave)
+        slave = -1
+        seen = bytearray()
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the terminal has closed it
+                break
+            if not data:
+                break
+            seen += data
+        out, _ = proc.communicate(timeout=WAIT)
+    finally:
+        os.close(master)
+        if slave != -1:
+            os.close(slave)
+    assert proc.returncode == 0
+    assert out.decode() == "".join(story_pieces(2)) + "\n"
+    text = seen.decode()
+    assert "waiting for the model..." in text
+    last = text.rindex("waiting for the model")
+    erase = text.index("\r\x1b[K", last)
+    # Nothing but the erased line between the last drawing and the summary.
+    assert text[erase:].startswith("\r\x1b[Kopenrouter: mock/keepalive via Mock")
