@@ -24,6 +24,7 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 from sseproto import (
     ChunkDecoder,
+    LimitExceeded,
     Comment,
     Event,
     Heartbeat,
@@ -187,11 +188,15 @@ def call_flow(
     attempt = 0
     while True:
         error: OpenRouterError
+        cause: BaseException | None
         try:
             result = yield send
         except ResponseRejected as exc:
             error = error_from_response(exc.status, exc.headers, exc.body, secret=secret)
-            cause: BaseException = exc
+            # No cause: the rejection's message quotes the body unredacted (an
+            # error body may echo the Authorization header), and a traceback
+            # prints the cause. Status, headers and body are all in ``error``.
+            cause = None
         except (TransportError, ProtocolError) as exc:
             error = translate_transport_error(exc, secret)
             cause = exc
@@ -205,7 +210,7 @@ def call_flow(
             if not isinstance(outcome, APIError):
                 return outcome
             error = outcome
-            cause = None  # type: ignore[assignment]
+            cause = None
         attempt += 1
         if attempt > policy.max_retries or not _retryable(error):
             if cause is None:
@@ -341,7 +346,13 @@ class StreamCore(Generic[ChunkT]):
         )
 
     def broke(self, exc: BaseException) -> OpenRouterError:
-        """The error for a transport failure in the middle of the stream."""
+        """The error for a failure of the transport in the middle of the
+        stream: a line or event over the parser's limits fails the stream
+        (outcome ``"failed"``); anything else cut it short (``"truncated"``)."""
+        if isinstance(exc, LimitExceeded):
+            if self.outcome == "open":
+                self.outcome = "failed"
+            return translate_transport_error(exc, self._secret)
         if self.outcome == "open":
             self.outcome = "truncated"
         if isinstance(exc, Timeout):

@@ -86,8 +86,12 @@ class MissingAPIKeyError(OpenRouterError, ValueError):
 
 
 def _ascii_header(value: str) -> str:
-    """Header values must be ASCII: others are percent-encoded as UTF-8."""
-    return value if value.isascii() else urllib.parse.quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+    """Header values must be printable ASCII: others are percent-encoded as
+    UTF-8. Control characters are encoded too, so a line break cannot end
+    the header (RFC 9110, 5.5) and every request would fail to send."""
+    if value.isascii() and value.isprintable():
+        return value
+    return urllib.parse.quote(value, safe=" !#$&'()*+,/:;=?@[]~")
 
 
 def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
@@ -234,8 +238,10 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         ``"completed"`` (``[DONE]`` arrived), ``"errored"`` (an in-band
         error, raised as ``StreamError``), ``"truncated"`` (the body or the
         connection ended before ``[DONE]``, raised as
-        ``StreamTruncatedError``), ``"cancelled"`` (closed by the caller) or
-        ``"failed"`` (the stream broke the event stream format)."""
+        ``StreamTruncatedError``, or a time limit passed, ``APITimeoutError``),
+        ``"cancelled"`` (closed by the caller) or ``"failed"`` (an event's
+        data was not JSON, or a line or event went over the parser's limits:
+        ``APIConnectionError``)."""
         return self._core.outcome
 
     @property
