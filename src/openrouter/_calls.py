@@ -24,12 +24,12 @@ from typing import Any, Final, Generic, Literal, TypeVar
 
 from sseproto import (
     ChunkDecoder,
-    LimitExceeded,
     Comment,
     Event,
     Heartbeat,
     InBandError,
     JSONChunk,
+    LimitExceeded,
     ProtocolError,
     ResponseRejected,
     StreamDone,
@@ -76,6 +76,9 @@ Outcome = Literal["open", "completed", "errored", "truncated", "cancelled", "fai
 # upstream and edge failures).
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
+# The outcomes in which items still go to the decoder.
+_DECODING: Final = frozenset({"open", "completed"})
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -83,7 +86,8 @@ class RetryPolicy:
 
     A request is retried only when no part of a successful response was
     received: on a connection error, or on a response with status 408, 429,
-    500, 502, 503, 504, 520, 522, 524 or 529. The wait before attempt *n*
+    500, 502, 503, 504, 520, 522, 524 or 529. A 200 whose body is an error
+    object is an answer that arrived and is not retried. The wait before attempt *n*
     (1-based) is ``Retry-After`` (or the error's ``availability.retry_after``)
     when the server gave one, up to ``max_delay``; otherwise
     ``min(base_delay * 2 ** (n - 1), max_delay)``, scaled by a random factor
@@ -221,6 +225,9 @@ def call_flow(
 
 
 def _retryable(error: OpenRouterError) -> bool:
+    # The status of the HTTP response decides, not the code in its body: a
+    # 200 whose body is an error is an answer that arrived (is_retryable()
+    # classifies errors more broadly, for callers that decide themselves).
     if isinstance(error, APIConnectionError):
         return True
     status = getattr(error, "status", None)
@@ -258,9 +265,10 @@ class StreamCore(Generic[ChunkT]):
     """
 
     __slots__ = (
+        "_add",
         "_chunk",
+        "_decode",
         "_decoder",
-        "_feed",
         "_secret",
         "accumulator",
         "headers",
@@ -282,7 +290,8 @@ class StreamCore(Generic[ChunkT]):
     ) -> None:
         self._chunk: Callable[[Any], ChunkT] = chunk
         self._decoder = ChunkDecoder(is_error=has_error_member, heartbeats=True)
-        self._feed = self._decoder.feed_items
+        self._decode = self._decoder.feed_item
+        self._add = accumulator.add
         self._secret = secret
         #: Every chunk so far, merged (see ``ChatCompletionAccumulator``).
         self.accumulator = accumulator
@@ -293,41 +302,48 @@ class StreamCore(Generic[ChunkT]):
         self.heartbeats = 0
         self.outcome: Outcome = "open"
 
-    def handle(self, item: Event | Comment) -> list[ChunkT]:
-        """The chunks that ``item`` completes (none or one).
+    def handle(self, item: Event | Comment) -> ChunkT | None:
+        """The chunk that ``item`` completes, or None (a keepalive, the end).
 
         Raises:
             StreamError: the item is an in-band error (``partial`` set).
             APIConnectionError: the stream broke the protocol.
+
+        Once an error decided the outcome (or the stream was cancelled)
+        items are ignored and the outcome stays. After ``[DONE]`` the
+        decoder still sees what follows, so that a server that keeps
+        sending is stopped by its ``max_ignored`` bound (``"failed"``).
         """
+        if self.outcome not in _DECODING:
+            # The decoder refuses input after an error; what follows a
+            # decided outcome (a [DONE] after an in-band error) changes nothing.
+            return None
         try:
-            decoded = self._feed((item,))
+            entry = self._decode(item)
         except ProtocolError as exc:
             self.outcome = "failed"
             raise translate_transport_error(exc, self._secret) from exc
-        out: list[ChunkT] = []
-        for entry in decoded:
-            kind = type(entry)
-            if kind is JSONChunk:
-                chunk = self._chunk(entry.value)  # type: ignore[union-attr]
-                self.accumulator.add(chunk)  # type: ignore[arg-type]  # matched pairs
-                out.append(chunk)
-            elif kind is Heartbeat:
-                self.heartbeats += 1
-                if self.on_keepalive is not None:
-                    self.on_keepalive(entry.text)  # type: ignore[union-attr]
-            elif kind is StreamDone:
-                self.outcome = "completed"
-            elif kind is InBandError:
-                self.outcome = "errored"
-                raise error_from_payload(
-                    entry.payload,  # type: ignore[union-attr]
-                    status=self.status,
-                    headers=self.headers,
-                    partial=self.accumulator.result(),
-                    secret=self._secret,
-                )
-        return out
+        kind = type(entry)
+        if kind is JSONChunk:
+            chunk = self._chunk(entry.value)  # type: ignore[union-attr]
+            self._add(chunk)  # type: ignore[arg-type]  # matched pairs
+            return chunk
+        if kind is Heartbeat:
+            self.heartbeats += 1
+            if self.on_keepalive is not None:
+                self.on_keepalive(entry.text)  # type: ignore[union-attr]
+        elif kind is StreamDone:
+            self.outcome = "completed"
+        elif kind is InBandError:
+            self.outcome = "errored"
+            raise error_from_payload(
+                entry.payload,  # type: ignore[union-attr]
+                status=self.status,
+                headers=self.headers,
+                partial=self.accumulator.result(),
+                secret=self._secret,
+            )
+        return None
 
     def end(self) -> None:
         """The body ended. Raises StreamTruncatedError without ``[DONE]``."""

@@ -77,6 +77,10 @@ DEFAULT_TIMEOUTS: Final = Timeouts(connect=10.0, read=120.0)
 _USER_AGENT: Final = f"sseproto-openrouter/{sseproto.__version__}"
 
 ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
+
+# The outcomes in which a stream still reads: open, or completed and reading
+# to the end of the body (so that the connection can be reused).
+_READING: Final = frozenset({"open", "completed"})
 ResultT = TypeVar("ResultT", ChatCompletion, Completion)
 
 
@@ -280,35 +284,32 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
 
 
 class _SyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_core", "_events", "_pending")
+    __slots__ = ("_core", "_events")
 
     def __init__(self, events: EventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
         self._events = events
         self._core = core
-        self._pending: list[ChunkT] = []
 
     def __iter__(self) -> Iterator[ChunkT]:
         return self
 
     def __next__(self) -> ChunkT:
-        pending = self._pending
-        if pending:
-            return pending.pop(0)
-        core = self._core
+        if self._core.outcome not in _READING:
+            # After an error (raised once) or close(), nothing more comes.
+            raise StopIteration
+        handle = self._core.handle
         events = self._events
         while True:
             try:
                 item = next(events)
             except StopIteration:
-                core.end()
+                self._core.end()
                 raise StopIteration from None
             except (TransportError, ProtocolError) as exc:
-                raise core.broke(exc) from exc
-            chunks = core.handle(item)
-            if chunks:
-                if len(chunks) > 1:
-                    pending.extend(chunks[1:])
-                return chunks[0]
+                raise self._core.broke(exc) from exc
+            chunk = handle(item)
+            if chunk is not None:
+                return chunk
 
     def recv(self) -> ChunkT | None:
         """The next chunk, or ``None`` once the stream completed (Go's
@@ -360,35 +361,31 @@ class CompletionStream(_SyncStream[CompletionChunk, Completion]):
 
 
 class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_core", "_events", "_pending")
+    __slots__ = ("_core", "_events")
 
     def __init__(self, events: AsyncEventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
         self._events = events
         self._core = core
-        self._pending: list[ChunkT] = []
 
     def __aiter__(self: _A) -> _A:
         return self
 
     async def __anext__(self) -> ChunkT:
-        pending = self._pending
-        if pending:
-            return pending.pop(0)
-        core = self._core
+        if self._core.outcome not in _READING:
+            raise StopAsyncIteration
+        handle = self._core.handle
         events = self._events
         while True:
             try:
                 item = await events.__anext__()
             except StopAsyncIteration:
-                core.end()
+                self._core.end()
                 raise StopAsyncIteration from None
             except (TransportError, ProtocolError) as exc:
-                raise core.broke(exc) from exc
-            chunks = core.handle(item)
-            if chunks:
-                if len(chunks) > 1:
-                    pending.extend(chunks[1:])
-                return chunks[0]
+                raise self._core.broke(exc) from exc
+            chunk = handle(item)
+            if chunk is not None:
+                return chunk
 
     async def recv(self) -> ChunkT | None:
         """The next chunk, or ``None`` once the stream completed."""

@@ -118,7 +118,15 @@ class InBandError:
 Item = JSONChunk | Heartbeat | StreamDone | InBandError
 
 
-class ChunkState(enum.Enum):
+class _FastHash(enum.Enum):
+    """Members hash by identity (the table is looked up once per event, and
+    ``Enum.__hash__`` is a Python-level call); members are singletons
+    compared by identity, so equal members still hash equal."""
+
+    __hash__ = object.__hash__
+
+
+class ChunkState(_FastHash):
     """Where a :class:`ChunkDecoder` is; every state but ``OPEN`` is terminal."""
 
     #: Receiving chunks.
@@ -133,7 +141,7 @@ class ChunkState(enum.Enum):
     FAILED = "failed"
 
 
-class ChunkInput(enum.Enum):
+class ChunkInput(_FastHash):
     """What the decoder can be given, after classification."""
 
     #: An event whose data decoded to a value that is not an error.
@@ -150,7 +158,7 @@ class ChunkInput(enum.Enum):
     END = "end"
 
 
-class _Do(enum.Enum):
+class _Do(_FastHash):
     EMIT = "emit the chunk"
     ERROR = "emit the in-band error and keep its payload"
     MALFORMED = "apply the malformed-data policy"
@@ -355,14 +363,31 @@ class ChunkDecoder:
         if self._state is ChunkState.FAILED:
             self._reraise()
         out: list[Item] = []
+        step = self._step
         try:
             for item in items:
-                self._step(item, out)
+                decoded = step(item)
+                if decoded is not None:
+                    out.append(decoded)
         except ProtocolError as exc:
             if not out:
                 raise
             self._pending = exc
         return out
+
+    def feed_item(self, item: Event | Comment) -> Item | None:
+        """Decode one parser item; return the item it completes, or None
+        (a comment without ``heartbeats``, an ignored or skipped event).
+        The same as ``feed_items([item])``, without the list.
+
+        Raises:
+            MalformedChunk, DataAfterDone, LocalProtocolError: see ``feed``.
+        """
+        if self._pending is not None:
+            self._raise_pending()
+        if self._state is ChunkState.FAILED:
+            self._reraise()
+        return self._step(item)
 
     def close(self) -> list[Item]:
         """End of input: ``OPEN`` becomes ``TRUNCATED`` (or ``COMPLETED`` when
@@ -414,23 +439,25 @@ class ChunkDecoder:
             return ChunkInput.ERROR_PAYLOAD, value
         return ChunkInput.DATA, value
 
-    def _step(self, item: Event | Comment, out: list[Item]) -> None:
+    def _step(self, item: Event | Comment) -> Item | None:
+        """Apply the table to one item; the item it completes, if any."""
         kind, value = self._classify(item)
         do, new_state = TRANSITIONS[self._state, kind]
+        result: Item | None = None
         if do is _Do.EMIT:
             assert type(item) is Event
             self._chunks += 1
-            out.append(JSONChunk(value, item))
+            result = JSONChunk(value, item)
         elif do is _Do.HEARTBEAT:
             if self._heartbeats:
                 assert type(item) is Comment
-                out.append(Heartbeat(item.text))
+                result = Heartbeat(item.text)
         elif do is _Do.DONE:
-            out.append(StreamDone())
+            result = StreamDone()
         elif do is _Do.ERROR:
             assert type(item) is Event
             self._payload = value
-            out.append(InBandError(value, item))
+            result = InBandError(value, item)
         elif do is _Do.MALFORMED:
             assert type(item) is Event
             if self._raise_malformed:
@@ -454,6 +481,7 @@ class ChunkDecoder:
         elif do is _Do.RERAISE:
             self._reraise()
         self._state = new_state
+        return result
 
     def _raise_pending(self) -> None:
         error, self._pending = self._pending, None

@@ -120,6 +120,10 @@ class SendRequest:
     body: bytes | None
     connect_timeout: float | None
     timeout: float | None
+    #: The longest single wait the body's reads will allow (the read limit,
+    #: or the event limit if smaller), for a runtime that takes one read
+    #: limit per request, such as httpx; others use each ``ReadBody.timeout``.
+    body_timeout: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +232,14 @@ class _Deadlines:
         if self._timeouts.event is not None:
             self._event_deadline = self._clock() + self._timeouts.event
 
+    def body_timeout(self, *, events: bool) -> float | None:
+        """The smallest per-read limit of the body: read, and event if counted."""
+        limits = [self._timeouts.read]
+        if events:
+            limits.append(self._timeouts.event)
+        known = [limit for limit in limits if limit is not None]
+        return min(known) if known else None
+
     def connect_timeout(self) -> float | None:
         return self._wait(self._timeouts.connect, ConnectTimeout, events=False)
 
@@ -312,6 +324,8 @@ def _send(
     body: bytes | None,
     limits: _Deadlines,
     max_redirects: int,
+    *,
+    events: bool = False,
 ) -> Generator[Operation, Any, tuple[str, Head]]:
     """Send the request and follow redirects; return the final URL and head.
 
@@ -324,7 +338,13 @@ def _send(
     urls = [url]
     while True:
         result = yield SendRequest(
-            method, url, headers, body, limits.connect_timeout(), limits.read_timeout()
+            method,
+            url,
+            headers,
+            body,
+            limits.connect_timeout(),
+            limits.read_timeout(),
+            limits.body_timeout(events=events),
         )
         if isinstance(result, TimedOut):
             if result.connecting:
@@ -421,7 +441,7 @@ def stream_flow(
         comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
     )
     limits = _Deadlines(timeouts, clock)
-    final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
+    final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects, events=True)
     reason = _judge(head.status, head.headers)
     if reason is not None:
         raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
@@ -568,7 +588,9 @@ def _connection(
     it ended (a Wait or Failed)."""
     limits = _Deadlines(timeouts, clock)
     try:
-        final_url, head = yield from _send("GET", url, headers, None, limits, max_redirects)
+        final_url, head = yield from _send(
+            "GET", url, headers, None, limits, max_redirects, events=True
+        )
     except (TransportError, sseproto.RemoteProtocolError) as exc:
         if isinstance(exc, TooManyRedirects):
             raise

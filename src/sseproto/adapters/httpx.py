@@ -46,9 +46,19 @@ __all__ = ["AsyncClient", "Client"]
 _DEFAULT_TIMEOUTS = Timeouts()
 
 
-def _build(http: httpx.Client | httpx.AsyncClient, op: SendRequest) -> httpx.Request:
+def _smallest(*limits: float | None) -> float | None:
+    known = [limit for limit in limits if limit is not None]
+    return min(known) if known else None
+
+
+def _build(
+    http: httpx.Client | httpx.AsyncClient, op: SendRequest, *, one_read_limit: bool
+) -> httpx.Request:
+    # The sync client cannot cut a single read short, so httpx's one read
+    # limit is the smallest any read of this request may wait.
+    read = _smallest(op.timeout, op.body_timeout) if one_read_limit else op.timeout
     timeout = httpx.Timeout(
-        connect=op.connect_timeout, read=op.timeout, write=op.timeout, pool=op.connect_timeout
+        connect=op.connect_timeout, read=read, write=op.timeout, pool=op.connect_timeout
     )
     try:
         return http.build_request(
@@ -118,7 +128,7 @@ class _SyncRunner(SyncRunner):
             return b""
         if kind is SendRequest:
             self.release()
-            request = _build(self._http, op)
+            request = _build(self._http, op, one_read_limit=True)
             try:
                 response = self._http.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
@@ -197,7 +207,7 @@ class _AsyncRunner(AsyncRunner):
                 raise _read_failed(exc) from exc
         if kind is SendRequest:
             self.release()
-            request = _build(self._http, op)
+            request = _build(self._http, op, one_read_limit=False)
             try:
                 response = await self._http.send(request, stream=True, follow_redirects=False)
             except httpx.TransportError as exc:
