@@ -284,32 +284,43 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
 
 
 class _SyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_core", "_events")
+    __slots__ = ("_batch", "_core", "_events", "_index")
 
     def __init__(self, events: EventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
         self._events = events
         self._core = core
+        # The items of the latest read, and how many were handled.
+        self._batch: list[Event | Comment] = []
+        self._index = 0
 
     def __iter__(self) -> Iterator[ChunkT]:
         return self
 
     def __next__(self) -> ChunkT:
-        if self._core.outcome not in _READING:
+        core = self._core
+        if core.outcome not in _READING:
             # After an error (raised once) or close(), nothing more comes.
             raise StopIteration
-        handle = self._core.handle
-        events = self._events
+        handle = core.handle
+        batch = self._batch
         while True:
+            index = self._index
+            while index < len(batch):
+                item = batch[index]
+                index += 1
+                chunk = handle(item)
+                if chunk is not None:
+                    self._index = index
+                    return chunk
             try:
-                item = next(events)
-            except StopIteration:
-                self._core.end()
-                raise StopIteration from None
+                batch = self._batch = self._events.next_items()
             except (TransportError, ProtocolError) as exc:
-                raise self._core.broke(exc) from exc
-            chunk = handle(item)
-            if chunk is not None:
-                return chunk
+                self._batch, self._index = [], 0
+                raise core.broke(exc) from exc
+            self._index = 0
+            if not batch:
+                core.end()
+                raise StopIteration
 
     def recv(self) -> ChunkT | None:
         """The next chunk, or ``None`` once the stream completed (Go's
@@ -361,31 +372,42 @@ class CompletionStream(_SyncStream[CompletionChunk, Completion]):
 
 
 class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_core", "_events")
+    __slots__ = ("_batch", "_core", "_events", "_index")
 
     def __init__(self, events: AsyncEventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
         self._events = events
         self._core = core
+        # The items of the latest read, and how many were handled.
+        self._batch: list[Event | Comment] = []
+        self._index = 0
 
     def __aiter__(self: _A) -> _A:
         return self
 
     async def __anext__(self) -> ChunkT:
-        if self._core.outcome not in _READING:
+        core = self._core
+        if core.outcome not in _READING:
             raise StopAsyncIteration
-        handle = self._core.handle
-        events = self._events
+        handle = core.handle
+        batch = self._batch
         while True:
+            index = self._index
+            while index < len(batch):
+                item = batch[index]
+                index += 1
+                chunk = handle(item)
+                if chunk is not None:
+                    self._index = index
+                    return chunk
             try:
-                item = await events.__anext__()
-            except StopAsyncIteration:
-                self._core.end()
-                raise StopAsyncIteration from None
+                batch = self._batch = await self._events.next_items()
             except (TransportError, ProtocolError) as exc:
-                raise self._core.broke(exc) from exc
-            chunk = handle(item)
-            if chunk is not None:
-                return chunk
+                self._batch, self._index = [], 0
+                raise core.broke(exc) from exc
+            self._index = 0
+            if not batch:
+                core.end()
+                raise StopAsyncIteration
 
     async def recv(self) -> ChunkT | None:
         """The next chunk, or ``None`` once the stream completed."""

@@ -192,6 +192,11 @@ TRANSITIONS: Final[dict[tuple[ChunkState, ChunkInput], tuple[_Do, ChunkState]]] 
 }
 
 
+# feed_item() takes this entry without looking it up.
+assert TRANSITIONS[ChunkState.OPEN, ChunkInput.DATA] == (_Do.EMIT, ChunkState.OPEN)
+_OPEN: Final = ChunkState.OPEN
+
+
 @dataclass(frozen=True, slots=True)
 class StreamOutcome:
     """A snapshot of a decoder's outcome (``ChunkDecoder.outcome``)."""
@@ -383,9 +388,24 @@ class ChunkDecoder:
         Raises:
             MalformedChunk, DataAfterDone, LocalProtocolError: see ``feed``.
         """
+        state = self._state
+        if type(item) is Event and state is _OPEN and self._pending is None:
+            # The common case, the table's (OPEN, DATA) entry (EMIT, stay
+            # OPEN; checked below the table) without its lookups.
+            data = item.data
+            if data != self._sentinel:
+                try:
+                    value = self._loads(data)
+                except self._decode_errors:
+                    return self._step(item)
+                is_error = self._is_error
+                if is_error is None or not is_error(value):
+                    self._chunks += 1
+                    return JSONChunk(value, item)
+                return self._step(item)
         if self._pending is not None:
             self._raise_pending()
-        if self._state is ChunkState.FAILED:
+        if state is ChunkState.FAILED:
             self._reraise()
         return self._step(item)
 

@@ -313,6 +313,26 @@ class EventStream(_StreamState, Generic[Item]):
                 items.extend(op.items)
                 return items.popleft()
 
+    def next_items(self) -> list[Item]:
+        """The items that the next read of the body completes (one or more),
+        or ``[]`` once the body ended; for callers that handle items in
+        batches. It mixes with iteration: items that ``next()`` has not
+        returned yet come first. Raises as iteration does."""
+        items = self._items
+        if items:
+            batch = list(items)
+            items.clear()
+            return batch
+        if self._opened is None:
+            self.open()
+        while True:
+            op = self._runner.step()
+            if op is None:
+                self.close()
+                return []
+            if type(op) is Emit:
+                return list(op.items)
+
     def close(self) -> None:
         """Close the connection now; iteration then ends. Idempotent."""
         self._runner.close()
@@ -382,6 +402,23 @@ class AsyncEventStream(_StreamState, Generic[Item]):
             if type(op) is Emit:
                 items.extend(op.items)
                 return items.popleft()
+
+    async def next_items(self) -> list[Item]:
+        """As :meth:`EventStream.next_items`."""
+        items = self._items
+        if items:
+            batch = list(items)
+            items.clear()
+            return batch
+        if self._opened is None:
+            await self.open()
+        while True:
+            op = await self._runner.step()
+            if op is None:
+                await self._runner.aclose()
+                return []
+            if type(op) is Emit:
+                return list(op.items)
 
     async def aclose(self) -> None:
         """Close the connection now; iteration then ends. Idempotent."""
