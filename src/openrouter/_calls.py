@@ -344,7 +344,8 @@ class StreamCore(Generic[ChunkT]):
             raise translate_transport_error(exc, self._secret) from exc
         kind = type(entry)
         if kind is JSONChunk:
-            chunk = self._chunk(entry.value)  # type: ignore[union-attr]
+            value = entry.value  # type: ignore[union-attr]
+            chunk = self._chunk(value if type(value) is dict else {})
             self._add(chunk)  # type: ignore[arg-type]  # matched pairs
             return chunk
         if kind is Heartbeat:

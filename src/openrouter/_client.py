@@ -572,7 +572,7 @@ class OpenRouter(_Core):
         """
         events = self._run(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk.from_dict, ChatCompletionAccumulator(), on_keepalive
+            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive
         )
         return ChatCompletionStream(events, core)
 
@@ -589,9 +589,7 @@ class OpenRouter(_Core):
     ) -> CompletionStream:
         """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
         events = self._run(self._completion(request, stream=True))
-        core = self._core_for(
-            events, CompletionChunk.from_dict, CompletionAccumulator(), on_keepalive
-        )
+        core = self._core_for(events, CompletionChunk, CompletionAccumulator(), on_keepalive)
         return CompletionStream(events, core)
 
     def list_models(self, query: ModelsQuery | None = None) -> ModelList:
@@ -750,7 +748,7 @@ class AsyncOpenRouter(_Core):
         """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
         events = await self._run(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk.from_dict, ChatCompletionAccumulator(), on_keepalive
+            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive
         )
         return AsyncChatCompletionStream(events, core)
 
@@ -767,9 +765,7 @@ class AsyncOpenRouter(_Core):
     ) -> AsyncCompletionStream:
         """As :meth:`OpenRouter.completion_stream`."""
         events = await self._run(self._completion(request, stream=True))
-        core = self._core_for(
-            events, CompletionChunk.from_dict, CompletionAccumulator(), on_keepalive
-        )
+        core = self._core_for(events, CompletionChunk, CompletionAccumulator(), on_keepalive)
         return AsyncCompletionStream(events, core)
 
     async def list_models(self, query: ModelsQuery | None = None) -> ModelList:

@@ -600,23 +600,33 @@ class ChoiceDelta(_Record):
 
     def __init__(self, d: JSONObject) -> None:
         # The hot path: most deltas hold only ``content`` (and sometimes
-        # ``role``), so the rarer fields are looked up only when present.
+        # ``role``), so the keys present are visited instead of looking up
+        # every field.
         self.raw = d
-        get = d.get
-        v = get("role")
-        self.role = v if type(v) is str else None
-        v = get("content")
-        self.content = v if type(v) is str else None
-        v = get("reasoning")
-        self.reasoning = v if type(v) is str else None
-        v = get("refusal")
-        self.refusal = v if type(v) is str else None
-        v = get("reasoning_details")
-        self.reasoning_details = None if v is None else _details(v)
-        v = get("tool_calls")
-        self.tool_calls = None if v is None else _tool_calls(v)
-        v = get("images")
-        self.images = None if v is None else _obj_list(v)
+        role = content = reasoning = refusal = None
+        details = tool_calls = images = None
+        for key, v in d.items():
+            if key == "content":
+                content = v if type(v) is str else None
+            elif key == "role":
+                role = v if type(v) is str else None
+            elif key == "reasoning":
+                reasoning = v if type(v) is str else None
+            elif key == "refusal":
+                refusal = v if type(v) is str else None
+            elif key == "reasoning_details":
+                details = None if v is None else _details(v)
+            elif key == "tool_calls":
+                tool_calls = None if v is None else _tool_calls(v)
+            elif key == "images":
+                images = None if v is None else _obj_list(v)
+        self.role = role
+        self.content = content
+        self.reasoning = reasoning
+        self.refusal = refusal
+        self.reasoning_details = details
+        self.tool_calls = tool_calls
+        self.images = images
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -664,7 +674,12 @@ class ChatCompletionChunk(_Record):
     in-band error chunk (its choice has ``finish_reason == "error"``).
     """
 
-    __slots__ = (
+    # The fields that repeat on every chunk (id, model, ...) are read from
+    # ``raw`` when asked for: a stream of thousands of chunks rarely looks
+    # at them after the first, and building them eagerly was a third of
+    # the cost of a chunk.
+    __slots__ = ("choices", "error", "usage")
+    _fields = (
         "choices",
         "created",
         "error",
@@ -675,14 +690,7 @@ class ChatCompletionChunk(_Record):
         "system_fingerprint",
         "usage",
     )
-    _fields = __slots__
 
-    id: str | None
-    object: str | None
-    created: int | None
-    model: str | None
-    provider: str | None
-    system_fingerprint: str | None
     choices: list[ChunkChoice]
     usage: Usage | None
     error: ErrorInfo | None
@@ -690,28 +698,50 @@ class ChatCompletionChunk(_Record):
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
         get = d.get
-        v = get("id")
-        self.id = v if type(v) is str else None
-        v = get("object")
-        self.object = v if type(v) is str else None
-        v = get("created")
-        self.created = v if type(v) is int else _int(v)
-        v = get("model")
-        self.model = v if type(v) is str else None
-        v = get("provider")
-        self.provider = v if type(v) is str else None
-        v = get("system_fingerprint")
-        self.system_fingerprint = v if type(v) is str else None
         v = get("choices")
         self.choices = (
-            [ChunkChoice(x if isinstance(x, dict) else _EMPTY) for x in v]
-            if isinstance(v, list)
-            else []
+            [ChunkChoice(x if type(x) is dict else _EMPTY) for x in v] if type(v) is list else []
         )
         v = get("usage")
-        self.usage = Usage(v) if isinstance(v, dict) else None
+        self.usage = Usage(v) if type(v) is dict else None
         v = get("error")
         self.error = None if v is None else _error(v)
+
+    @property
+    def id(self) -> str | None:
+        """The generation ID (``gen-...``), the same on every chunk."""
+        v = self.raw.get("id")
+        return v if type(v) is str else None
+
+    @property
+    def object(self) -> str | None:
+        """``"chat.completion.chunk"``."""
+        v = self.raw.get("object")
+        return v if type(v) is str else None
+
+    @property
+    def created(self) -> int | None:
+        """Unix time of the generation's start."""
+        v = self.raw.get("created")
+        return v if type(v) is int else _int(v)
+
+    @property
+    def model(self) -> str | None:
+        """The model that answers."""
+        v = self.raw.get("model")
+        return v if type(v) is str else None
+
+    @property
+    def provider(self) -> str | None:
+        """The provider that serves the model."""
+        v = self.raw.get("provider")
+        return v if type(v) is str else None
+
+    @property
+    def system_fingerprint(self) -> str | None:
+        """The provider's backend configuration fingerprint, when it sends one."""
+        v = self.raw.get("system_fingerprint")
+        return v if type(v) is str else None
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
