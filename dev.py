@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set up the local virtual environment and run the project's tasks.
 
-Usage: python3 dev.py {demo,test,check,fuzz,bench} [extra arguments]
+Usage: python3 dev.py {demo,test,check,fuzz,bench,e2e} [extra arguments]
 
 Every task first creates ``.venv`` (or refreshes it when ``pyproject.toml``
 changed) with the package installed in editable mode plus the ``dev``
@@ -84,12 +84,18 @@ def task_bench(extra: list[str]) -> int:
     return _run(PYTHON, "benchmarks/parsers.py", *extra)
 
 
+def task_e2e(extra: list[str]) -> int:
+    """The end-to-end client benchmark (benchmarks/e2e.py)."""
+    return _run(PYTHON, "benchmarks/e2e.py", *extra)
+
+
 TASKS = {
     "demo": task_demo,
     "test": task_test,
     "check": task_check,
     "fuzz": task_fuzz,
     "bench": task_bench,
+    "e2e": task_e2e,
 }
 
 
