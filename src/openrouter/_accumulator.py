@@ -271,15 +271,19 @@ class _Header:
 
     def _take_header(self, chunk: ChatCompletionChunk | CompletionChunk) -> None:
         self._chunks += 1
-        if self._id is None:
+        # Each field is taken from the first chunk that has it; a key that
+        # never comes (system_fingerprint, often) is checked in the raw dict,
+        # not read through the chunk on every one of thousands of chunks.
+        raw = chunk.raw
+        if self._id is None and "id" in raw:
             self._id = chunk.id
-        if self._created is None:
+        if self._created is None and "created" in raw:
             self._created = chunk.created
-        if self._model is None:
+        if self._model is None and "model" in raw:
             self._model = chunk.model
-        if self._provider is None:
+        if self._provider is None and "provider" in raw:
             self._provider = chunk.provider
-        if self._sf is None:
+        if self._sf is None and "system_fingerprint" in raw:
             self._sf = chunk.system_fingerprint
         if chunk.usage is not None:
             self._usage = chunk.usage

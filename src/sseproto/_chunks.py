@@ -31,7 +31,7 @@ import enum
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ._events import Comment, Event
@@ -86,9 +86,12 @@ class DataAfterDone(RemoteProtocolError):
     """The server kept sending events after the sentinel, more than ``max_ignored``."""
 
 
-@dataclass(frozen=True, slots=True)
-class JSONChunk:
-    """One decoded ``data:`` payload: ``value`` is what ``loads`` returned."""
+class JSONChunk(NamedTuple):
+    """One decoded ``data:`` payload: ``value`` is what ``loads`` returned.
+
+    A NamedTuple, like :class:`~sseproto.Event`: one is made for every
+    chunk of a stream, and a tuple is the cheapest immutable object to make.
+    """
 
     value: Any
     #: The event that carried the payload (its ``data`` is the raw text).
