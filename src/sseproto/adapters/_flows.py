@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import random as _random
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeAlias, Union
 from urllib.parse import urljoin, urlsplit
 
@@ -200,7 +200,7 @@ class Response:
     headers: Headers
     body: bytes
     url: str
-    http_version: str = field(default="1.1")
+    http_version: str = "1.1"
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case); several are joined with
