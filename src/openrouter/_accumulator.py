@@ -38,13 +38,14 @@ from typing import Any
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
-    ChoiceDelta,
     Completion,
     CompletionChunk,
     ErrorInfo,
+    JSONObject,
     ReasoningDetail,
     ToolCall,
     Usage,
+    _int,
 )
 
 __all__ = ["ChatCompletionAccumulator", "CompletionAccumulator"]
@@ -150,37 +151,43 @@ class _ChatChoice:
         self.images: list[dict[str, Any]] | None = None
         self.error: ErrorInfo | None = None
 
-    def add_delta(self, delta: ChoiceDelta) -> None:
-        v = delta.content
-        if v is not None:
-            if self.content is None:
-                self.content = [v]
-            else:
-                self.content.append(v)
-        v = delta.reasoning
-        if v is not None:
-            if self.reasoning is None:
-                self.reasoning = [v]
-            else:
-                self.reasoning.append(v)
-        v = delta.refusal
-        if v is not None:
-            if self.refusal is None:
-                self.refusal = [v]
-            else:
-                self.refusal.append(v)
-        if self.role is None and delta.role:
-            self.role = delta.role
-        if delta.reasoning_details:
-            for piece in delta.reasoning_details:
-                self._add_detail(piece)
-        if delta.tool_calls:
-            for call in delta.tool_calls:
-                self._add_tool(call)
-        if delta.images:
-            if self.images is None:
-                self.images = []
-            self.images.extend(delta.images)
+    def add_delta(self, delta: JSONObject) -> None:
+        """Fold a delta's keys other than ``content`` (folded by the caller)."""
+        # Reads the delta's JSON object with ChoiceDelta's rules (a value of
+        # the wrong type counts as absent) rather than through its
+        # properties, visiting only the keys present.
+        for key, v in delta.items():
+            if key == "role":
+                if self.role is None and type(v) is str and v:
+                    self.role = v
+            elif key == "reasoning":
+                if type(v) is str:
+                    if self.reasoning is None:
+                        self.reasoning = [v]
+                    else:
+                        self.reasoning.append(v)
+            elif key == "refusal":
+                if type(v) is str:
+                    if self.refusal is None:
+                        self.refusal = [v]
+                    else:
+                        self.refusal.append(v)
+            elif key == "reasoning_details":
+                if isinstance(v, list):
+                    for x in v:
+                        if isinstance(x, dict):
+                            self._add_detail(ReasoningDetail(x))
+            elif key == "tool_calls":
+                if isinstance(v, list):
+                    for x in v:
+                        if isinstance(x, dict):
+                            self._add_tool(ToolCall(x))
+            elif key == "images" and isinstance(v, list):
+                images = [x for x in v if isinstance(x, dict)]
+                if images:
+                    if self.images is None:
+                        self.images = []
+                    self.images.extend(images)
 
     def _add_detail(self, piece: ReasoningDetail) -> None:
         key = piece.index
@@ -344,24 +351,45 @@ class ChatCompletionAccumulator(_Header):
         if not isinstance(chunk, ChatCompletionChunk):
             chunk = ChatCompletionChunk.from_dict(dict(chunk))
         self._take_header(chunk)
+        # A choice's fields other than ``delta`` are read from its JSON with
+        # ChunkChoice's rules rather than through its properties.
         choices = self._choices
         for position, choice in enumerate(chunk.choices):
-            key = choice.index
-            if key is None:
-                key = position
+            get = choice.raw.get
+            key = get("index")
+            if type(key) is not int:
+                key = _int(key)
+                if key is None:
+                    key = position
             state = choices.get(key)
             if state is None:
                 state = choices[key] = _ChatChoice()
-            state.add_delta(choice.delta)
-            if choice.finish_reason is not None:
-                state.finish_reason = choice.finish_reason
-            if choice.native_finish_reason is not None:
-                state.native_finish_reason = choice.native_finish_reason
-            if choice.logprobs is not None:
-                state.add_logprobs(choice.logprobs)
-            if choice.error is not None:
-                state.error = choice.error
-                self._error = choice.error
+            # The common delta, ``content`` alone, is folded here; the
+            # other keys are looked for only when there are some.
+            delta = choice.delta
+            v = delta.content
+            if v is not None:
+                content = state.content
+                if content is None:
+                    state.content = [v]
+                else:
+                    content.append(v)
+            d = delta.raw
+            if len(d) != (v is not None):
+                state.add_delta(d)
+            v = get("finish_reason")
+            if type(v) is str:
+                state.finish_reason = v
+            v = get("native_finish_reason")
+            if type(v) is str:
+                state.native_finish_reason = v
+            v = get("logprobs")
+            if isinstance(v, dict):
+                state.add_logprobs(v)
+            if isinstance(get("error"), dict):
+                error = choice.error
+                state.error = error
+                self._error = error
 
     def result(self) -> ChatCompletion:
         """The completion assembled so far (``object == "chat.completion"``).

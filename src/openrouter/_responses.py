@@ -21,8 +21,10 @@ the common access paths need no ``None`` checks: a streamed choice's
 
 The objects are slotted classes with a plain ``__init__`` rather than frozen
 dataclasses: building a streamed chunk is the client's per-event cost, and a
-frozen dataclass pays an ``object.__setattr__`` call per field. Treat them as
-read-only; ``==`` compares the typed fields, not ``raw``.
+frozen dataclass pays an ``object.__setattr__`` call per field. For the same
+reason most fields of a streamed chunk, choice and delta are properties that
+read ``raw`` when asked for, with the same rules. Treat the objects and their
+``raw`` as read-only; ``==`` compares the typed fields, not ``raw``.
 
 Endpoints that wrap their answer in ``{"data": ...}`` (credits, generation,
 key, model endpoints) accept either the envelope or the inner object.
@@ -579,7 +581,12 @@ class ChoiceDelta(_Record):
     (:class:`~openrouter.ChatCompletionAccumulator` does).
     """
 
-    __slots__ = (
+    # The hot path: a delta is built for every streamed chunk and most hold
+    # only ``content``, so that one field is read up front and the others
+    # from ``raw`` when they are asked for; the lists (built from rare keys)
+    # are built once, then kept.
+    __slots__ = ("_details", "_images", "_tool_calls", "content")
+    _fields = (
         "content",
         "images",
         "reasoning",
@@ -588,45 +595,71 @@ class ChoiceDelta(_Record):
         "role",
         "tool_calls",
     )
-    _fields = __slots__
 
-    role: str | None
+    #: A fragment of the answer's text.
     content: str | None
-    reasoning: str | None
-    reasoning_details: list[ReasoningDetail] | None
-    refusal: str | None
-    tool_calls: list[ToolCall] | None
-    images: list[JSONObject] | None
+    _details: list[ReasoningDetail] | None
+    _tool_calls: list[ToolCall] | None
+    _images: list[JSONObject] | None
 
     def __init__(self, d: JSONObject) -> None:
-        # The hot path: most deltas hold only ``content`` (and sometimes
-        # ``role``), so the keys present are visited instead of looking up
-        # every field.
         self.raw = d
-        role = content = reasoning = refusal = None
-        details = tool_calls = images = None
-        for key, v in d.items():
-            if key == "content":
-                content = v if type(v) is str else None
-            elif key == "role":
-                role = v if type(v) is str else None
-            elif key == "reasoning":
-                reasoning = v if type(v) is str else None
-            elif key == "refusal":
-                refusal = v if type(v) is str else None
-            elif key == "reasoning_details":
-                details = None if v is None else _details(v)
-            elif key == "tool_calls":
-                tool_calls = None if v is None else _tool_calls(v)
-            elif key == "images":
-                images = None if v is None else _obj_list(v)
-        self.role = role
-        self.content = content
-        self.reasoning = reasoning
-        self.refusal = refusal
-        self.reasoning_details = details
-        self.tool_calls = tool_calls
-        self.images = images
+        v = d.get("content")
+        self.content = v if type(v) is str else None
+
+    @property
+    def role(self) -> str | None:
+        """``"assistant"``, usually on the first delta only."""
+        v = self.raw.get("role")
+        return v if type(v) is str else None
+
+    @property
+    def reasoning(self) -> str | None:
+        """A fragment of the model's reasoning text."""
+        v = self.raw.get("reasoning")
+        return v if type(v) is str else None
+
+    @property
+    def refusal(self) -> str | None:
+        """A fragment of a refusal."""
+        v = self.raw.get("refusal")
+        return v if type(v) is str else None
+
+    @property
+    def reasoning_details(self) -> list[ReasoningDetail] | None:
+        """Pieces of reasoning details, tied together by their ``index``."""
+        v = self.raw.get("reasoning_details")
+        if v is None:
+            return None
+        try:
+            return self._details
+        except AttributeError:
+            built = self._details = _details(v)
+            return built
+
+    @property
+    def tool_calls(self) -> list[ToolCall] | None:
+        """Pieces of tool calls, tied together by their ``index``."""
+        v = self.raw.get("tool_calls")
+        if v is None:
+            return None
+        try:
+            return self._tool_calls
+        except AttributeError:
+            built = self._tool_calls = _tool_calls(v)
+            return built
+
+    @property
+    def images(self) -> list[JSONObject] | None:
+        """Generated images, as the objects the API sent."""
+        v = self.raw.get("images")
+        if v is None:
+            return None
+        try:
+            return self._images
+        except AttributeError:
+            built = self._images = _obj_list(v)
+            return built
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -636,31 +669,56 @@ class ChoiceDelta(_Record):
 class ChunkChoice(_Record):
     """One choice of a streamed chunk. ``delta`` is always present."""
 
-    __slots__ = ("delta", "error", "finish_reason", "index", "logprobs", "native_finish_reason")
-    _fields = __slots__
+    # Only ``delta`` is built up front; the other fields are read from
+    # ``raw`` when asked for: a stream's consumer and the accumulator each
+    # look at a few of them, and most are null on most chunks.
+    __slots__ = ("_error", "delta")
+    _fields = ("delta", "error", "finish_reason", "index", "logprobs", "native_finish_reason")
 
-    index: int | None
+    #: What this chunk adds to the choice's message (empty when the JSON lacks it).
     delta: ChoiceDelta
-    finish_reason: str | None
-    native_finish_reason: str | None
-    logprobs: JSONObject | None
-    error: ErrorInfo | None
+    _error: ErrorInfo | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
-        get = d.get
-        v = get("index")
-        self.index = v if type(v) is int else _int(v)
-        v = get("delta")
+        v = d.get("delta")
         self.delta = ChoiceDelta(v if isinstance(v, dict) else _EMPTY)
-        v = get("finish_reason")
-        self.finish_reason = v if type(v) is str else None
-        v = get("native_finish_reason")
-        self.native_finish_reason = v if type(v) is str else None
-        v = get("logprobs")
-        self.logprobs = None if v is None else _obj(v)
-        v = get("error")
-        self.error = None if v is None else _error(v)
+
+    @property
+    def index(self) -> int | None:
+        """The choice's position (``0`` unless the request asked for ``n > 1``)."""
+        v = self.raw.get("index")
+        return v if type(v) is int else _int(v)
+
+    @property
+    def finish_reason(self) -> str | None:
+        """Set on the choice's last chunk; compare with :class:`FinishReason`."""
+        v = self.raw.get("finish_reason")
+        return v if type(v) is str else None
+
+    @property
+    def native_finish_reason(self) -> str | None:
+        """The provider's own finish reason."""
+        v = self.raw.get("native_finish_reason")
+        return v if type(v) is str else None
+
+    @property
+    def logprobs(self) -> JSONObject | None:
+        """Log probabilities, as the object the API sent."""
+        v = self.raw.get("logprobs")
+        return v if isinstance(v, dict) else None
+
+    @property
+    def error(self) -> ErrorInfo | None:
+        """The error of an in-band error chunk (``finish_reason == "error"``)."""
+        v = self.raw.get("error")
+        if v is None:
+            return None
+        try:
+            return self._error
+        except AttributeError:
+            built = self._error = _error(v)
+            return built
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -699,9 +757,14 @@ class ChatCompletionChunk(_Record):
         self.raw = d
         get = d.get
         v = get("choices")
-        self.choices = (
-            [ChunkChoice(x if type(x) is dict else _EMPTY) for x in v] if type(v) is list else []
-        )
+        # A loop, not a list comprehension (hence the PERF401 ignore): on
+        # Python 3.11 the comprehension is a function call of its own, a
+        # tenth of the chunk's cost.
+        choices: list[ChunkChoice] = []
+        if type(v) is list:
+            for x in v:
+                choices.append(ChunkChoice(x if type(x) is dict else _EMPTY))  # noqa: PERF401
+        self.choices = choices
         v = get("usage")
         self.usage = Usage(v) if type(v) is dict else None
         v = get("error")

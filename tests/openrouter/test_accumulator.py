@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from openrouter._accumulator import ChatCompletionAccumulator, CompletionAccumulator
@@ -377,6 +377,113 @@ def test_in_band_error_recorded() -> None:
     assert result.error.message == "gone"
     assert result.choices[0].finish_reason == "error"
     assert result.choices[0].message.content == "partial"
+
+
+def test_choice_error_is_the_chunks_own_object() -> None:
+    """An error inside a choice is kept as the very object the chunk exposes."""
+    c = chunk({"content": ""}, finish_reason="error", error={"code": 502, "message": "down"})
+    acc = fold([c])
+    assert acc.error is c.choices[0].error
+    assert acc.result().choices[0].error == c.choices[0].error
+
+
+# -- folding reads the chunk's JSON with the typed view's rules ------------------------------
+
+_ODD: st.SearchStrategy[Any] = st.sampled_from(
+    [
+        None,
+        True,
+        False,
+        0,
+        1,
+        2,
+        -1,
+        1.0,
+        1.5,
+        "",
+        "a",
+        "stop",
+        [],
+        ["a"],
+        [{}],
+        [{"x": 1}, 2],
+        {},
+        {"x": 1},
+    ]
+)
+_MISSING = object()
+# A key is left out when it draws _MISSING, so every key is often present.
+_MAYBE = _ODD | st.just(_MISSING)
+
+
+def _present_keys(d: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if v is not _MISSING}
+
+
+_DELTA = st.fixed_dictionaries(
+    dict.fromkeys(("content", "role", "reasoning", "refusal", "images", "other"), _MAYBE)
+).map(_present_keys)
+_CHOICE = st.fixed_dictionaries(
+    {
+        "delta": st.one_of(_DELTA, _DELTA, _MAYBE),
+        **dict.fromkeys(("index", "finish_reason", "native_finish_reason", "logprobs"), _MAYBE),
+    }
+).map(_present_keys)
+# Mostly well-formed choices, sometimes not a choice, or no list at all.
+_CHUNK = st.fixed_dictionaries(
+    {"choices": st.lists(st.one_of(_CHOICE, _CHOICE, _CHOICE, _ODD), min_size=1, max_size=3)}
+) | st.fixed_dictionaries({}, optional={"choices": _ODD})
+
+
+def _typed_fold(chunks: list[ChatCompletionChunk]) -> dict[int, dict[str, Any]]:
+    """The scalar merge rules, applied to the chunks' typed attributes."""
+    out: dict[int, dict[str, Any]] = {}
+    for c in chunks:
+        for position, choice in enumerate(c.choices):
+            key = position if choice.index is None else choice.index
+            state = out.setdefault(key, {"parts": {}, "role": None, "finish": None, "native": None})
+            delta = choice.delta
+            for name in ("content", "reasoning", "refusal"):
+                value = getattr(delta, name)
+                if value is not None:
+                    state["parts"].setdefault(name, []).append(value)
+            if state["role"] is None and delta.role:
+                state["role"] = delta.role
+            if delta.images:
+                state["parts"].setdefault("images", []).extend(delta.images)
+            if choice.finish_reason is not None:
+                state["finish"] = choice.finish_reason
+            if choice.native_finish_reason is not None:
+                state["native"] = choice.native_finish_reason
+            if choice.logprobs is not None:
+                state["parts"].setdefault("logprobs", []).append(choice.logprobs)
+    return out
+
+
+@settings(max_examples=300)
+@given(bodies=st.lists(_CHUNK, min_size=1, max_size=4))
+@example(bodies=[{"choices": [{"delta": {"role": "a"}, "finish_reason": "stop"}]}] * 2)
+@example(bodies=[{"choices": [{"finish_reason": "stop"}]}, {"choices": [{"finish_reason": 1}]}])
+@example(bodies=[{"choices": [{"index": 1.0, "delta": {"content": None, "refusal": "r"}}]}])
+def test_fold_agrees_with_the_typed_view(bodies: list[dict[str, Any]]) -> None:
+    """Whatever the JSON, folding keeps exactly what the typed attributes show."""
+    chunks = [ChatCompletionChunk.from_dict(b) for b in bodies]
+    expected = _typed_fold(chunks)
+    result = fold(chunks).result()
+    assert [c.index for c in result.choices] == sorted(expected)
+    for choice in result.choices:
+        assert choice.index is not None
+        state = expected[choice.index]
+        parts = state["parts"]
+        message = choice.message
+        assert message.content == ("".join(parts["content"]) if "content" in parts else None)
+        assert message.reasoning == ("".join(parts["reasoning"]) if "reasoning" in parts else None)
+        assert message.refusal == ("".join(parts["refusal"]) if "refusal" in parts else None)
+        assert message.role == (state["role"] or "assistant")
+        assert message.images == parts.get("images")
+        assert choice.finish_reason == state["finish"]
+        assert choice.native_finish_reason == state["native"]
+        assert (choice.logprobs is None) == ("logprobs" not in parts)
 
 
 def test_result_is_a_snapshot() -> None:

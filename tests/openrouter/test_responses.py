@@ -604,6 +604,39 @@ def test_wrong_types_become_none_not_errors() -> None:
     assert chunk.error is None
 
 
+def test_delta_lists_of_the_wrong_type_are_none() -> None:
+    """tool_calls, reasoning_details and images that are not lists read as None."""
+    delta = ChoiceDelta.from_dict({"tool_calls": "x", "reasoning_details": 3, "images": {}})
+    assert (delta.tool_calls, delta.reasoning_details, delta.images) == (None, None, None)
+    assert delta == ChoiceDelta.from_dict({})
+
+
+def test_delta_lists_are_built_once() -> None:
+    """Reading a delta's list or a choice's error twice gives the same object."""
+    chunk = ChatCompletionChunk.from_dict(
+        {
+            "choices": [
+                {
+                    "delta": {
+                        "tool_calls": [{"index": 0, "function": {"arguments": "{"}}],
+                        "reasoning_details": [{"type": "reasoning.text", "text": "t"}],
+                        "images": [{"type": "image_url"}],
+                    },
+                    "error": {"code": 502},
+                }
+            ]
+        }
+    )
+    choice = chunk.choices[0]
+    delta = choice.delta
+    assert delta.tool_calls is delta.tool_calls
+    assert delta.reasoning_details is delta.reasoning_details
+    assert delta.images is delta.images
+    assert choice.error is choice.error
+    assert choice.error is not None
+    assert choice.error.code == 502
+
+
 def test_integral_floats_read_as_int() -> None:
     """created and token counts written as 1.0-style floats are read as ints; bools are not."""
     chunk = ChatCompletionChunk.from_dict({"created": 1747000000.0, "choices": [{"index": True}]})
