@@ -375,7 +375,10 @@ class ChatCompletionAccumulator(_Header):
                 else:
                     content.append(v)
             d = delta.raw
-            if len(d) != (v is not None):
+            others = len(d) - (v is not None)
+            # A role repeated on every delta (OpenRouter sends one) changes
+            # nothing once the role is known.
+            if others and not (others == 1 and state.role is not None and "role" in d):
                 state.add_delta(d)
             v = get("finish_reason")
             if type(v) is str:

@@ -402,7 +402,12 @@ class ChunkDecoder:
                 except self._decode_errors:
                     return self._step(item)
                 is_error = self._is_error
-                if is_error is None or not is_error(value):
+                if is_error is has_error_member:
+                    # The usual predicate, without a call per chunk.
+                    errored = type(value) is dict and value.get("error") is not None
+                else:
+                    errored = is_error is not None and bool(is_error(value))
+                if not errored:
                     self._chunks += 1
                     return JSONChunk(value, item)
                 return self._step(item)
