@@ -50,6 +50,7 @@ from ._errors import (
     APITimeoutError,
     OpenRouterError,
     ResponseDecodeError,
+    StreamTimeoutError,
     StreamTruncatedError,
     error_from_payload,
     error_from_response,
@@ -392,7 +393,11 @@ class StreamCore(Generic[ChunkT]):
         if self.outcome == "open":
             self.outcome = "truncated"
         if isinstance(exc, Timeout):
-            return APITimeoutError(f"{type(exc).__name__}: {exc}", secret=self._secret)
+            return StreamTimeoutError(
+                f"{type(exc).__name__}: {exc}",
+                partial=self.accumulator.result(),
+                secret=self._secret,
+            )
         return StreamTruncatedError(
             f"the connection broke before [DONE]: {type(exc).__name__}: {exc}",
             partial=self.accumulator.result(),

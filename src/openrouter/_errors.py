@@ -6,6 +6,7 @@ The tree::
     ├── RequestError                    no valid response came back
     │   ├── APIConnectionError          could not connect, or the connection broke
     │   │   ├── APITimeoutError         a connect / read timeout expired
+    │   │   │   └── StreamTimeoutError  ... in the middle of a stream (has ``partial``)
     │   │   └── StreamTruncatedError    a stream ended without ``[DONE]`` (has ``partial``)
     │   └── ResponseDecodeError         a 2xx body that is not the JSON expected
     └── APIError                        the server answered with an error
@@ -83,6 +84,7 @@ __all__ = [
     "ResponseDecodeError",
     "ServiceUnavailableError",
     "StreamError",
+    "StreamTimeoutError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
     "error_from_payload",
@@ -299,6 +301,25 @@ class _CarriesPartial:
         if isinstance(p, ChatCompletion):
             return p.choices[0].message.content or ""
         return p.choices[0].text or ""
+
+
+class StreamTimeoutError(_CarriesPartial, APITimeoutError):
+    """A time limit passed in the middle of a stream, after it opened.
+
+    ``partial`` and ``chunks`` hold what arrived before the limit passed.
+    """
+
+    def __init__(
+        self,
+        message: str = "a time limit passed in the middle of the stream",
+        *,
+        partial: Partial | None = None,
+        chunks: Iterable[Chunk] = (),
+        secret: str | None = None,
+    ) -> None:
+        super().__init__(message, secret=secret)
+        self.partial = partial
+        self.chunks = tuple(chunks)
 
 
 class StreamTruncatedError(_CarriesPartial, APIConnectionError):

@@ -34,6 +34,7 @@ from openrouter import (
     RateLimitError,
     ServiceUnavailableError,
     StreamError,
+    StreamTimeoutError,
     StreamTruncatedError,
 )
 from openrouter._mock_scenarios import TOOL_CALLS, UTF8_PIECES
@@ -198,8 +199,11 @@ def _inband(code: int | str) -> Callable[[Seen], None]:
 
 
 def _stalled(seen: Seen) -> None:
-    # What arrived before the silence was delivered.
+    # What arrived before the silence was delivered, and the error keeps it.
     assert seen.content == "".join(story_pieces(20)[:3])
+    assert isinstance(seen.error, StreamTimeoutError)
+    assert isinstance(seen.error, APITimeoutError)
+    assert seen.error.partial_text == seen.content
 
 
 def _rate_limited(seen: Seen) -> None:
@@ -275,7 +279,7 @@ CASES = [
     Case(
         "mock/stall",
         "truncated",
-        APITimeoutError,
+        StreamTimeoutError,
         text="".join(story_pieces(20)[:3]),
         timeout=STALL_READ,
         released=True,
