@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 __all__ = [
     "ChatCompletion",
@@ -71,6 +71,9 @@ JSONObject = dict[str, Any]
 # Any decoded JSON value; named so that classes with an ``object`` field can
 # still spell the type.
 JSONValue = object
+
+#: The choice type of a response body.
+ChoiceT = TypeVar("ChoiceT")
 
 
 class FinishReason(enum.StrEnum):
@@ -521,12 +524,9 @@ class ChatCompletionChoice(_Record):
         return cls(_as_object(d))
 
 
-class ChatCompletion(_Record):
-    """A whole (non-streamed) chat completion, or one assembled from chunks.
-
-    ``error`` is set when a 200 response carries an error object instead of
-    (or next to) choices.
-    """
+class _Body(_Record, Generic[ChoiceT]):
+    """The fields a whole response and a legacy completion chunk share;
+    ``_choice`` builds each of ``choices``."""
 
     __slots__ = (
         "choices",
@@ -540,6 +540,7 @@ class ChatCompletion(_Record):
         "usage",
     )
     _fields = __slots__
+    _choice: ClassVar[type[Any]]
 
     id: str | None
     object: str | None
@@ -547,7 +548,7 @@ class ChatCompletion(_Record):
     model: str | None
     provider: str | None
     system_fingerprint: str | None
-    choices: list[ChatCompletionChoice]
+    choices: list[ChoiceT]
     usage: Usage | None
     error: ErrorInfo | None
 
@@ -560,10 +561,9 @@ class ChatCompletion(_Record):
         self.provider = _str(d.get("provider"))
         self.system_fingerprint = _str(d.get("system_fingerprint"))
         c = d.get("choices")
+        choice = type(self)._choice
         self.choices = (
-            [ChatCompletionChoice(x if isinstance(x, dict) else _EMPTY) for x in c]
-            if isinstance(c, list)
-            else []
+            [choice(x if isinstance(x, dict) else _EMPTY) for x in c] if isinstance(c, list) else []
         )
         self.usage = _usage(d.get("usage"))
         self.error = _error(d.get("error"))
@@ -572,6 +572,17 @@ class ChatCompletion(_Record):
     def from_dict(cls, d: JSONValue) -> Self:
         """Build from a decoded body; never raises (see the module docstring)."""
         return cls(_as_object(d))
+
+
+class ChatCompletion(_Body[ChatCompletionChoice]):
+    """A whole (non-streamed) chat completion, or one assembled from chunks.
+
+    ``error`` is set when a 200 response carries an error object instead of
+    (or next to) choices.
+    """
+
+    __slots__ = ()
+    _choice = ChatCompletionChoice
 
 
 class ChoiceDelta(_Record):
@@ -852,51 +863,9 @@ class CompletionChoice(_Record):
         return cls(_as_object(d))
 
 
-class _CompletionBody(_Record):
-    __slots__ = (
-        "choices",
-        "created",
-        "error",
-        "id",
-        "model",
-        "object",
-        "provider",
-        "system_fingerprint",
-        "usage",
-    )
-    _fields = __slots__
-
-    id: str | None
-    object: str | None
-    created: int | None
-    model: str | None
-    provider: str | None
-    system_fingerprint: str | None
-    choices: list[CompletionChoice]
-    usage: Usage | None
-    error: ErrorInfo | None
-
-    def __init__(self, d: JSONObject) -> None:
-        self.raw = d
-        self.id = _str(d.get("id"))
-        self.object = _str(d.get("object"))
-        self.created = _int(d.get("created"))
-        self.model = _str(d.get("model"))
-        self.provider = _str(d.get("provider"))
-        self.system_fingerprint = _str(d.get("system_fingerprint"))
-        c = d.get("choices")
-        self.choices = (
-            [CompletionChoice(x if isinstance(x, dict) else _EMPTY) for x in c]
-            if isinstance(c, list)
-            else []
-        )
-        self.usage = _usage(d.get("usage"))
-        self.error = _error(d.get("error"))
-
-    @classmethod
-    def from_dict(cls, d: JSONValue) -> Self:
-        """Build from a decoded body; never raises (see the module docstring)."""
-        return cls(_as_object(d))
+class _CompletionBody(_Body[CompletionChoice]):
+    __slots__ = ()
+    _choice = CompletionChoice
 
 
 class Completion(_CompletionBody):
