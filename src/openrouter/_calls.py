@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 import random as _random
-import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeVar
@@ -54,7 +53,6 @@ from ._errors import (
     StreamTruncatedError,
     error_from_payload,
     error_from_response,
-    parse_retry_after,
 )
 from ._responses import ChatCompletionChunk, CompletionChunk
 
@@ -410,15 +408,6 @@ class StreamCore(Generic[ChunkT]):
             self.outcome = "cancelled"
 
 
-def header_value(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
-    """A response header's value (any case), or None."""
-    wanted = name.lower()
-    for key, value in headers:
-        if key.lower() == wanted:
-            return value
-    return None
-
-
 def rate_limit(headers: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
     """The ``X-RateLimit-*`` headers, names lowercased without the prefix."""
     return {
@@ -426,11 +415,3 @@ def rate_limit(headers: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
         for key, value in headers
         if key.lower().startswith("x-ratelimit-")
     }
-
-
-def now() -> float:
-    """Unix time, for ``Retry-After`` dates."""
-    return time.time()
-
-
-_ = parse_retry_after  # re-exported for the clients' docs

@@ -27,6 +27,7 @@ from sseproto.adapters import (
     Timeouts,
     TransportError,
 )
+from sseproto.adapters._flows import header_value
 from sseproto.adapters._runners import AsyncClientBase, SyncClientBase
 from sseproto.adapters.sync import Client as SocketClient
 
@@ -38,7 +39,6 @@ from ._calls import (
     Send,
     StreamCore,
     call_flow,
-    header_value,
     rate_limit,
 )
 from ._errors import OpenRouterError
@@ -259,7 +259,8 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         return self._core.headers
 
     def header(self, name: str) -> str | None:
-        """One response header (any case), or None."""
+        """One response header (any case; several are joined with ``", "``),
+        or None."""
         return header_value(self._core.headers, name)
 
     @property

@@ -205,9 +205,15 @@ class Response:
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case); several are joined with
         ``", "``; ``None`` when absent."""
-        wanted = name.lower()
-        values = [value for key, value in self.headers if key.lower() == wanted]
-        return ", ".join(values) if values else None
+        return header_value(self.headers, name)
+
+
+def header_value(headers: Headers, name: str) -> str | None:
+    """The value of header ``name`` (any case) among ``headers``; several are
+    joined with ``", "``; ``None`` when absent."""
+    wanted = name.lower()
+    values = [value for key, value in headers if key.lower() == wanted]
+    return ", ".join(values) if values else None
 
 
 # -- time limits -----------------------------------------------------------------

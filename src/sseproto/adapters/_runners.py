@@ -32,6 +32,7 @@ from ._flows import (
     Head,
     Response,
     StreamOpened,
+    header_value,
     request_flow,
     stream_flow,
     subscribe_flow,
@@ -244,9 +245,7 @@ class _StreamState:
     def header(self, name: str) -> str | None:
         """The value of response header ``name`` (any case), several joined
         with ``", "``; ``None`` when absent."""
-        wanted = name.lower()
-        values = [value for key, value in self.headers if key.lower() == wanted]
-        return ", ".join(values) if values else None
+        return header_value(self.headers, name)
 
 
 class EventStream(_StreamState, Generic[Item]):
