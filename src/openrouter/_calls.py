@@ -57,6 +57,7 @@ from ._errors import (
 from ._responses import ChatCompletionChunk, CompletionChunk
 
 __all__ = [
+    "READING_OUTCOMES",
     "Outcome",
     "Pause",
     "RetryPolicy",
@@ -76,8 +77,10 @@ Outcome = Literal["open", "completed", "errored", "truncated", "cancelled", "fai
 # upstream and edge failures).
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
 
-# The outcomes in which items still go to the decoder.
-_DECODING: Final = frozenset({"open", "completed"})
+#: The outcomes in which a stream still reads and decodes: open, or
+#: completed and reading to the end of the body (so that the connection can
+#: be reused, and a server that keeps sending meets the decoder's bound).
+READING_OUTCOMES: Final = frozenset({"open", "completed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +335,7 @@ class StreamCore(Generic[ChunkT]):
         decoder still sees what follows, so that a server that keeps
         sending is stopped by its ``max_ignored`` bound (``"failed"``).
         """
-        if self.outcome not in _DECODING:
+        if self.outcome not in READING_OUTCOMES:
             # The decoder refuses input after an error; what follows a
             # decided outcome (a [DONE] after an in-band error) changes nothing.
             return None

@@ -33,6 +33,7 @@ from sseproto.adapters.sync import Client as SocketClient
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._calls import (
+    READING_OUTCOMES,
     Outcome,
     Pause,
     RetryPolicy,
@@ -78,9 +79,6 @@ _USER_AGENT: Final = f"sseproto-openrouter/{sseproto.__version__}"
 
 ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
 
-# The outcomes in which a stream still reads: open, or completed and reading
-# to the end of the body (so that the connection can be reused).
-_READING: Final = frozenset({"open", "completed"})
 ResultT = TypeVar("ResultT", ChatCompletion, Completion)
 
 
@@ -299,7 +297,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def __next__(self) -> ChunkT:
         core = self._core
-        if core.outcome not in _READING:
+        if core.outcome not in READING_OUTCOMES:
             # After an error (raised once) or close(), nothing more comes.
             raise StopIteration
         handle = core.handle
@@ -387,7 +385,7 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
 
     async def __anext__(self) -> ChunkT:
         core = self._core
-        if core.outcome not in _READING:
+        if core.outcome not in READING_OUTCOMES:
             raise StopAsyncIteration
         handle = core.handle
         batch = self._batch
