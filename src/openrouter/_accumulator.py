@@ -4,36 +4,60 @@
 into a :class:`ChatCompletion`; :class:`CompletionAccumulator` does the same
 for the legacy completions endpoint. Both are pure state: no I/O, no clock.
 
-The merge rules, per choice (keyed by ``choice.index``, or by the choice's
-position in the chunk when the index is missing):
+Nothing a chunk carries is dropped: fields this module has never heard of
+are merged by the same rules as the known ones and arrive in
+``result().raw``. There are two rules, one for the fragments of a delta and
+one for the fields that every chunk repeats.
 
-* ``content``, ``refusal`` and ``reasoning`` fragments are concatenated.
-* ``reasoning_details`` pieces are merged by their ``index``: ``text``,
-  ``summary`` and ``data`` are concatenated; every other field (``type``,
-  ``id``, ``format``, ``signature``, ...) is taken once, from the first piece
-  that carries a non-empty value, and never concatenated. A piece without an
-  index continues the latest entry when its type matches (or it has none),
-  and starts a new entry otherwise.
-* ``tool_calls`` pieces are merged by their ``index``: ``id``, ``type`` and
-  ``function.name`` are taken once; ``function.arguments`` is concatenated.
-  A piece without an index continues the latest call, unless it carries an
-  ``id`` different from that call's, which starts a new call. Calls are
-  ordered by index, whatever index they started at.
-* ``finish_reason`` and ``native_finish_reason``: the last non-null value.
-* ``role``: the first one seen.
+**Fragments** (everything inside ``choices[].delta``, which becomes the
+message, and a choice's ``logprobs``):
 
-Per response: ``id``, ``created``, ``model``, ``provider`` and
-``system_fingerprint`` are the first non-null values; ``usage`` is the last
-one seen; ``error`` is the last in-band error seen.
+* Strings are concatenated: ``content``, ``reasoning``, ``refusal``,
+  ``function.arguments``, ``audio.data`` and ``audio.transcript``, the
+  ``text``, ``summary`` and ``data`` of ``reasoning_details``, and any
+  string field not named below.
+* Identity strings are taken once, from the first piece that has a non-empty
+  value, and never concatenated: ``id``, ``type``, ``role``, ``name``,
+  ``format``, ``signature``, ``object`` and ``model``.
+* Lists of indexed items (``tool_calls``, ``reasoning_details``, or any list
+  whose objects carry an integer ``index``) are merged item by item, by what
+  identifies an item: a piece continues the latest entry with the same
+  ``index`` whose ``type`` and ``id`` do not differ from its own (a missing
+  one differs from nothing); otherwise it starts a new entry at that index.
+  So an encrypted reasoning piece that repeats the index of the summary
+  before it is a second entry, a signature-only piece joins its text entry,
+  and two tool calls that share an index but not an id stay two calls. A
+  piece without an index continues the latest entry when they agree, and
+  starts a new one (at the next free index) otherwise. Entries come out
+  ordered by index, then by arrival.
+* Other lists are extended: ``annotations``, ``images`` without indexes,
+  ``logprobs.content``.
+* Objects are merged key by key with these same rules (``audio``,
+  ``function``).
+* Other scalars (numbers, booleans): the last non-null value wins, but text
+  already received is never replaced by a value of another kind.
+* A key that only ever came as ``null`` is kept, as ``null``.
 
-Every fragment is kept in a list and joined once in :meth:`result`, so the
-work is linear in the size of the stream however it was split.
+**Repeated fields** (the chunk's top level, such as ``id``, ``model``,
+``provider``, ``created``, ``system_fingerprint``, ``service_tier``,
+``usage``, ``openrouter_metadata`` and ``error``, and a choice's own fields
+such as ``finish_reason``, ``native_finish_reason`` and ``error``): the last
+non-null value wins, and objects are merged key by key with this same rule,
+so a ``usage`` or an error sent on the last chunk is kept whole. ``object``
+becomes ``"chat.completion"`` (``"text_completion"``).
+
+Choices are kept apart by ``index`` (or by position in the chunk when it is
+missing). In the result, tool calls lose their stream-only ``index`` (the
+non-streamed message has none); reasoning details keep theirs.
+
+Every string fragment is kept in a list and joined once in :meth:`result`,
+so the work is linear in the size of the stream however it was split.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ._responses import (
     ChatCompletion,
@@ -41,277 +65,322 @@ from ._responses import (
     Completion,
     CompletionChunk,
     ErrorInfo,
-    JSONObject,
-    ReasoningDetail,
-    ToolCall,
     Usage,
     _int,
 )
 
 __all__ = ["ChatCompletionAccumulator", "CompletionAccumulator"]
 
-# Fields of a reasoning detail whose streamed pieces are concatenated.
-_DETAIL_TEXT_FIELDS = ("text", "summary", "data")
+#: Lists whose items are always merged by identity, indexed or not.
+KEYED_LISTS: Final = frozenset({"tool_calls", "reasoning_details"})
+
+#: Fragment keys taken once (the first non-empty value), never concatenated.
+IDENTITY_KEYS: Final = frozenset(
+    {"id", "type", "role", "name", "format", "signature", "object", "model"}
+)
 
 
-def _present(value: object) -> bool:
-    """Whether a "taken once" field counts as set (``None`` and ``""`` do not)."""
-    return value is not None and value != ""
+class _Text:
+    """The pieces of a concatenated string."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, first: str) -> None:
+        self.parts = [first]
 
 
-class _Detail:
-    __slots__ = ("fields", "parts")
+class _Keyed:
+    """A list of indexed items, merged by what identifies each item."""
+
+    __slots__ = ("entries", "last")
 
     def __init__(self) -> None:
-        # First-seen values of the fields taken once, in first-seen order.
-        self.fields: dict[str, Any] = {}
-        # Pieces of the concatenated fields.
-        self.parts: dict[str, list[str]] = {}
+        # [index, state] in arrival order; state is a fragment dict.
+        self.entries: list[tuple[int, dict[str, Any]]] = []
+        self.last: tuple[int, dict[str, Any]] | None = None
 
-    def add(self, piece: ReasoningDetail) -> None:
-        fields = self.fields
-        for key, value in piece.raw.items():
-            if key in _DETAIL_TEXT_FIELDS and type(value) is str:
-                self.parts.setdefault(key, []).append(value)
-            elif key != "index" and key not in fields and _present(value):
-                fields[key] = value
+    def add(self, item: dict[str, Any]) -> None:
+        index = item.get("index")
+        if type(index) is not int:
+            index = _int(index)
+        entry = None
+        if index is None:
+            last = self.last
+            if last is not None and _agree(last[1], item):
+                entry = last
+            else:
+                index = self._next_index()
+        else:
+            for candidate in reversed(self.entries):
+                if candidate[0] == index and _agree(candidate[1], item):
+                    entry = candidate
+                    break
+        if entry is None:
+            assert index is not None
+            entry = (index, {})
+            self.entries.append(entry)
+        _merge_fragments(entry[1], item)
+        self.last = entry
 
-    def build(self, index: int) -> dict[str, Any]:
-        out = dict(self.fields)
-        for key, parts in self.parts.items():
-            out[key] = "".join(parts)
-        out["index"] = index
+    def append_plain(self, item: Any) -> None:
+        """Keep an item that is not an object, at the next free index."""
+        self.entries.append((self._next_index(), {"": item}))
+
+    def _next_index(self) -> int:
+        return max((e[0] for e in self.entries), default=-1) + 1
+
+    def build(self, *, keep_index: bool) -> list[Any]:
+        out = []
+        # sorted() is stable: arrival order within an index.
+        for index, state in sorted(self.entries, key=_first):
+            item = _build(state)
+            if keep_index:
+                item["index"] = index
+            else:
+                item.pop("index", None)
+            out.append(item)
         return out
 
 
-class _Tool:
-    __slots__ = ("arguments", "id", "name", "type")
-
-    def __init__(self) -> None:
-        self.id: str | None = None
-        self.type: str | None = None
-        self.name: str | None = None
-        self.arguments: list[str] = []
-
-    def add(self, piece: ToolCall) -> None:
-        if not self.id and piece.id:
-            self.id = piece.id
-        if not self.type and piece.type:
-            self.type = piece.type
-        fn = piece.function
-        if not self.name and fn.name:
-            self.name = fn.name
-        if fn.arguments is not None:
-            self.arguments.append(fn.arguments)
-
-    def build(self, index: int | None) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.id is not None:
-            out["id"] = self.id
-        out["type"] = self.type or "function"
-        out["function"] = {"name": self.name or "", "arguments": "".join(self.arguments)}
-        if index is not None:
-            out["index"] = index
-        return out
+def _first(entry: tuple[int, dict[str, Any]]) -> int:
+    return entry[0]
 
 
-def _next_key(keys: Mapping[int, object]) -> int:
-    return max(keys) + 1 if keys else 0
+def _agree(state: dict[str, Any], item: Mapping[str, Any]) -> bool:
+    """Whether ``item`` may continue the entry ``state`` (no differing type or id)."""
+    for key in ("type", "id"):
+        value = item.get(key)
+        if type(value) is str and value:
+            have = state.get(key)
+            if type(have) is str and have and have != value:
+                return False
+    return True
+
+
+def _indexed(items: list[Any]) -> bool:
+    """Whether a list holds indexed objects (merged by :class:`_Keyed`)."""
+    return any(type(x) is dict and _int(x.get("index")) is not None for x in items)
+
+
+def _merge_fragments(state: dict[str, Any], piece: Mapping[str, Any]) -> None:
+    """Fold one delta-like object into ``state`` by the fragment rules."""
+    for key, value in piece.items():
+        if value is None:
+            if key not in state:
+                state[key] = None
+            continue
+        old = state.get(key)
+        kind = type(value)
+        if type(old) is _Text and kind is not str:
+            # Text already received is never replaced by a value of another kind.
+            continue
+        if kind is str:
+            if key in IDENTITY_KEYS:
+                if not (type(old) is str and old):
+                    state[key] = value
+            elif type(old) is _Text:
+                old.parts.append(value)
+            else:
+                state[key] = _Text(value)
+        elif kind is dict:
+            if type(old) is not dict:
+                old = state[key] = {}
+            _merge_fragments(old, value)
+        elif kind is list:
+            if type(old) is _Keyed:
+                keyed = old
+            elif type(old) is list:
+                if key not in KEYED_LISTS and not _indexed(value):
+                    old.extend(value)
+                    continue
+                # Indexed items after plain ones: keep both, in order.
+                keyed = state[key] = _Keyed()
+                for x in old:
+                    keyed.append_plain(x)
+            elif key in KEYED_LISTS or _indexed(value):
+                keyed = state[key] = _Keyed()
+            else:
+                state[key] = list(value)
+                continue
+            for x in value:
+                if type(x) is dict:
+                    keyed.add(x)
+                else:
+                    keyed.append_plain(x)
+        else:
+            state[key] = value
+
+
+def _merge_repeated(state: dict[str, Any], piece: Mapping[str, Any]) -> None:
+    """Fold fields that every chunk repeats: the last non-null value wins,
+    objects merge key by key."""
+    for key, value in piece.items():
+        if value is None:
+            if key not in state:
+                state[key] = None
+        elif type(value) is dict:
+            old = state.get(key)
+            if type(old) is not dict:
+                old = state[key] = {}
+            _merge_repeated(old, value)
+        else:
+            state[key] = value
+
+
+def _build(state: dict[str, Any]) -> dict[str, Any]:
+    """The plain JSON object of a fragment state."""
+    if len(state) == 1 and "" in state:
+        return state[""]  # type: ignore[no-any-return]  # a non-object list item
+    return {key: _value(value) for key, value in state.items()}
+
+
+def _value(value: Any) -> Any:
+    kind = type(value)
+    if kind is _Text:
+        return "".join(value.parts)
+    if kind is dict:
+        return _build(value)
+    if kind is _Keyed:
+        return value.build(keep_index=True)
+    if kind is list:
+        return list(value)
+    return value
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of a repeated-field state (plain JSON)."""
+    if type(value) is dict:
+        return {key: _copy(v) for key, v in value.items()}
+    return value
+
+
+# A choice's key count for each set of null fields found (bit 1:
+# finish_reason, 2: native_finish_reason, 4: logprobs), with index and delta.
+_SIZES: Final = tuple(2 + bin(n).count("1") for n in range(8))
+
+_MISSING: Final = object()
 
 
 class _ChatChoice:
-    __slots__ = (
-        "content",
-        "detail_last",
-        "details",
-        "error",
-        "finish_reason",
-        "images",
-        "logprobs",
-        "native_finish_reason",
-        "reasoning",
-        "refusal",
-        "role",
-        "tool_last",
-        "tools",
-    )
+    __slots__ = ("content", "fields", "message", "nulls", "role")
 
     def __init__(self) -> None:
         self.role: str | None = None
+        # The content pieces (the hot path, kept apart from the other fragments).
         self.content: list[str] | None = None
-        self.refusal: list[str] | None = None
-        self.reasoning: list[str] | None = None
-        self.details: dict[int, _Detail] = {}
-        self.detail_last: int | None = None
-        self.tools: dict[int, _Tool] = {}
-        self.tool_last: int | None = None
-        self.finish_reason: str | None = None
-        self.native_finish_reason: str | None = None
-        self.logprobs: dict[str, list[Any]] | None = None
-        self.images: list[dict[str, Any]] | None = None
-        self.error: ErrorInfo | None = None
+        # Every other fragment of the message.
+        self.message: dict[str, Any] = {}
+        # The choice's own fields (finish_reason, logprobs, error, ...).
+        self.fields: dict[str, Any] = {}
+        # Which of finish_reason, native_finish_reason and logprobs are in
+        # ``fields`` (bits 1, 2, 4).
+        self.nulls = 0
 
-    def add_delta(self, delta: JSONObject) -> None:
+    def add_delta(self, delta: Mapping[str, Any]) -> None:
         """Fold a delta's keys other than ``content`` (folded by the caller)."""
-        # Reads the delta's JSON object with ChoiceDelta's rules (a value of
-        # the wrong type counts as absent) rather than through its
-        # properties, visiting only the keys present.
-        for key, v in delta.items():
-            if key == "role":
-                if self.role is None and type(v) is str and v:
-                    self.role = v
-            elif key == "reasoning":
-                if type(v) is str:
-                    if self.reasoning is None:
-                        self.reasoning = [v]
-                    else:
-                        self.reasoning.append(v)
-            elif key == "refusal":
-                if type(v) is str:
-                    if self.refusal is None:
-                        self.refusal = [v]
-                    else:
-                        self.refusal.append(v)
-            elif key == "reasoning_details":
-                if isinstance(v, list):
-                    for x in v:
-                        if isinstance(x, dict):
-                            self._add_detail(ReasoningDetail(x))
-            elif key == "tool_calls":
-                if isinstance(v, list):
-                    for x in v:
-                        if isinstance(x, dict):
-                            self._add_tool(ToolCall(x))
-            elif key == "images" and isinstance(v, list):
-                images = [x for x in v if isinstance(x, dict)]
-                if images:
-                    if self.images is None:
-                        self.images = []
-                    self.images.extend(images)
+        role = delta.get("role")
+        if self.role is None and type(role) is str and role:
+            self.role = role
+        if "content" in delta:
+            delta = {key: value for key, value in delta.items() if key != "content"}
+        _merge_fragments(self.message, delta)
 
-    def _add_detail(self, piece: ReasoningDetail) -> None:
-        key = piece.index
-        if key is None:
-            last = self.detail_last
-            if last is not None and (
-                piece.type is None or self.details[last].fields.get("type") in (None, piece.type)
-            ):
-                key = last
+    def add_fields(self, choice: Mapping[str, Any]) -> None:
+        """Fold a choice's own fields (those other than index and delta)."""
+        fields = self.fields
+        for key, value in choice.items():
+            if key in {"delta", "index"}:
+                continue
+            if value is None:
+                if key not in fields:
+                    fields[key] = None
+            elif type(value) is dict:
+                old = fields.get(key)
+                if type(old) is not dict:
+                    old = fields[key] = {}
+                if key == "logprobs":
+                    _merge_fragments(old, value)
+                else:
+                    _merge_repeated(old, value)
             else:
-                key = _next_key(self.details)
-        state = self.details.get(key)
-        if state is None:
-            state = self.details[key] = _Detail()
-        state.add(piece)
-        self.detail_last = key
+                fields[key] = value
+        self.nulls = (
+            ("finish_reason" in fields)
+            + 2 * ("native_finish_reason" in fields)
+            + 4 * ("logprobs" in fields)
+        )
 
-    def _add_tool(self, call: ToolCall) -> None:
-        key = call.index
-        if key is None:
-            last = self.tool_last
-            if last is not None and not (
-                call.id and self.tools[last].id and call.id != self.tools[last].id
-            ):
-                key = last
-            else:
-                key = _next_key(self.tools)
-        state = self.tools.get(key)
-        if state is None:
-            state = self.tools[key] = _Tool()
-        state.add(call)
-        self.tool_last = key
+    def build_message(self) -> dict[str, Any]:
+        msg = _build(self.message)
+        msg["role"] = self.role or "assistant"
+        msg["content"] = None if self.content is None else "".join(self.content)
+        calls = self.message.get("tool_calls")
+        if type(calls) is _Keyed:
+            msg["tool_calls"] = [_as_call(c) for c in calls.build(keep_index=False)]
+        # The message's usual order: role and content first.
+        return {"role": msg.pop("role"), "content": msg.pop("content"), **msg}
 
-    def add_logprobs(self, logprobs: dict[str, Any]) -> None:
-        if self.logprobs is None:
-            self.logprobs = {}
-        for key in ("content", "refusal"):
-            items = logprobs.get(key)
-            if isinstance(items, list):
-                self.logprobs.setdefault(key, []).extend(items)
+    def build(self, index: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"index": index, "message": self.build_message()}
+        fields = self.fields
+        out["finish_reason"] = fields.get("finish_reason")
+        for key, value in fields.items():
+            if key != "finish_reason":
+                out[key] = _value(value) if key == "logprobs" else _copy(value)
+        return out
 
-    def message(self, *, for_request: bool) -> dict[str, Any]:
-        msg: dict[str, Any] = {"role": self.role or "assistant"}
-        content = None if self.content is None else "".join(self.content)
-        tool_calls = [self.tools[k].build(None if for_request else k) for k in sorted(self.tools)]
-        details = [self.details[k].build(k) for k in sorted(self.details)]
-        if for_request:
-            # The next turn: omit what is empty, but keep a message that says
-            # something (an assistant message needs content or tool calls).
-            if content or not tool_calls:
-                msg["content"] = content or ""
-            if tool_calls:
-                msg["tool_calls"] = tool_calls
-            refusal = "".join(self.refusal) if self.refusal else ""
-            if refusal:
-                msg["refusal"] = refusal
-            if details:
-                msg["reasoning_details"] = details
-            return msg
-        msg["content"] = content
-        if self.reasoning is not None:
-            msg["reasoning"] = "".join(self.reasoning)
-        if details:
-            msg["reasoning_details"] = details
-        if self.refusal is not None:
-            msg["refusal"] = "".join(self.refusal)
-        if tool_calls:
-            msg["tool_calls"] = tool_calls
-        if self.images:
-            msg["images"] = list(self.images)
-        return msg
+
+def _as_call(call: Any) -> Any:
+    """A tool call with the fields a message needs (``type``, ``function``)."""
+    if type(call) is not dict:
+        return call
+    call.setdefault("type", "function")
+    fn = call.get("function")
+    if type(fn) is not dict:
+        fn = call["function"] = {}
+    if not isinstance(fn.get("name"), str):
+        fn["name"] = ""
+    if not isinstance(fn.get("arguments"), str):
+        fn["arguments"] = ""
+    return call
 
 
 class _Header:
-    """The response-level fields both accumulators keep."""
+    """The response-level fields both accumulators keep (the repeated rule)."""
 
-    __slots__ = ("_chunks", "_created", "_error", "_id", "_model", "_provider", "_sf", "_usage")
+    __slots__ = ("_chunks", "_error", "_top", "_usage")
 
     def __init__(self) -> None:
-        self._id: str | None = None
-        self._created: int | None = None
-        self._model: str | None = None
-        self._provider: str | None = None
-        self._sf: str | None = None
+        self._top: dict[str, Any] = {}
         self._usage: Usage | None = None
         self._error: ErrorInfo | None = None
         self._chunks = 0
 
-    def _take_header(self, chunk: ChatCompletionChunk | CompletionChunk) -> None:
+    def _take_header(self, raw: Mapping[str, Any]) -> None:
         self._chunks += 1
-        # Each field is taken from the first chunk that has it; a key that
-        # never comes (system_fingerprint, often) is checked in the raw dict,
-        # not read through the chunk on every one of thousands of chunks.
-        raw = chunk.raw
-        if self._id is None and "id" in raw:
-            self._id = chunk.id
-        if self._created is None and "created" in raw:
-            self._created = chunk.created
-        if self._model is None and "model" in raw:
-            self._model = chunk.model
-        if self._provider is None and "provider" in raw:
-            self._provider = chunk.provider
-        if self._sf is None and "system_fingerprint" in raw:
-            self._sf = chunk.system_fingerprint
-        if chunk.usage is not None:
-            self._usage = chunk.usage
-        if chunk.error is not None:
-            self._error = chunk.error
+        top = self._top
+        for key, value in raw.items():
+            if key == "choices":
+                continue
+            if value is None:
+                if key not in top:
+                    top[key] = None
+            elif type(value) is dict:
+                old = top.get(key)
+                if type(old) is not dict:
+                    old = top[key] = {}
+                _merge_repeated(old, value)
+                if key == "usage":
+                    self._usage = None
+                elif key == "error":
+                    self._error = ErrorInfo.from_dict(old)
+            else:
+                top[key] = value
 
     def _body(self, obj: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
-        header = (
-            ("id", self._id),
-            ("object", obj),
-            ("created", self._created),
-            ("model", self._model),
-            ("provider", self._provider),
-            ("system_fingerprint", self._sf),
-        )
-        body: dict[str, Any] = {key: value for key, value in header if value is not None}
+        body = {key: _copy(value) for key, value in self._top.items()}
+        body["object"] = obj
         body["choices"] = choices
-        if self._usage is not None:
-            body["usage"] = self._usage.raw
-        if self._error is not None:
-            body["error"] = self._error.raw
         return body
 
     @property
@@ -321,7 +390,11 @@ class _Header:
 
     @property
     def usage(self) -> Usage | None:
-        """The last ``usage`` seen (normally on the final chunk), or ``None``."""
+        """The ``usage`` sent so far (normally on the final chunk), or ``None``."""
+        if self._usage is None:
+            raw = self._top.get("usage")
+            if type(raw) is dict:
+                self._usage = Usage.from_dict(_copy(raw))
         return self._usage
 
     @property
@@ -337,7 +410,7 @@ class ChatCompletionAccumulator(_Header):
     for a snapshot of what arrived so far) and :meth:`to_message` for the
     assistant message to send back on the next turn. Choices with different
     indexes (``n > 1``) are kept apart. See the module docstring for the
-    merge rules.
+    merge rules: nothing a chunk carries is dropped.
     """
 
     __slots__ = ("_choices",)
@@ -348,15 +421,16 @@ class ChatCompletionAccumulator(_Header):
 
     def add(self, chunk: ChatCompletionChunk | Mapping[str, Any]) -> None:
         """Fold one chunk in. A decoded ``dict`` is accepted too. Never raises."""
-        if not isinstance(chunk, ChatCompletionChunk):
-            chunk = ChatCompletionChunk.from_dict(dict(chunk))
-        self._take_header(chunk)
-        # A choice's fields other than ``delta`` are read from its JSON with
-        # ChunkChoice's rules rather than through its properties.
+        raw = chunk.raw if isinstance(chunk, ChatCompletionChunk) else chunk
+        self._take_header(raw)
+        choices_raw = raw.get("choices")
+        if type(choices_raw) is not list:
+            return
         choices = self._choices
-        for position, choice in enumerate(chunk.choices):
-            get = choice.raw.get
-            key = get("index")
+        for position, choice in enumerate(choices_raw):
+            if type(choice) is not dict:
+                continue
+            key = choice.get("index")
             if type(key) is not int:
                 key = _int(key)
                 if key is None:
@@ -364,35 +438,48 @@ class ChatCompletionAccumulator(_Header):
             state = choices.get(key)
             if state is None:
                 state = choices[key] = _ChatChoice()
-            # The common delta, ``content`` alone, is folded here; the
-            # other keys are looked for only when there are some.
-            delta = choice.delta
-            v = delta.content
-            if v is not None:
-                content = state.content
-                if content is None:
-                    state.content = [v]
+            delta = choice.get("delta")
+            if type(delta) is dict and type(choice.get("index")) is int:
+                # The choice's own fields. Most chunks repeat an earlier
+                # chunk's keys with null values, which adds nothing: told by
+                # three lookups and the key count (index, delta and the keys
+                # found, so no other key can hide).
+                get = choice.get
+                finish = get("finish_reason", _MISSING)
+                native = get("native_finish_reason", _MISSING)
+                logprobs = get("logprobs", _MISSING)
+                if (
+                    (finish is None or finish is _MISSING)
+                    and (native is None or native is _MISSING)
+                    and (logprobs is None or logprobs is _MISSING)
+                ):
+                    nulls = (finish is None) + 2 * (native is None) + 4 * (logprobs is None)
+                    quiet = nulls | state.nulls == state.nulls and len(choice) == _SIZES[nulls]
                 else:
-                    content.append(v)
-            d = delta.raw
-            others = len(d) - (v is not None)
-            # A role repeated on every delta (OpenRouter sends one) changes
-            # nothing once the role is known.
-            if others and not (others == 1 and state.role is not None and "role" in d):
-                state.add_delta(d)
-            v = get("finish_reason")
-            if type(v) is str:
-                state.finish_reason = v
-            v = get("native_finish_reason")
-            if type(v) is str:
-                state.native_finish_reason = v
-            v = get("logprobs")
-            if isinstance(v, dict):
-                state.add_logprobs(v)
-            if isinstance(get("error"), dict):
-                error = choice.error
-                state.error = error
-                self._error = error
+                    quiet = False
+            else:
+                quiet = False
+            if not quiet:
+                state.add_fields(choice)
+                error = choice.get("error")
+                if type(error) is dict:
+                    self._error = ErrorInfo.from_dict(error)
+            if type(delta) is dict:
+                # The common delta, ``content`` alone (with the role that
+                # OpenRouter repeats on every delta), is folded here; the
+                # other keys are looked at only when there are some.
+                v = delta.get("content")
+                if type(v) is str:
+                    content = state.content
+                    if content is None:
+                        state.content = [v]
+                    else:
+                        content.append(v)
+                    others = len(delta) - 1
+                else:
+                    others = len(delta)
+                if others and not (others == 1 and state.role is not None and "role" in delta):
+                    state.add_delta(delta)
 
     def result(self) -> ChatCompletion:
         """The completion assembled so far (``object == "chat.completion"``).
@@ -400,33 +487,41 @@ class ChatCompletionAccumulator(_Header):
         Its ``raw`` is a fresh dict in the non-streamed response's shape.
         Calling it again after more chunks gives an updated result.
         """
-        choices = []
-        for key in sorted(self._choices):
-            state = self._choices[key]
-            c: dict[str, Any] = {"index": key, "message": state.message(for_request=False)}
-            c["finish_reason"] = state.finish_reason
-            if state.native_finish_reason is not None:
-                c["native_finish_reason"] = state.native_finish_reason
-            if state.logprobs is not None:
-                c["logprobs"] = state.logprobs
-            if state.error is not None:
-                c["error"] = state.error.raw
-            choices.append(c)
+        choices = [self._choices[key].build(key) for key in sorted(self._choices)]
         return ChatCompletion.from_dict(self._body("chat.completion", choices))
 
     def to_message(self, index: int = 0) -> dict[str, Any]:
         """The assistant message of choice ``index``, ready to send as the next turn.
 
         ``{"role": "assistant", "content": ..., "tool_calls": [...],
-        "reasoning_details": [...]}``, leaving out the empty parts
-        (``content`` stays, as ``""``, when there are no tool calls).
-        Tool calls lose their stream-only ``index``. A choice that never
-        arrived gives ``{"role": "assistant", "content": ""}``.
+        "refusal": ..., "reasoning_details": [...]}``, leaving out the empty
+        parts (``content`` stays, as ``""``, when there are no tool calls).
+        Tool calls lose their stream-only ``index``; each reasoning detail is
+        sent back as it was assembled (an encrypted entry stays apart from
+        the summary before it). An audio reply is referred to by its ``id``.
+        A choice that never arrived gives ``{"role": "assistant", "content": ""}``.
         """
         state = self._choices.get(index)
         if state is None:
             return {"role": "assistant", "content": ""}
-        return state.message(for_request=True)
+        full = state.build_message()
+        content = full.get("content")
+        tool_calls = full.get("tool_calls")
+        msg: dict[str, Any] = {"role": full["role"]}
+        if content or not tool_calls:
+            msg["content"] = content if isinstance(content, str) else ""
+        if tool_calls:
+            msg["tool_calls"] = tool_calls
+        refusal = full.get("refusal")
+        if isinstance(refusal, str) and refusal:
+            msg["refusal"] = refusal
+        details = full.get("reasoning_details")
+        if isinstance(details, list) and details:
+            msg["reasoning_details"] = details
+        audio = full.get("audio")
+        if isinstance(audio, dict) and isinstance(audio.get("id"), str) and audio["id"]:
+            msg["audio"] = {"id": audio["id"]}
+        return msg
 
     @property
     def content(self) -> str:
@@ -438,21 +533,25 @@ class ChatCompletionAccumulator(_Header):
 
 
 class _TextChoice:
-    __slots__ = ("error", "finish_reason", "native_finish_reason", "reasoning", "text")
+    __slots__ = ("fields", "text")
 
     def __init__(self) -> None:
         self.text: list[str] = []
-        self.reasoning: list[str] | None = None
-        self.finish_reason: str | None = None
-        self.native_finish_reason: str | None = None
-        self.error: ErrorInfo | None = None
+        # ``reasoning`` and unknown fragments, then the repeated fields.
+        self.fields: dict[str, Any] = {}
+
+
+#: The legacy choice's repeated fields; every other field is a fragment.
+_TEXT_REPEATED: Final = frozenset({"finish_reason", "native_finish_reason", "error"})
 
 
 class CompletionAccumulator(_Header):
     """Folds streamed legacy completion chunks into one :class:`Completion`.
 
-    ``text`` and ``reasoning`` fragments are concatenated per choice; the
-    other rules are those of :class:`ChatCompletionAccumulator`.
+    ``text``, ``reasoning`` and any other fragment of a choice are merged by
+    the fragment rules (strings concatenated, ``logprobs`` lists extended);
+    ``finish_reason``, ``native_finish_reason`` and ``error`` by the
+    repeated rule. See the module docstring.
     """
 
     __slots__ = ("_choices",)
@@ -463,29 +562,34 @@ class CompletionAccumulator(_Header):
 
     def add(self, chunk: CompletionChunk | Mapping[str, Any]) -> None:
         """Fold one chunk in. A decoded ``dict`` is accepted too. Never raises."""
-        if not isinstance(chunk, CompletionChunk):
-            chunk = CompletionChunk.from_dict(dict(chunk))
-        self._take_header(chunk)
-        for position, choice in enumerate(chunk.choices):
-            key = choice.index
+        raw = chunk.raw if isinstance(chunk, CompletionChunk) else chunk
+        self._take_header(raw)
+        choices_raw = raw.get("choices")
+        if type(choices_raw) is not list:
+            return
+        for position, choice in enumerate(choices_raw):
+            if type(choice) is not dict:
+                continue
+            key = _int(choice.get("index"))
             if key is None:
                 key = position
             state = self._choices.get(key)
             if state is None:
                 state = self._choices[key] = _TextChoice()
-            if choice.text is not None:
-                state.text.append(choice.text)
-            if choice.reasoning is not None:
-                if state.reasoning is None:
-                    state.reasoning = []
-                state.reasoning.append(choice.reasoning)
-            if choice.finish_reason is not None:
-                state.finish_reason = choice.finish_reason
-            if choice.native_finish_reason is not None:
-                state.native_finish_reason = choice.native_finish_reason
-            if choice.error is not None:
-                state.error = choice.error
-                self._error = choice.error
+            fragments: dict[str, Any] = {}
+            for name, value in choice.items():
+                if name == "index":
+                    continue
+                if name == "text" and type(value) is str:
+                    state.text.append(value)
+                elif name in _TEXT_REPEATED:
+                    _merge_repeated(state.fields, {name: value})
+                    if name == "error" and type(value) is dict:
+                        self._error = ErrorInfo.from_dict(value)
+                else:
+                    fragments[name] = value
+            if fragments:
+                _merge_fragments(state.fields, fragments)
 
     def result(self) -> Completion:
         """The completion assembled so far (``object == "text_completion"``)."""
@@ -493,13 +597,9 @@ class CompletionAccumulator(_Header):
         for key in sorted(self._choices):
             state = self._choices[key]
             c: dict[str, Any] = {"index": key, "text": "".join(state.text)}
-            if state.reasoning is not None:
-                c["reasoning"] = "".join(state.reasoning)
-            c["finish_reason"] = state.finish_reason
-            if state.native_finish_reason is not None:
-                c["native_finish_reason"] = state.native_finish_reason
-            if state.error is not None:
-                c["error"] = state.error.raw
+            fields = _build(state.fields)
+            c["finish_reason"] = fields.pop("finish_reason", None)
+            c.update(fields)
             choices.append(c)
         return Completion.from_dict(self._body("text_completion", choices))
 

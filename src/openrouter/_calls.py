@@ -57,7 +57,6 @@ from ._errors import (
 from ._responses import ChatCompletionChunk, CompletionChunk
 
 __all__ = [
-    "READING_OUTCOMES",
     "Outcome",
     "Pause",
     "RetryPolicy",
@@ -76,11 +75,6 @@ Outcome = Literal["open", "completed", "errored", "truncated", "cancelled", "fai
 # Statuses worth another attempt (OpenRouter's docs: timeouts, rate limits,
 # upstream and edge failures).
 _RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504, 520, 522, 524, 529})
-
-#: The outcomes in which a stream still reads and decodes: open, or
-#: completed and reading to the end of the body (so that the connection can
-#: be reused, and a server that keeps sending meets the decoder's bound).
-READING_OUTCOMES: Final = frozenset({"open", "completed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +286,8 @@ class StreamCore(Generic[ChunkT]):
         "_decoder",
         "_secret",
         "accumulator",
+        "chunks",
+        "error",
         "headers",
         "heartbeats",
         "on_keepalive",
@@ -308,6 +304,7 @@ class StreamCore(Generic[ChunkT]):
         headers: tuple[tuple[str, str], ...],
         secret: str | None,
         on_keepalive: Callable[[str], None] | None,
+        keep_chunks: bool = False,
     ) -> None:
         self._chunk: Callable[[Any], ChunkT] = chunk
         self._decoder = ChunkDecoder(loads=loads, is_error=has_error_member, heartbeats=True)
@@ -322,33 +319,41 @@ class StreamCore(Generic[ChunkT]):
         #: Keepalive comments received so far.
         self.heartbeats = 0
         self.outcome: Outcome = "open"
+        #: The error that ended the stream, raised again on every later read.
+        self.error: OpenRouterError | None = None
+        #: Every chunk so far, when the caller asked to keep them (else None).
+        self.chunks: list[ChunkT] | None = [] if keep_chunks else None
 
     def handle(self, item: Event | Comment) -> ChunkT | None:
-        """The chunk that ``item`` completes, or None (a keepalive, the end).
+        """The chunk that ``item`` completes, or None (a keepalive, or
+        ``[DONE]``, after which :attr:`outcome` is ``"completed"``).
 
         Raises:
-            StreamError: the item is an in-band error (``partial`` set).
+            StreamError: the item is an in-band error. The chunk that
+                carried it is folded into the accumulator first, so
+                ``partial`` (and :meth:`result`) hold it and everything
+                before it, the billed ``usage`` it may carry included.
             APIConnectionError: the stream broke the protocol.
 
-        Once an error decided the outcome (or the stream was cancelled)
-        items are ignored and the outcome stays. After ``[DONE]`` the
-        decoder still sees what follows, so that a server that keeps
-        sending is stopped by its ``max_ignored`` bound (``"failed"``).
+        Once the outcome is decided (``[DONE]``, an error, a cancel), items
+        are ignored and the outcome stays; the error is kept in
+        :attr:`error`.
         """
-        if self.outcome not in READING_OUTCOMES:
-            # The decoder refuses input after an error; what follows a
-            # decided outcome (a [DONE] after an in-band error) changes nothing.
+        if self.outcome != "open":
             return None
         try:
             entry = self._decode(item)
         except ProtocolError as exc:
             self.outcome = "failed"
-            raise translate_transport_error(exc, self._secret) from exc
+            error = self.error = translate_transport_error(exc, self._secret)
+            raise error from exc
         kind = type(entry)
         if kind is JSONChunk:
             value = entry.value  # type: ignore[union-attr]
             chunk = self._chunk(value if type(value) is dict else {})
             self._add(chunk)  # type: ignore[arg-type]  # matched pairs
+            if self.chunks is not None:
+                self.chunks.append(chunk)
             return chunk
         if kind is Heartbeat:
             self.heartbeats += 1
@@ -358,52 +363,75 @@ class StreamCore(Generic[ChunkT]):
             self.outcome = "completed"
         elif kind is InBandError:
             self.outcome = "errored"
-            raise error_from_payload(
-                entry.payload,  # type: ignore[union-attr]
+            payload = entry.payload  # type: ignore[union-attr]
+            chunk = self._chunk(payload if type(payload) is dict else {})
+            self._add(chunk)  # type: ignore[arg-type]  # matched pairs
+            if self.chunks is not None:
+                self.chunks.append(chunk)
+            error = self.error = error_from_payload(
+                payload,
                 status=self.status,
                 headers=self.headers,
                 partial=self.accumulator.result(),
+                chunks=[chunk] if self.chunks is None else self.chunks,
                 secret=self._secret,
             )
+            raise error
         return None
 
     def end(self) -> None:
-        """The body ended. Raises StreamTruncatedError without ``[DONE]``."""
+        """The body ended. Raises StreamTruncatedError without ``[DONE]``
+        (and, once it did, raises the stream's error again)."""
+        if self.error is not None:
+            raise self.error
         if self.outcome != "open":
             return
         try:
             self._decoder.close()
         except ProtocolError as exc:
             self.outcome = "failed"
-            raise translate_transport_error(exc, self._secret) from exc
+            error = self.error = translate_transport_error(exc, self._secret)
+            raise error from exc
         self.outcome = "truncated"
-        raise StreamTruncatedError(
+        error = self.error = StreamTruncatedError(
             "the stream ended before [DONE]: the response is incomplete",
             partial=self.accumulator.result(),
+            chunks=self.chunks or (),
             secret=self._secret,
         )
+        raise error
 
     def broke(self, exc: BaseException) -> OpenRouterError:
         """The error for a failure of the transport in the middle of the
         stream: a line or event over the parser's limits fails the stream
-        (outcome ``"failed"``); anything else cut it short (``"truncated"``)."""
+        (outcome ``"failed"``); anything else cut it short (``"truncated"``).
+        It is kept in :attr:`error`, unless an earlier one decided the stream."""
+        if self.error is not None:
+            return self.error
+        error: OpenRouterError
         if isinstance(exc, LimitExceeded):
             if self.outcome == "open":
                 self.outcome = "failed"
-            return translate_transport_error(exc, self._secret)
-        if self.outcome == "open":
-            self.outcome = "truncated"
-        if isinstance(exc, Timeout):
-            return StreamTimeoutError(
-                f"{type(exc).__name__}: {exc}",
-                partial=self.accumulator.result(),
-                secret=self._secret,
-            )
-        return StreamTruncatedError(
-            f"the connection broke before [DONE]: {type(exc).__name__}: {exc}",
-            partial=self.accumulator.result(),
-            secret=self._secret,
-        )
+            error = translate_transport_error(exc, self._secret)
+        else:
+            if self.outcome == "open":
+                self.outcome = "truncated"
+            if isinstance(exc, Timeout):
+                error = StreamTimeoutError(
+                    f"{type(exc).__name__}: {exc}",
+                    partial=self.accumulator.result(),
+                    chunks=self.chunks or (),
+                    secret=self._secret,
+                )
+            else:
+                error = StreamTruncatedError(
+                    f"the connection broke before [DONE]: {type(exc).__name__}: {exc}",
+                    partial=self.accumulator.result(),
+                    chunks=self.chunks or (),
+                    secret=self._secret,
+                )
+        self.error = error
+        return error
 
     def cancel(self) -> None:
         """The caller closed the stream."""

@@ -33,7 +33,6 @@ from sseproto.adapters.sync import Client as SocketClient
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._calls import (
-    READING_OUTCOMES,
     Outcome,
     Pause,
     RetryPolicy,
@@ -247,6 +246,14 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         return self._core.outcome
 
     @property
+    def error(self) -> OpenRouterError | None:
+        """The error that ended the stream (``None`` while open, after
+        ``[DONE]`` and after a cancel). Reading on raises it again, so a
+        loop that logs an error and calls :meth:`recv` once more never ends
+        as if the stream had completed."""
+        return self._core.error
+
+    @property
     def status(self) -> int:
         """The response status (200)."""
         return self._core.status
@@ -297,8 +304,11 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def __next__(self) -> ChunkT:
         core = self._core
-        if core.outcome not in READING_OUTCOMES:
-            # After an error (raised once) or close(), nothing more comes.
+        if core.outcome != "open":
+            # A failed stream raises its error again; a completed or
+            # cancelled one has nothing more.
+            if core.error is not None:
+                raise core.error
             raise StopIteration
         handle = core.handle
         batch = self._batch
@@ -311,6 +321,13 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
                 if chunk is not None:
                     self._index = index
                     return chunk
+                if core.outcome != "open":
+                    # [DONE]: the answer is whole whatever the server does
+                    # next; the rest of the body is drained within a small
+                    # bound (the connection is then reused) or closed.
+                    self._batch, self._index = [], 0
+                    self._events.drain()
+                    raise StopIteration
             try:
                 batch = self._batch = self._events.next_items()
             except (TransportError, ProtocolError) as exc:
@@ -323,7 +340,8 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def recv(self) -> ChunkT | None:
         """The next chunk, or ``None`` once the stream completed (Go's
-        ``Recv()`` returning ``io.EOF``). Raises as iteration does."""
+        ``Recv()`` returning ``io.EOF``) or was closed. Raises as iteration
+        does, and raises the same error again on every call after one."""
         try:
             return next(self)
         except StopIteration:
@@ -385,7 +403,9 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
 
     async def __anext__(self) -> ChunkT:
         core = self._core
-        if core.outcome not in READING_OUTCOMES:
+        if core.outcome != "open":
+            if core.error is not None:
+                raise core.error
             raise StopAsyncIteration
         handle = core.handle
         batch = self._batch
@@ -398,6 +418,10 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                 if chunk is not None:
                     self._index = index
                     return chunk
+                if core.outcome != "open":
+                    self._batch, self._index = [], 0
+                    await self._events.drain()
+                    raise StopAsyncIteration
             try:
                 batch = self._batch = await self._events.next_items()
             except (TransportError, ProtocolError) as exc:
@@ -409,7 +433,8 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                 raise StopAsyncIteration
 
     async def recv(self) -> ChunkT | None:
-        """The next chunk, or ``None`` once the stream completed."""
+        """The next chunk, or ``None`` once the stream completed or was
+        closed; raises as :meth:`ChatCompletionStream.recv` does."""
         try:
             return await self.__anext__()
         except StopAsyncIteration:
@@ -536,7 +561,12 @@ class OpenRouter(_Core):
                 error = exc
 
     def _core_for(
-        self, events: EventStream[Event | Comment], chunk: Any, acc: Any, keepalive: Any
+        self,
+        events: EventStream[Event | Comment],
+        chunk: Any,
+        acc: Any,
+        keepalive: Any,
+        keep_chunks: bool,
     ) -> StreamCore[Any]:
         return StreamCore(
             chunk,
@@ -545,6 +575,7 @@ class OpenRouter(_Core):
             headers=events.headers,
             secret=self._api_key,
             on_keepalive=keepalive,
+            keep_chunks=keep_chunks,
         )
 
     def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
@@ -564,14 +595,19 @@ class OpenRouter(_Core):
         request: ChatCompletionRequest,
         *,
         on_keepalive: Callable[[str], None] | None = None,
+        keep_chunks: bool = False,
     ) -> ChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true``; returns the open
         :class:`ChatCompletionStream` (its headers are available at once).
         ``on_keepalive`` is called with the text of each keepalive comment.
+        With ``keep_chunks=True`` the stream keeps every chunk and an error
+        that ends it carries them all in ``chunks``; otherwise (the default,
+        which keeps memory flat) ``chunks`` holds the in-band error chunk
+        alone, and ``partial`` always holds everything merged.
         """
         events = self._run(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive
+            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive, keep_chunks
         )
         return ChatCompletionStream(events, core)
 
@@ -585,10 +621,13 @@ class OpenRouter(_Core):
         request: CompletionRequest,
         *,
         on_keepalive: Callable[[str], None] | None = None,
+        keep_chunks: bool = False,
     ) -> CompletionStream:
         """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
         events = self._run(self._completion(request, stream=True))
-        core = self._core_for(events, CompletionChunk, CompletionAccumulator(), on_keepalive)
+        core = self._core_for(
+            events, CompletionChunk, CompletionAccumulator(), on_keepalive, keep_chunks
+        )
         return CompletionStream(events, core)
 
     def list_models(self, query: ModelsQuery | None = None) -> ModelList:
@@ -722,7 +761,12 @@ class AsyncOpenRouter(_Core):
                 error = exc
 
     def _core_for(
-        self, events: AsyncEventStream[Event | Comment], chunk: Any, acc: Any, keepalive: Any
+        self,
+        events: AsyncEventStream[Event | Comment],
+        chunk: Any,
+        acc: Any,
+        keepalive: Any,
+        keep_chunks: bool,
     ) -> StreamCore[Any]:
         return StreamCore(
             chunk,
@@ -731,6 +775,7 @@ class AsyncOpenRouter(_Core):
             headers=events.headers,
             secret=self._api_key,
             on_keepalive=keepalive,
+            keep_chunks=keep_chunks,
         )
 
     async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
@@ -743,11 +788,12 @@ class AsyncOpenRouter(_Core):
         request: ChatCompletionRequest,
         *,
         on_keepalive: Callable[[str], None] | None = None,
+        keep_chunks: bool = False,
     ) -> AsyncChatCompletionStream:
         """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
         events = await self._run(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive
+            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive, keep_chunks
         )
         return AsyncChatCompletionStream(events, core)
 
@@ -761,10 +807,13 @@ class AsyncOpenRouter(_Core):
         request: CompletionRequest,
         *,
         on_keepalive: Callable[[str], None] | None = None,
+        keep_chunks: bool = False,
     ) -> AsyncCompletionStream:
         """As :meth:`OpenRouter.completion_stream`."""
         events = await self._run(self._completion(request, stream=True))
-        core = self._core_for(events, CompletionChunk, CompletionAccumulator(), on_keepalive)
+        core = self._core_for(
+            events, CompletionChunk, CompletionAccumulator(), on_keepalive, keep_chunks
+        )
         return AsyncCompletionStream(events, core)
 
     async def list_models(self, query: ModelsQuery | None = None) -> ModelList:

@@ -133,9 +133,10 @@ def test_tool_call_first_index_above_zero() -> None:
     )
     calls = acc.result().choices[0].message.tool_calls
     assert calls is not None
+    # Ordered by index; the message, like a non-streamed one, has no index.
     assert [(c.index, c.id, c.function.arguments) for c in calls] == [
-        (1, "c1", "[]"),
-        (2, "c2", "{}"),
+        (None, "c1", "[]"),
+        (None, "c2", "{}"),
     ]
     assert [c["id"] for c in acc.to_message()["tool_calls"]] == ["c1", "c2"]
 
@@ -268,8 +269,8 @@ def test_reasoning_detail_missing_index() -> None:
     ]
 
 
-def test_reasoning_detail_unknown_fields_taken_once() -> None:
-    """Fields the accumulator does not know are kept from their first piece."""
+def test_reasoning_detail_unknown_scalars_last_wins() -> None:
+    """A scalar field the accumulator does not know takes its last non-null value."""
     acc = fold(
         [
             chunk({"reasoning_details": [{"index": 0, "type": "reasoning.x", "extra": 1}]}),
@@ -278,7 +279,7 @@ def test_reasoning_detail_unknown_fields_taken_once() -> None:
     )
     details = acc.result().choices[0].message.reasoning_details
     assert details is not None
-    assert details[0].raw["extra"] == 1
+    assert details[0].raw["extra"] == 2
     assert details[0].text == "t"
 
 
@@ -286,7 +287,7 @@ def test_reasoning_detail_unknown_fields_taken_once() -> None:
 
 
 def test_header_finish_reasons_and_usage() -> None:
-    """First id/model/provider, last non-null finish reasons, last usage."""
+    """The last non-null id/model/provider and finish reasons; usage merged."""
     acc = ChatCompletionAccumulator()
     acc.add(
         {
@@ -317,8 +318,8 @@ def test_header_finish_reasons_and_usage() -> None:
     result = acc.result()
     assert isinstance(result, ChatCompletion)
     assert (result.id, result.model, result.provider, result.created, result.object) == (
-        "gen-1",
-        "m",
+        "gen-other",
+        "m2",
         "P",
         5,
         "chat.completion",
@@ -380,10 +381,13 @@ def test_in_band_error_recorded() -> None:
 
 
 def test_choice_error_is_the_chunks_own_object() -> None:
-    """An error inside a choice is kept as the very object the chunk exposes."""
+    """An error inside a choice is the accumulator's error too."""
     c = chunk({"content": ""}, finish_reason="error", error={"code": 502, "message": "down"})
     acc = fold([c])
-    assert acc.error is c.choices[0].error
+    error = c.choices[0].error
+    assert acc.error is not None
+    assert error is not None
+    assert acc.error.raw == error.raw
     assert acc.result().choices[0].error == c.choices[0].error
 
 
@@ -435,11 +439,18 @@ _CHUNK = st.fixed_dictionaries(
 ) | st.fixed_dictionaries({}, optional={"choices": _ODD})
 
 
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def _typed_fold(chunks: list[ChatCompletionChunk]) -> dict[int, dict[str, Any]]:
     """The scalar merge rules, applied to the chunks' typed attributes."""
     out: dict[int, dict[str, Any]] = {}
     for c in chunks:
+        raw_choices = c.raw.get("choices")
         for position, choice in enumerate(c.choices):
+            if not (isinstance(raw_choices, list) and isinstance(raw_choices[position], dict)):
+                continue  # not a choice object: nothing to fold
             key = position if choice.index is None else choice.index
             state = out.setdefault(key, {"parts": {}, "role": None, "finish": None, "native": None})
             delta = choice.delta
@@ -449,14 +460,11 @@ def _typed_fold(chunks: list[ChatCompletionChunk]) -> dict[int, dict[str, Any]]:
                     state["parts"].setdefault(name, []).append(value)
             if state["role"] is None and delta.role:
                 state["role"] = delta.role
-            if delta.images:
-                state["parts"].setdefault("images", []).extend(delta.images)
-            if choice.finish_reason is not None:
-                state["finish"] = choice.finish_reason
-            if choice.native_finish_reason is not None:
-                state["native"] = choice.native_finish_reason
-            if choice.logprobs is not None:
-                state["parts"].setdefault("logprobs", []).append(choice.logprobs)
+            # Repeated fields: the last non-null raw value wins (then typed).
+            if choice.raw.get("finish_reason") is not None:
+                state["finish"] = choice.raw["finish_reason"]
+            if choice.raw.get("native_finish_reason") is not None:
+                state["native"] = choice.raw["native_finish_reason"]
     return out
 
 
@@ -480,10 +488,8 @@ def test_fold_agrees_with_the_typed_view(bodies: list[dict[str, Any]]) -> None:
         assert message.reasoning == ("".join(parts["reasoning"]) if "reasoning" in parts else None)
         assert message.refusal == ("".join(parts["refusal"]) if "refusal" in parts else None)
         assert message.role == (state["role"] or "assistant")
-        assert message.images == parts.get("images")
-        assert choice.finish_reason == state["finish"]
-        assert choice.native_finish_reason == state["native"]
-        assert (choice.logprobs is None) == ("logprobs" not in parts)
+        assert choice.finish_reason == _str_or_none(state["finish"])
+        assert choice.native_finish_reason == _str_or_none(state["native"])
 
 
 def test_result_is_a_snapshot() -> None:

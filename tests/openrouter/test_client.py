@@ -102,6 +102,11 @@ class StreamLike(Protocol[ChunkT_co, ResultT_co]):
 
     def result(self) -> ResultT_co: ...
 
+    @property
+    def error(self) -> OpenRouterError | None: ...
+
+    async def recv(self) -> ChunkT_co | None: ...
+
     def __aiter__(self) -> AsyncIterator[ChunkT_co]: ...
 
     async def aclose(self) -> None: ...
@@ -167,6 +172,14 @@ class _SyncStreamFace:
 
     def result(self) -> Any:
         return self._stream.result()
+
+    @property
+    def error(self) -> OpenRouterError | None:
+        value: OpenRouterError | None = self._stream.error
+        return value
+
+    async def recv(self) -> Any:
+        return self._stream.recv()
 
     def __aiter__(self) -> _SyncStreamFace:
         return self

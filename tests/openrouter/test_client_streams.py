@@ -389,25 +389,33 @@ def test_stall_hits_the_event_limit(transport: Transport, short_stall_mock: Mock
         ("mock/truncated", StreamTruncatedError, "truncated"),
     ],
 )
-def test_iterating_after_an_error_ends_quietly(
+def test_a_failed_stream_stays_failed(
     transport: Transport,
     model: str,
     error: type[OpenRouterError],
     outcome: Outcome,
     server: MockOpenRouter,
 ) -> None:
-    """Reading a stream again after its error yields nothing more and keeps the outcome."""
+    """Reading a stream again after its error raises the same error (a loop
+    that logs and reads on never ends as if the stream had completed)."""
 
-    async def body(api: Api, rt: Runtime) -> tuple[list[ChatCompletionChunk], Outcome]:
+    async def body(api: Api, rt: Runtime) -> tuple[list[bool], Outcome, bool]:
         stream = await api.chat_completion_stream(chat(model))
         async with contextlib.aclosing(stream):
+            with pytest.raises(error) as first:
+                async for _ in stream:
+                    pass
+            again = []
+            for _ in range(2):
+                with pytest.raises(error) as later:
+                    await stream.recv()
+                again.append(later.value is first.value)
             with pytest.raises(error):
                 async for _ in stream:
                     pass
-            again = [chunk async for chunk in stream]
-            return again, stream.outcome
+            return again, stream.outcome, stream.error is first.value
 
-    assert transport.run(server.base_url, body) == ([], outcome)
+    assert transport.run(server.base_url, body) == ([True, True], outcome, True)
 
 
 @EVERY_TRANSPORT

@@ -78,6 +78,7 @@ from ._errors import (
 __all__ = [
     "USER_AGENT",
     "CloseResponse",
+    "Drain",
     "Emit",
     "Head",
     "Operation",
@@ -179,6 +180,29 @@ class Emit(Generic[Item]):
     """Hand these items to the user, in order."""
 
     items: list[Item]
+
+
+@dataclass(frozen=True, slots=True)
+class Drain:
+    """Not an operation but the value a caller sends back into
+    :func:`stream_flow` at an :class:`Emit`: no more items are wanted. The
+    flow reads what is left of the body, discarding it, for at most
+    ``timeout`` seconds and ``max_bytes`` bytes; a body that ends within
+    that bound leaves its connection reusable, any other is closed. Then the
+    flow returns."""
+
+    timeout: float
+    max_bytes: int
+
+
+#: How long :meth:`EventStream.drain` waits, by default, for the rest of a
+#: body whose events are no longer wanted (the end of a chunked body
+#: normally follows its last event at once).
+DEFAULT_DRAIN_TIMEOUT: Final = 0.1
+
+#: How many bytes :meth:`EventStream.drain` reads, by default, before it
+#: gives the connection up instead.
+DEFAULT_DRAIN_MAX_BYTES: Final = 65536
 
 
 Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.11)
@@ -470,9 +494,31 @@ def stream_flow(
         if items:
             if events_only or any(type(item) is Event for item in items):
                 limits.start_events()
-            yield Emit(items)
+            command = yield Emit(items)
+            if command is not None:
+                yield from _drain(command, clock)
+                return parser
     yield CloseResponse()
     return parser
+
+
+def _drain(command: Drain, clock: Callable[[], float]) -> Generator[Operation, Any, None]:
+    """Read the rest of a body without parsing it, within ``command``'s
+    bounds; then release the response (reused only if it ended)."""
+    deadline = clock() + command.timeout
+    left = command.max_bytes
+    try:
+        while left >= 0:
+            wait = deadline - clock()
+            if wait <= 0:
+                break
+            data = yield ReadBody(wait)
+            if not data:  # the end (b""), or the time ran out (None)
+                break
+            left -= len(data)
+    except (TransportError, sseproto.ProtocolError):
+        pass  # a fault after the wanted events: the connection is closed
+    yield CloseResponse()
 
 
 def request_flow(

@@ -10,6 +10,7 @@ closing) is defined here once, so every adapter behaves the same.
 from __future__ import annotations
 
 import abc
+import contextlib
 import random as _random
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Generator, Iterator, Sequence
@@ -28,6 +29,9 @@ from ._errors import (
     TransportError,
 )
 from ._flows import (
+    DEFAULT_DRAIN_MAX_BYTES,
+    DEFAULT_DRAIN_TIMEOUT,
+    Drain,
     Emit,
     Head,
     Response,
@@ -80,6 +84,10 @@ class SyncRunner(abc.ABC):
 
     __slots__ = ("_gen", "done", "result")
 
+    #: Whether :meth:`perform` cuts each ``ReadBody`` to its own timeout
+    #: (a runtime that takes one read limit per request cannot).
+    exact_reads = True
+
     def __init__(self, gen: Flow) -> None:
         self._gen = gen
         #: The flow's return value, once :attr:`done`.
@@ -96,11 +104,13 @@ class SyncRunner(abc.ABC):
     def release(self) -> None:
         """Close at once whatever connection the flow holds. Never raises."""
 
-    def step(self) -> StreamOpened | Emit[Any] | None:
+    def step(self, reply: Any = None) -> StreamOpened | Emit[Any] | None:
+        """Run the flow to its next ``StreamOpened`` or ``Emit`` (or its
+        end: ``None``), sending ``reply`` back for the previous one."""
         if self.done:
             return None
         gen = self._gen
-        value: Any = None
+        value: Any = reply
         error: BaseException | None = None
         try:
             while True:
@@ -141,6 +151,9 @@ class AsyncRunner(abc.ABC):
 
     __slots__ = ("_gen", "done", "result")
 
+    #: As :attr:`SyncRunner.exact_reads`.
+    exact_reads = True
+
     def __init__(self, gen: Flow) -> None:
         self._gen = gen
         self.result: Any = None
@@ -162,11 +175,12 @@ class AsyncRunner(abc.ABC):
         the runtime's cancellation."""
         self.release()
 
-    async def step(self) -> StreamOpened | Emit[Any] | None:
+    async def step(self, reply: Any = None) -> StreamOpened | Emit[Any] | None:
+        """As :meth:`SyncRunner.step`."""
         if self.done:
             return None
         gen = self._gen
-        value: Any = None
+        value: Any = reply
         error: BaseException | None = None
         try:
             while True:
@@ -270,12 +284,14 @@ class EventStream(_StreamState, Generic[Item]):
     ...) and the parser's limit errors (after the items before them).
     """
 
-    __slots__ = ("_items", "_opened", "_runner")
+    __slots__ = ("_at_emit", "_items", "_opened", "_runner")
 
     def __init__(self, runner: SyncRunner) -> None:
         self._runner = runner
         self._opened: StreamOpened | None = None
         self._items: deque[Item] = deque()
+        # Whether the flow waits at an Emit (where it takes a Drain).
+        self._at_emit = False
 
     def open(self) -> EventStream[Item]:
         """Send the request and wait for the stream to open (done by ``with``
@@ -309,6 +325,7 @@ class EventStream(_StreamState, Generic[Item]):
                 self.close()
                 raise StopIteration
             if type(op) is Emit:
+                self._at_emit = True
                 items.extend(op.items)
                 return items.popleft()
 
@@ -330,7 +347,26 @@ class EventStream(_StreamState, Generic[Item]):
                 self.close()
                 return []
             if type(op) is Emit:
+                self._at_emit = True
                 return list(op.items)
+
+    def drain(
+        self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
+    ) -> None:
+        """End the stream early but keep its connection when that is cheap:
+        the rest of the body is read and discarded for at most ``timeout``
+        seconds and ``max_bytes`` bytes; if it ends within that bound the
+        connection goes back to the pool, otherwise it is closed. Items not
+        yet returned are dropped. Never raises; iteration then ends.
+
+        For a stream whose last wanted event has arrived (an LLM API's
+        ``[DONE]``) while the server may keep the body open."""
+        self._items.clear()
+        runner = self._runner
+        if self._at_emit and runner.exact_reads and not runner.done:
+            with contextlib.suppress(TransportError, ProtocolError):
+                runner.step(Drain(timeout, max_bytes))
+        runner.close()
 
     def close(self) -> None:
         """Close the connection now; iteration then ends. Idempotent."""
@@ -361,12 +397,14 @@ class AsyncEventStream(_StreamState, Generic[Item]):
     cancelled task or cancel scope closes the connection at once.
     """
 
-    __slots__ = ("_items", "_opened", "_runner")
+    __slots__ = ("_at_emit", "_items", "_opened", "_runner")
 
     def __init__(self, runner: AsyncRunner) -> None:
         self._runner = runner
         self._opened: StreamOpened | None = None
         self._items: deque[Item] = deque()
+        # Whether the flow waits at an Emit (where it takes a Drain).
+        self._at_emit = False
 
     async def open(self) -> AsyncEventStream[Item]:
         """Send the request and wait for the stream to open; returns the stream."""
@@ -399,6 +437,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
                 await self._runner.aclose()
                 raise StopAsyncIteration
             if type(op) is Emit:
+                self._at_emit = True
                 items.extend(op.items)
                 return items.popleft()
 
@@ -417,7 +456,19 @@ class AsyncEventStream(_StreamState, Generic[Item]):
                 await self._runner.aclose()
                 return []
             if type(op) is Emit:
+                self._at_emit = True
                 return list(op.items)
+
+    async def drain(
+        self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
+    ) -> None:
+        """As :meth:`EventStream.drain`."""
+        self._items.clear()
+        runner = self._runner
+        if self._at_emit and runner.exact_reads and not runner.done:
+            with contextlib.suppress(TransportError, ProtocolError):
+                await runner.step(Drain(timeout, max_bytes))
+        await runner.aclose()
 
     async def aclose(self) -> None:
         """Close the connection now; iteration then ends. Idempotent."""

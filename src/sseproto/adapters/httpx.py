@@ -107,6 +107,9 @@ def _read_failed(exc: httpx.TransportError) -> Exception:
 class _SyncRunner(SyncRunner):
     __slots__ = ("_chunks", "_http", "_response")
 
+    # httpx takes one read limit per request.
+    exact_reads = False
+
     def __init__(self, http: httpx.Client, gen: Generator[Any, Any, Any]) -> None:
         super().__init__(gen)
         self._http = http
