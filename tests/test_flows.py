@@ -35,6 +35,7 @@ from sseproto.adapters import (
     ConnectTimeout,
     EventTimeout,
     IncompleteBody,
+    InvalidRedirect,
     ReadError,
     ReadTimeout,
     Response,
@@ -572,11 +573,11 @@ def test_redirect_to_self_loop() -> None:
     "location", ["ftp://example.test/x", "file:///etc/passwd", "javascript:alert(1)", "data:,x"]
 )
 def test_redirect_non_http_refused(location: str) -> None:
-    """A redirect to a scheme other than http(s) is refused without a request."""
+    """A redirect to a scheme other than http(s) raises InvalidRedirect without a request."""
     clock = FakeClock()
     outcome = drive(clock, stream(clock), [Reply(moved(302, location)), Reply(ok())])
     error = outcome.error
-    assert isinstance(error, TooManyRedirects)
+    assert isinstance(error, InvalidRedirect)
     assert error.urls == (URL,)
     assert len(outcome.requests) == 1
 
@@ -785,22 +786,26 @@ def test_request_body_too_large() -> None:
 
 
 def test_request_default_headers() -> None:
-    """request() adds only a User-Agent; stream() adds Accept and User-Agent."""
+    """request() adds Accept-Encoding and User-Agent; stream() adds Accept too."""
     clock = FakeClock()
     gen = request_flow("GET", URL, timeouts=NO_LIMITS, clock=clock)
     outcome = drive(clock, gen, [Reply(Head(200, "OK", ()))])
-    assert outcome.requests[0].headers == (("User-Agent", USER_AGENT),)
+    assert outcome.requests[0].headers == (
+        ("Accept-Encoding", "identity"),
+        ("User-Agent", USER_AGENT),
+    )
     outcome = drive(clock, stream(clock), [Reply(ok())])
     assert outcome.requests[0].headers == (
         ("Accept", "text/event-stream"),
+        ("Accept-Encoding", "identity"),
         ("User-Agent", USER_AGENT),
     )
 
 
 def test_given_headers_are_not_replaced() -> None:
-    """A caller's Accept or User-Agent (any case) is sent instead of the default."""
+    """A caller's Accept, Accept-Encoding or User-Agent (any case) replaces the default."""
     clock = FakeClock()
-    headers = [("accept", "application/json"), ("USER-AGENT", "mine/1")]
+    headers = [("accept", "application/json"), ("accept-encoding", "br"), ("USER-AGENT", "mine/1")]
     gen = stream_flow("GET", URL, headers=headers, timeouts=NO_LIMITS, clock=clock)
     outcome = drive(clock, gen, [Reply(ok())])
     assert outcome.requests[0].headers == tuple(headers)
@@ -850,9 +855,9 @@ def test_subscribe_starts_from_last_event_id() -> None:
 def test_subscribe_retry_sets_the_sleep() -> None:
     """The server's retry field sets the wait before the next connection."""
     clock = FakeClock()
-    replies = [Reply(ok(), [b"retry: 1500\ndata: a\n\n"]), Reply(ok(), [b"retry: 20\n"])]
+    replies = [Reply(ok(), [b"retry: 1500\ndata: a\n\n"]), Reply(ok(), [b"retry: 200\n"])]
     outcome = drive(clock, subscribe(clock), replies)
-    assert outcome.sleeps == [1.5, 0.02]
+    assert outcome.sleeps == [1.5, 0.2]
 
 
 def test_subscribe_discards_an_unterminated_event() -> None:

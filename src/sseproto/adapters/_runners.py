@@ -32,6 +32,7 @@ from ._flows import (
     Head,
     Response,
     StreamOpened,
+    check_request,
     header_value,
     request_flow,
     stream_flow,
@@ -590,11 +591,13 @@ class _ClientOptions(abc.ABC):
         max_event_size: int,
         max_error_body: int,
     ) -> Flow:
+        payload = _body(body)
+        check_request(method, url, headers, payload)
         return stream_flow(
             method,
             url,
             headers=headers,
-            body=_body(body),
+            body=payload,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self._clock,
             comments=comments,
@@ -613,11 +616,13 @@ class _ClientOptions(abc.ABC):
         timeouts: Timeouts | None,
         max_body_size: int,
     ) -> Flow:
+        payload = _body(body)
+        check_request(method, url, headers, payload)
         return request_flow(
             method,
             url,
             headers=headers,
-            body=_body(body),
+            body=payload,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self._clock,
             max_body_size=max_body_size,
@@ -636,6 +641,7 @@ class _ClientOptions(abc.ABC):
         max_line_size: int,
         max_event_size: int,
     ) -> Flow:
+        check_request("GET", url, headers, None)
         return subscribe_flow(
             url,
             headers=headers,
