@@ -30,11 +30,14 @@ from sseproto import (
     ResponseRejected,
 )
 from sseproto.adapters import (
+    MAX_LOCATION_SIZE,
     USER_AGENT,
     BodyTooLarge,
     ConnectTimeout,
     EventTimeout,
     IncompleteBody,
+    InsecureRedirect,
+    InvalidRedirect,
     ReadError,
     ReadTimeout,
     Response,
@@ -42,6 +45,7 @@ from sseproto.adapters import (
     Timeouts,
     TooManyRedirects,
     TotalTimeout,
+    UnexpectedContentEncoding,
 )
 from sseproto.adapters._flows import (
     CloseResponse,
@@ -572,11 +576,11 @@ def test_redirect_to_self_loop() -> None:
     "location", ["ftp://example.test/x", "file:///etc/passwd", "javascript:alert(1)", "data:,x"]
 )
 def test_redirect_non_http_refused(location: str) -> None:
-    """A redirect to a scheme other than http(s) is refused without a request."""
+    """A redirect to a scheme other than http(s) raises InvalidRedirect without a request."""
     clock = FakeClock()
     outcome = drive(clock, stream(clock), [Reply(moved(302, location)), Reply(ok())])
     error = outcome.error
-    assert isinstance(error, TooManyRedirects)
+    assert isinstance(error, InvalidRedirect)
     assert error.urls == (URL,)
     assert len(outcome.requests) == 1
 
@@ -785,22 +789,26 @@ def test_request_body_too_large() -> None:
 
 
 def test_request_default_headers() -> None:
-    """request() adds only a User-Agent; stream() adds Accept and User-Agent."""
+    """request() adds Accept-Encoding and User-Agent; stream() adds Accept too."""
     clock = FakeClock()
     gen = request_flow("GET", URL, timeouts=NO_LIMITS, clock=clock)
     outcome = drive(clock, gen, [Reply(Head(200, "OK", ()))])
-    assert outcome.requests[0].headers == (("User-Agent", USER_AGENT),)
+    assert outcome.requests[0].headers == (
+        ("Accept-Encoding", "identity"),
+        ("User-Agent", USER_AGENT),
+    )
     outcome = drive(clock, stream(clock), [Reply(ok())])
     assert outcome.requests[0].headers == (
         ("Accept", "text/event-stream"),
+        ("Accept-Encoding", "identity"),
         ("User-Agent", USER_AGENT),
     )
 
 
 def test_given_headers_are_not_replaced() -> None:
-    """A caller's Accept or User-Agent (any case) is sent instead of the default."""
+    """A caller's Accept, Accept-Encoding or User-Agent (any case) replaces the default."""
     clock = FakeClock()
-    headers = [("accept", "application/json"), ("USER-AGENT", "mine/1")]
+    headers = [("accept", "application/json"), ("accept-encoding", "br"), ("USER-AGENT", "mine/1")]
     gen = stream_flow("GET", URL, headers=headers, timeouts=NO_LIMITS, clock=clock)
     outcome = drive(clock, gen, [Reply(ok())])
     assert outcome.requests[0].headers == tuple(headers)
@@ -850,9 +858,9 @@ def test_subscribe_starts_from_last_event_id() -> None:
 def test_subscribe_retry_sets_the_sleep() -> None:
     """The server's retry field sets the wait before the next connection."""
     clock = FakeClock()
-    replies = [Reply(ok(), [b"retry: 1500\ndata: a\n\n"]), Reply(ok(), [b"retry: 20\n"])]
+    replies = [Reply(ok(), [b"retry: 1500\ndata: a\n\n"]), Reply(ok(), [b"retry: 200\n"])]
     outcome = drive(clock, subscribe(clock), replies)
-    assert outcome.sleeps == [1.5, 0.02]
+    assert outcome.sleeps == [1.5, 0.2]
 
 
 def test_subscribe_discards_an_unterminated_event() -> None:
@@ -1082,3 +1090,142 @@ def test_throw_at_any_yield_point(kind: int, steps: int) -> None:
     with pytest.raises(KeyboardInterrupt):
         gen.throw(boom)
     assert inspect.getgeneratorstate(gen) == inspect.GEN_CLOSED
+
+
+# -- hostile responses and bad requests -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "http://[::1:bad/",
+        "",
+        "/a b",
+        "/a\tb",
+        "/caf\u00e9",
+        "http://user:s3cret@example.test/",
+        "/" + "x" * MAX_LOCATION_SIZE,
+    ],
+)
+def test_redirect_unusable_location_is_invalid(location: str) -> None:
+    """A Location that is not a usable URL raises InvalidRedirect, redacted, without a request."""
+    clock = FakeClock()
+    outcome = drive(clock, stream(clock), [Reply(moved(302, location)), Reply(ok())])
+    error = outcome.error
+    assert isinstance(error, InvalidRedirect)
+    assert error.urls == (URL,)
+    assert error.location == location.strip()
+    assert "s3cret" not in str(error)
+    assert len(str(error)) < 600
+    assert len(outcome.requests) == 1
+
+
+def test_redirect_https_to_http_refused() -> None:
+    """A redirect from https to http raises InsecureRedirect naming both URLs without queries."""
+    clock = FakeClock()
+    gen = stream(clock, url="https://example.test/events?key=s3cret")
+    outcome = drive(
+        clock, gen, [Reply(moved(307, "http://example.test/x?key=s3cret")), Reply(ok())]
+    )
+    error = outcome.error
+    assert isinstance(error, InsecureRedirect)
+    assert "https://example.test/events?..." in str(error)
+    assert "http://example.test/x?..." in str(error)
+    assert "s3cret" not in str(error)
+    assert len(outcome.requests) == 1
+
+
+def test_redirect_to_https_followed() -> None:
+    """Redirects from http to https, and between https URLs, are followed."""
+    clock = FakeClock()
+    replies = [
+        Reply(moved(302, "https://example.test/a")),
+        Reply(moved(302, "https://other.test/b")),
+        Reply(ok()),
+    ]
+    outcome = drive(clock, stream(clock), replies)
+    assert outcome.error is None
+    assert outcome.opened[0].url == "https://other.test/b"
+
+
+def test_invalid_redirect_from_the_runner_keeps_the_chain() -> None:
+    """InvalidRedirect thrown by a runtime that parses Location itself lists every URL."""
+    clock = FakeClock()
+    thrown = InvalidRedirect("unparsable", urls=("x",))
+    outcome = drive(clock, stream(clock), [Reply(moved(302, "/a")), Reply(thrown)])
+    error = outcome.error
+    assert isinstance(error, InvalidRedirect)
+    assert error.urls == (URL, "http://example.test/a")
+    assert error.__cause__ is thrown
+
+
+@pytest.mark.parametrize("coding", ["gzip", "br, identity", "GZIP"])
+def test_stream_content_coding_refused(coding: str) -> None:
+    """An event stream with a Content-Encoding other than identity raises
+    UnexpectedContentEncoding before it opens."""
+    clock = FakeClock()
+    outcome = drive(
+        clock, stream(clock), [Reply(ok(("content-encoding", coding)), [b"data: x\n\n"])]
+    )
+    error = outcome.error
+    assert isinstance(error, UnexpectedContentEncoding)
+    assert error.coding == coding.lower().replace(", identity", "")
+    assert outcome.opened == []
+    assert outcome.items == []
+
+
+def test_stream_identity_coding_accepted() -> None:
+    """Content-Encoding: identity is no coding at all."""
+    clock = FakeClock()
+    reply = Reply(ok(("content-encoding", "identity")), [b"data: x\n\n"])
+    outcome = drive(clock, stream(clock), [reply])
+    assert outcome.events() == [Event("message", "x", "")]
+
+
+def test_request_content_coding_as_asked() -> None:
+    """request() refuses a coding it did not ask for, and returns one it asked for undecoded."""
+    clock = FakeClock()
+    head = Head(200, "OK", (("content-encoding", "gzip"),))
+    outcome = drive(clock, request_flow("GET", URL, timeouts=NO_LIMITS, clock=clock), [Reply(head)])
+    assert isinstance(outcome.error, UnexpectedContentEncoding)
+    gen = request_flow(
+        "GET", URL, headers=[("Accept-Encoding", "gzip")], timeouts=NO_LIMITS, clock=clock
+    )
+    outcome = drive(clock, gen, [Reply(head, [b"\x1f\x8b raw"])])
+    response = outcome.result
+    assert isinstance(response, Response)
+    assert response.body == b"\x1f\x8b raw"
+
+
+def test_subscribe_content_coding_ends_it() -> None:
+    """UnexpectedContentEncoding ends a subscription; it is not retried."""
+    clock = FakeClock()
+    replies = [Reply(ok(("content-encoding", "gzip"))) for _ in range(3)]
+    outcome = drive(clock, subscribe(clock), replies)
+    assert isinstance(outcome.error, UnexpectedContentEncoding)
+    assert len(outcome.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("http://[::1:bad/", ()),
+        ("http://user:pw@example.test/", ()),
+        ("example.test/events", ()),
+        (URL, (("X-Bad", "a\r\nb"),)),
+        (URL, (("Bad Name", "v"),)),
+    ],
+)
+def test_bad_request_refused_before_any_operation(
+    url: str, headers: tuple[tuple[str, str], ...]
+) -> None:
+    """A URL or header that cannot be sent raises LocalProtocolError before any request."""
+    clock = FakeClock()
+    for gen in (
+        stream_flow("GET", url, headers=headers, timeouts=NO_LIMITS, clock=clock),
+        request_flow("GET", url, headers=headers, timeouts=NO_LIMITS, clock=clock),
+        subscribe_flow(url, headers=headers, timeouts=NO_LIMITS, clock=clock),
+    ):
+        outcome = drive(clock, gen, [Reply(ok())])
+        assert isinstance(outcome.error, LocalProtocolError)
+        assert outcome.requests == []

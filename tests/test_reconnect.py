@@ -18,6 +18,7 @@ from sseproto import Comment, Event, LocalProtocolError
 from sseproto._reconnect import (
     _TRANSITIONS,
     DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_RETRY,
     DEFAULT_RETRY_DELAY,
     MAX_REJECTED_BODY,
     Action,
@@ -653,11 +654,32 @@ def test_latest_retry_field_wins() -> None:
     assert trace.waits == [0.5, 1.25]
 
 
-def test_retry_zero_reconnects_at_once() -> None:
-    """retry: 0 makes the wait zero, even with backoff."""
-    policy = ReconnectPolicy(multiplier=2.0)
+def test_retry_zero_reconnects_at_once_when_the_floor_is_off() -> None:
+    """With min_retry=0, retry: 0 makes the wait zero, even with backoff."""
+    policy = ReconnectPolicy(multiplier=2.0, min_retry=0)
     trace = drive(EventSourceMachine(policy=policy), [Reply(chunks=[b"retry: 0\n"]), OSError()])
     assert trace.waits == [0.0, 0.0]
+
+
+def test_retry_zero_is_raised_to_min_retry() -> None:
+    """By default a server's retry: 0 waits DEFAULT_MIN_RETRY (100 ms), not zero."""
+    machine = EventSourceMachine()
+    trace = drive(machine, [Reply(chunks=[b"retry: 0\n"]), OSError()])
+    assert machine.retry_delay == DEFAULT_MIN_RETRY == 0.1
+    assert trace.waits == [0.1, 0.1]
+
+
+def test_min_retry_leaves_larger_retry_values_and_the_callers_delay() -> None:
+    """min_retry raises only smaller server values; the policy's retry_delay is kept."""
+    policy = ReconnectPolicy(retry_delay=0.01, min_retry=0.5)
+    trace = drive(EventSourceMachine(policy=policy), [OSError(), Reply(chunks=[b"retry: 700\n"])])
+    assert trace.waits == [0.01, 0.7]
+
+
+def test_min_retry_above_max_delay_refused() -> None:
+    """min_retry above max_delay is refused."""
+    with pytest.raises(ValueError, match="min_retry"):
+        ReconnectPolicy(min_retry=10, max_delay=5)
 
 
 def test_retry_delay_defaults_to_policy() -> None:

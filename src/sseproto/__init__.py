@@ -35,6 +35,7 @@ from ._parser import (
 )
 from ._reconnect import (
     DEFAULT_MAX_DELAY,
+    DEFAULT_MIN_RETRY,
     DEFAULT_RETRY_DELAY,
     MAX_REJECTED_BODY,
     Action,
@@ -57,6 +58,7 @@ __all__ = [
     "DEFAULT_MAX_DELAY",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_LINE_SIZE",
+    "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "DEFAULT_SENTINEL",
     "MAX_REJECTED_BODY",

@@ -71,6 +71,7 @@ from ._parser import (
 
 __all__ = [
     "DEFAULT_MAX_DELAY",
+    "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "MAX_REJECTED_BODY",
     "Action",
@@ -95,6 +96,14 @@ DEFAULT_RETRY_DELAY: Final = 3.0
 #: Default ``ReconnectPolicy.max_delay``: 5 minutes. It bounds the backoff and
 #: also a server's ``retry`` value, which has no upper bound in the spec.
 DEFAULT_MAX_DELAY: Final = 300.0
+
+#: Default ``ReconnectPolicy.min_retry``: 100 ms, the shortest reconnection
+#: time a server's ``retry`` field can set. The spec sets no floor, so a
+#: server that sends ``retry: 0`` and closes at once would get a new
+#: connection as fast as the client can make one (over a thousand a second
+#: on loopback); 100 ms holds that to ten a second per subscription while
+#: honouring any deliberate fast reconnect (``retry: 100`` and up) unchanged.
+DEFAULT_MIN_RETRY: Final = 0.1
 
 #: The most bytes of a rejected response's body kept in
 #: ``ResponseRejected.body``: 4 KiB, enough for an error page's message or a
@@ -253,9 +262,10 @@ class ReconnectPolicy:
         wait = min(t, max_delay)
 
     where ``reconnection_time`` is the server's latest valid ``retry`` field
-    (milliseconds, from any connection so far) in seconds, or ``retry_delay``
-    before there is one. With the defaults (``multiplier=1``, ``jitter=0``)
-    every wait is the reconnection time, as in a browser.
+    (milliseconds, from any connection so far) in seconds, raised to
+    ``min_retry`` if it is below, or ``retry_delay`` before there is one.
+    With the defaults (``multiplier=1``, ``jitter=0``) every wait is the
+    reconnection time, as in a browser.
 
     A connection is *healthy* when its response was accepted and it then
     delivered at least one event (comments do not count), or stayed open
@@ -266,7 +276,12 @@ class ReconnectPolicy:
 
     Arguments:
         retry_delay: the reconnection time in seconds until the server sends
-            ``retry``.
+            ``retry``. The caller's own value: ``min_retry`` does not apply.
+        min_retry: the shortest reconnection time, in seconds, that a
+            server's ``retry`` field can set; a smaller one (``retry: 0``) is
+            raised to it, so that a broken or hostile server cannot make the
+            client reconnect in a tight loop. 0 honours any value, as the
+            spec does. At most ``max_delay``.
         multiplier: exponential backoff factor, ``>= 1``; 1 turns backoff off.
         max_delay: the longest wait, in seconds, ``>= retry_delay``. It also
             caps a server's ``retry`` value: the spec would wait as long as
@@ -293,6 +308,7 @@ class ReconnectPolicy:
     """
 
     retry_delay: float = DEFAULT_RETRY_DELAY
+    min_retry: float = DEFAULT_MIN_RETRY
     multiplier: float = 1.0
     max_delay: float = DEFAULT_MAX_DELAY
     jitter: float = 0.0
@@ -302,6 +318,7 @@ class ReconnectPolicy:
 
     def __post_init__(self) -> None:
         _check_number("retry_delay", self.retry_delay)
+        _check_number("min_retry", self.min_retry)
         _check_number("multiplier", self.multiplier)
         _check_number("max_delay", self.max_delay)
         _check_number("jitter", self.jitter)
@@ -314,6 +331,10 @@ class ReconnectPolicy:
         if self.max_delay < self.retry_delay:
             raise ValueError(
                 f"max_delay ({self.max_delay!r}) must be >= retry_delay ({self.retry_delay!r})"
+            )
+        if self.max_delay < self.min_retry:
+            raise ValueError(
+                f"max_delay ({self.max_delay!r}) must be >= min_retry ({self.min_retry!r})"
             )
         attempts = self.max_attempts
         if attempts is not None and (type(attempts) is not int or attempts < 0):
@@ -604,7 +625,8 @@ class EventSourceMachine(Generic[Item]):
     def retry_delay(self) -> float:
         """The reconnection time in seconds: the latest valid ``retry`` field
         from any connection (milliseconds / 1000, ``math.inf`` for a value
-        too large for a float), or ``policy.retry_delay`` before there is one.
+        too large for a float, ``policy.min_retry`` for a smaller one), or
+        ``policy.retry_delay`` before there is one.
         The waits are derived from it (see :class:`ReconnectPolicy`)."""
         return self._retry_delay
 
@@ -885,9 +907,10 @@ class EventSourceMachine(Generic[Item]):
         retry = parser.retry
         if retry is not None:
             try:
-                self._retry_delay = retry / 1000
+                delay = retry / 1000
             except OverflowError:
-                self._retry_delay = math.inf
+                delay = math.inf
+            self._retry_delay = max(delay, self._policy.min_retry)
 
     def _reestablish(
         self, now: float, error: BaseException | None, *, healthy: bool

@@ -31,6 +31,12 @@ Scenarios (``GET`` unless noted; query parameters in brackets):
 ``/redirect`` [``status``]  302 (or ``status``) to the absolute URL of ``/events``
 ``/redirect-relative``      307 to ``/events`` (a relative Location)
 ``/redirect-loop``          302 to itself
+``/redirect-to`` [``location``, ``status``, ``pad``]  302 (or ``status``) whose
+                            Location is ``location`` verbatim (absent: no
+                            Location at all), then ``pad`` more ``a`` characters
+``/retry-zero``             ``retry: 0`` and one event, then a clean close
+``/gzip``                   :data:`DEFAULT_STREAM` gzip-compressed, sent with
+                            ``Content-Encoding: gzip`` whatever the request asked
 anything else               404
 ==========================  ===================================================
 
@@ -44,6 +50,7 @@ sockets down) and joins every thread, within a second.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import select
 import socket
@@ -205,7 +212,7 @@ class _Connection:
             method=method,
             target=target,
             path=parts.path,
-            query=dict(parse_qsl(parts.query)),
+            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
             headers=headers,
             body=b"",
             connection=self.index,
@@ -508,6 +515,34 @@ def _redirect_loop(server: FaultServer, conn: _Connection, request: RecordedRequ
     return True
 
 
+def _redirect_to(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+    status = int(request.query.get("status", "302"))
+    location = request.query.get("location")
+    extra = []
+    if location is not None:
+        extra.append(("Location", location + "a" * int(request.query.get("pad", "0"))))
+    conn.full(status, b"", "text/plain", extra)
+    return True
+
+
+def _retry_zero(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+    conn.event_stream_head()
+    conn.chunk(b"retry: 0\ndata: again\n\n")
+    conn.last_chunk()
+    return False
+
+
+def _gzip(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+    conn.head(
+        200,
+        [("Content-Type", "text/event-stream"), ("Content-Encoding", "gzip")],
+        chunked=True,
+    )
+    conn.chunk(gzip.compress(DEFAULT_STREAM, mtime=0))
+    conn.last_chunk()
+    return False
+
+
 def _not_found(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
     conn.full(404, b"no such scenario\n", "text/plain")
     return True
@@ -531,6 +566,9 @@ _ROUTES: Final[dict[str, _Handler]] = {
     "/redirect": _redirect,
     "/redirect-relative": _redirect_relative,
     "/redirect-loop": _redirect_loop,
+    "/redirect-to": _redirect_to,
+    "/retry-zero": _retry_zero,
+    "/gzip": _gzip,
 }
 _PREFIX_ROUTES: Final[dict[str, _Handler]] = {
     "/vector/": _vector,

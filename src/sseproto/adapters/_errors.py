@@ -17,9 +17,20 @@ or it is too slow. The part of the tree it adds::
             └── TotalTimeout      Timeouts.total passed since the request began
 
     sseproto.RemoteProtocolError
-    ├── TooManyRedirects          more redirects than max_redirects
+    ├── RedirectError             a redirect that is not followed; ``urls``
+    │   │                         lists the URLs requested
+    │   ├── TooManyRedirects      more redirects than max_redirects
+    │   ├── InvalidRedirect       a Location that is not a usable http(s) URL
+    │   └── InsecureRedirect      a redirect from https to plain http
+    ├── UnexpectedContentEncoding a body in a content coding the client
+    │                             cannot read (gzip, br, ...)
     └── sseproto.LimitExceeded
         └── BodyTooLarge          a response body longer than max_body_size
+
+A mistake of the caller (a URL or header that cannot be sent) is a
+``sseproto.LocalProtocolError``, raised by the method called (``stream()``,
+``request()``, ``subscribe()``) before any connection is made; a number
+out of range (:class:`Timeouts`) is a ``ValueError`` when it is built.
 
 Every adapter raises exactly these for the same situation, whatever its
 runtime raised underneath (``socket.timeout``, ``trio.TooSlowError``,
@@ -39,22 +50,40 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_ERROR_BODY",
     "DEFAULT_MAX_REDIRECTS",
+    "MAX_LOCATION_SIZE",
+    "MAX_TIMEOUT",
     "BodyTooLarge",
     "ConnectError",
     "ConnectTimeout",
     "EventTimeout",
+    "InsecureRedirect",
+    "InvalidRedirect",
     "ReadError",
     "ReadTimeout",
+    "RedirectError",
     "Timeout",
     "Timeouts",
     "TooManyRedirects",
     "TotalTimeout",
     "TransportError",
+    "UnexpectedContentEncoding",
 ]
 
 #: Default ``max_redirects``: 5, as curl's ``--max-redirs`` advice and httpx's
 #: 20 bracket it; an event stream or an API call rarely needs more than one.
 DEFAULT_MAX_REDIRECTS: Final = 5
+
+#: The longest ``Location`` a redirect may carry, in characters: 16 KiB, twice
+#: the 8000 octets that RFC 9110 section 4.1 asks every recipient to support.
+#: A longer one raises :class:`InvalidRedirect`.
+MAX_LOCATION_SIZE: Final = 16 * 1024
+
+#: The largest time limit :class:`Timeouts` accepts, in seconds: 1,000,000
+#: (about 11.6 days). The runtimes' waits overflow somewhere above: an
+#: ``epoll`` or ``poll`` wait takes at most 2**31 - 1 milliseconds (about
+#: 24.8 days), and a socket timeout must fit a C ``time_t``. A longer wait is
+#: "no limit" in practice: use ``None``.
+MAX_TIMEOUT: Final = 1_000_000.0
 
 #: Default ``max_body_size`` of ``request()``: 32 MiB, the parser's event
 #: limit; a model list or a JSON completion is a few MiB at most.
@@ -111,13 +140,59 @@ class TotalTimeout(Timeout):
     """``Timeouts.total`` passed since the request began."""
 
 
-class TooManyRedirects(RemoteProtocolError):
-    """The server redirected more than ``max_redirects`` times in a row."""
+class RedirectError(RemoteProtocolError):
+    """A redirect that the client does not follow; the subclass says why.
 
-    def __init__(self, msg: str, *, urls: tuple[str, ...]) -> None:
+    The message names the URLs without user information, query or fragment,
+    where secrets travel; the attributes keep them whole.
+    """
+
+    def __init__(self, msg: str, *, urls: tuple[str, ...], location: str | None = None) -> None:
         super().__init__(msg)
         #: The URLs requested, in order, the first one the caller's.
         self.urls = urls
+        #: The ``Location`` of the redirect not followed, as the server sent
+        #: it (``None`` for :class:`TooManyRedirects`).
+        self.location = location
+
+
+class TooManyRedirects(RedirectError):
+    """The server redirected more than ``max_redirects`` times in a row."""
+
+
+class InvalidRedirect(RedirectError):
+    """A redirect's ``Location`` is not a URL the client can request: empty,
+    longer than :data:`MAX_LOCATION_SIZE`, with spaces, control or non-ASCII
+    characters, unparsable (``http://[::1:bad/``), with user information
+    (``user:password@``), or with a scheme other than ``http`` and
+    ``https`` (``javascript:``, ``data:``, ``ftp:``, ...). The server sent
+    it, so this is the server's fault, not the caller's."""
+
+
+class InsecureRedirect(RedirectError):
+    """A redirect from an ``https`` URL to an ``http`` one.
+
+    Following it would send the request again (its headers, such as
+    ``Authorization``, and its body, such as a prompt) over an unencrypted
+    connection, so it is refused. A caller who accepts that can read the
+    target from :attr:`location` and request it directly.
+    """
+
+
+class UnexpectedContentEncoding(RemoteProtocolError):
+    """The response body is in a content coding the client cannot read.
+
+    The client asks for ``Accept-Encoding: identity`` and decodes no content
+    coding: a ``Content-Encoding`` other than ``identity`` on an event stream
+    (whatever was asked for), or on a ``request()`` response that did not
+    ask for that coding in its ``Accept-Encoding`` header, would otherwise be
+    parsed as garbage or end as an empty stream.
+    """
+
+    def __init__(self, msg: str, *, coding: str) -> None:
+        super().__init__(msg)
+        #: The ``Content-Encoding`` value of the response.
+        self.coding = coding
 
 
 class BodyTooLarge(LimitExceeded):
@@ -131,10 +206,13 @@ def _check_seconds(name: str, value: object) -> None:
     if (
         not isinstance(value, (int, float))
         or isinstance(value, bool)
-        or math.isnan(value)
-        or value <= 0
+        or not 0 < value <= MAX_TIMEOUT  # also false for NaN
     ):
-        raise ValueError(f"Timeouts.{name} must be a positive number or None, not {value!r}")
+        hint = "; use None for no limit" if value == math.inf else ""
+        raise ValueError(
+            f"Timeouts.{name} must be a number of seconds above 0 and at most "
+            f"{MAX_TIMEOUT:g} (MAX_TIMEOUT), or None, not {value!r}{hint}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +235,13 @@ class Timeouts:
     well above the 15 to 30 seconds between the keepalives that servers such
     as OpenRouter send.
 
+    A limit is an ``int`` or ``float`` above 0 and at most
+    :data:`MAX_TIMEOUT`, or ``None``. ``float("inf")`` is refused rather
+    than read as "no limit": ``None`` is the one way to say that.
+
     Raises:
-        ValueError: a limit is not a positive number or ``None``.
+        ValueError: a limit is not ``None`` nor a number in that range (NaN,
+            0, negative, infinite, above ``MAX_TIMEOUT``, or a ``bool``).
     """
 
     connect: float | None = 10.0

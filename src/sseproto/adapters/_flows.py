@@ -39,6 +39,7 @@ monotonic clock), so tests drive them with a fake one.
 from __future__ import annotations
 
 import random as _random
+import re
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeAlias, Union
@@ -64,16 +65,22 @@ from ._errors import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_ERROR_BODY,
     DEFAULT_MAX_REDIRECTS,
+    MAX_LOCATION_SIZE,
     BodyTooLarge,
     ConnectTimeout,
     EventTimeout,
+    InsecureRedirect,
+    InvalidRedirect,
     ReadTimeout,
+    RedirectError,
     Timeout,
     Timeouts,
     TooManyRedirects,
     TotalTimeout,
     TransportError,
+    UnexpectedContentEncoding,
 )
+from ._http11 import _BAD_URL_CHARS, _build_request, _parse_url
 
 __all__ = [
     "USER_AGENT",
@@ -88,6 +95,7 @@ __all__ = [
     "Sleep",
     "StreamOpened",
     "TimedOut",
+    "check_request",
     "request_flow",
     "stream_flow",
     "subscribe_flow",
@@ -104,6 +112,12 @@ _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
 _CREDENTIALS: Final = frozenset({"authorization", "cookie", "proxy-authorization"})
 # Headers that describe a body, dropped when a redirect turns the request into a GET.
 _BODY_HEADERS: Final = frozenset({"content-type", "content-length", "content-encoding"})
+# Sent unless the caller asks otherwise: no adapter decodes a content coding
+# (httpx would ask for gzip and decode it, the others could not), so every
+# adapter asks for the body as it is and reads the same bytes.
+_IDENTITY: Final = ("Accept-Encoding", "identity")
+# User information in a URL ("//user:password@host"), removed from messages.
+_USERINFO: Final = re.compile(r"//[^/?#]*@")
 
 
 # -- operations ------------------------------------------------------------------
@@ -329,6 +343,72 @@ def _check_headers(headers: Sequence[tuple[str, str]]) -> Headers:
     return pairs
 
 
+def check_request(
+    method: str, url: str, headers: Sequence[tuple[str, str]], body: bytes | None
+) -> Headers:
+    """Check a caller's request before anything is sent; return its headers.
+
+    The same checks on every adapter, made by the client methods when they
+    are called and by each flow before its first operation: the URL is one
+    :class:`~sseproto.adapters.HTTP11Exchange` accepts (absolute ``http``
+    or ``https``, ASCII, no spaces, control characters or user
+    information), the method and the header names and values can be sent
+    (ASCII, no line breaks, names are tokens).
+
+    Raises:
+        TypeError: a header is not a ``(str, str)`` pair.
+        LocalProtocolError: the URL, method or a header cannot be sent.
+    """
+    pairs = _check_headers(headers)
+    origin, target = _parse_url(url)
+    _build_request(method, origin, target, pairs, body)
+    return pairs
+
+
+def _redact(url: str) -> str:
+    """``url`` for a message: without user information, query and fragment
+    (where secrets travel), and cut to 200 characters."""
+    text = _USERINFO.sub("//", url, count=1)
+    for mark in "?#":
+        head, found, _ = text.partition(mark)
+        if found:
+            text = f"{head}{mark}..."
+    return text if len(text) <= 200 else f"{text[:200]}..."
+
+
+def _content_coding(head: Head) -> str | None:
+    """The response's content codings other than ``identity``, or None."""
+    value = header_value(head.headers, "content-encoding")
+    if value is None:
+        return None
+    codings = [part.strip().lower() for part in value.split(",")]
+    codings = [coding for coding in codings if coding and coding != "identity"]
+    return ", ".join(codings) if codings else None
+
+
+def _check_coding(head: Head, url: str, headers: Headers, *, stream: bool) -> None:
+    """Refuse a body in a content coding the client cannot read: any, for an
+    event stream; one the request's ``Accept-Encoding`` did not name, for a
+    whole response (returned as it came, for the caller to decode)."""
+    coding = _content_coding(head)
+    if coding is None:
+        return
+    if not stream:
+        accepted = {
+            part.partition(";")[0].strip().lower()
+            for part in (header_value(headers, "accept-encoding") or "").split(",")
+        }
+        if "*" in accepted or accepted.issuperset(coding.split(", ")):
+            return
+        why = "which the request did not ask for (Accept-Encoding)"
+    else:
+        why = "and event streams are read only without a content coding"
+    raise UnexpectedContentEncoding(
+        f"the response from {_redact(url)} has Content-Encoding: {coding}, {why}",
+        coding=coding,
+    )
+
+
 def _with_defaults(headers: Headers, defaults: Sequence[tuple[str, str]]) -> Headers:
     """``headers`` plus each default whose name the caller did not give."""
     given = {name.lower() for name, _ in headers}
@@ -347,6 +427,53 @@ def _location(head: Head) -> str | None:
     return None
 
 
+def _redirect_target(url: str, location: str, urls: list[str]) -> str:
+    """The URL a redirect from ``url`` to ``location`` leads to.
+
+    Raises:
+        InvalidRedirect: ``location`` is not a URL the client can request.
+        InsecureRedirect: it leads from ``https`` to ``http``.
+    """
+
+    def invalid(why: str) -> InvalidRedirect:
+        return InvalidRedirect(
+            f"the server at {_redact(url)} redirected to {_redact(location)!r}, {why}; "
+            f"the redirect is not followed",
+            urls=tuple(urls),
+            location=location,
+        )
+
+    if not location:
+        raise invalid("an empty Location")
+    if len(location) > MAX_LOCATION_SIZE:
+        raise invalid(f"a Location longer than {MAX_LOCATION_SIZE} characters (MAX_LOCATION_SIZE)")
+    if not location.isascii() or _BAD_URL_CHARS.search(location):
+        raise invalid("a Location with spaces, control or non-ASCII characters")
+    try:
+        target = urljoin(url, location).split("#", 1)[0]
+        parts = urlsplit(target)
+        scheme, username = parts.scheme.lower(), parts.username
+    except ValueError as exc:
+        raise invalid(f"which does not parse as a URL ({exc})") from exc
+    if scheme not in ("http", "https"):
+        raise invalid("which is not an http or https URL")
+    if username is not None:
+        raise invalid("which carries user information")
+    try:
+        _parse_url(target)
+    except sseproto.LocalProtocolError as exc:
+        raise invalid("which is not a valid http(s) URL") from exc
+    if scheme == "http" and urlsplit(url).scheme.lower() == "https":
+        raise InsecureRedirect(
+            f"refusing the redirect from {_redact(url)} to {_redact(target)}: it leaves HTTPS "
+            f"for plain HTTP, and would send the request (headers and body) unencrypted; "
+            f"request the http URL directly to accept that",
+            urls=tuple(urls),
+            location=location,
+        )
+    return target
+
+
 def _send(
     method: str,
     url: str,
@@ -363,19 +490,31 @@ def _send(
     not reused). 303, and 301 or 302 after a POST, turn the request into a
     GET without a body (RFC 9110 section 15.4, as browsers do); 307 and 308
     repeat it. Credentials (``Authorization``, ``Cookie``,
-    ``Proxy-Authorization``) are not sent to another origin.
+    ``Proxy-Authorization``) are not sent to another origin. A ``Location``
+    that is not a usable http(s) URL raises :class:`InvalidRedirect`, one
+    from https to http :class:`InsecureRedirect`, before any other request.
     """
     urls = [url]
     while True:
-        result = yield SendRequest(
-            method,
-            url,
-            headers,
-            body,
-            limits.connect_timeout(),
-            limits.read_timeout(),
-            limits.body_timeout(events=events),
-        )
+        try:
+            result = yield SendRequest(
+                method,
+                url,
+                headers,
+                body,
+                limits.connect_timeout(),
+                limits.read_timeout(),
+                limits.body_timeout(events=events),
+            )
+        except InvalidRedirect as exc:
+            # A runtime that parses the Location itself (httpx) reports one
+            # it cannot use here, without the response.
+            raise InvalidRedirect(
+                f"the server at {_redact(url)} redirected to a Location that is not a "
+                f"valid http(s) URL; the redirect is not followed",
+                urls=tuple(urls),
+                location=exc.location,
+            ) from exc
         if isinstance(result, TimedOut):
             if result.connecting:
                 limits.connect_timeout()  # remember the connect limit as the cause
@@ -388,15 +527,10 @@ def _send(
         if len(urls) > max_redirects:
             raise TooManyRedirects(
                 f"the server redirected more than {max_redirects} times "
-                f"(max_redirects); last Location: {location!r}",
+                f"(max_redirects); last Location: {_redact(location)!r}",
                 urls=tuple(urls),
             )
-        target = urljoin(url, location)
-        if urlsplit(target).scheme.lower() not in ("http", "https"):
-            raise TooManyRedirects(
-                f"the server redirected to {target!r}, which is not an http(s) URL",
-                urls=tuple(urls),
-            )
+        target = _redirect_target(url, location, urls)
         if _origin(target) != _origin(url):
             headers = tuple(pair for pair in headers if pair[0].lower() not in _CREDENTIALS)
         if head.status == 303 or (head.status in (301, 302) and method == "POST"):
@@ -404,7 +538,7 @@ def _send(
                 method = "GET"
             body = None
             headers = tuple(pair for pair in headers if pair[0].lower() not in _BODY_HEADERS)
-        url = target.split("#", 1)[0]
+        url = target
         urls.append(url)
 
 
@@ -459,13 +593,17 @@ def stream_flow(
     Raises:
         ResponseRejected: any other response (after reading at most
             ``max_error_body`` bytes of its body, which it carries).
-        TooManyRedirects, Timeout, TransportError, HTTP errors: as named.
+        UnexpectedContentEncoding: the stream has a ``Content-Encoding``
+            other than ``identity``.
+        RedirectError, Timeout, TransportError, HTTP errors: as named.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
         LineTooLong, EventTooLarge, LimitExceeded: the stream broke a limit,
             after the items completed before it were emitted.
     """
     pairs = _with_defaults(
-        _check_headers(headers),
-        [("Accept", "text/event-stream"), ("User-Agent", USER_AGENT)],
+        check_request(method, url, headers, body),
+        [("Accept", "text/event-stream"), _IDENTITY, ("User-Agent", USER_AGENT)],
     )
     parser: EventStreamParser[Any] = EventStreamParser(
         comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
@@ -475,6 +613,7 @@ def stream_flow(
     reason = _judge(head.status, head.headers)
     if reason is not None:
         raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
+    _check_coding(head, final_url, pairs, stream=True)
     yield StreamOpened(final_url, head)
     limits.start_events()
     feed = parser.feed
@@ -534,13 +673,24 @@ def request_flow(
 ) -> Generator[Operation, Any, Response]:
     """One request; returns the whole :class:`Response`, whatever its status.
 
+    The body is returned as it came: a content coding the request asked for
+    in its own ``Accept-Encoding`` header is not decoded (``Content-Encoding``
+    says which it is).
+
     Raises:
         BodyTooLarge: the body passed ``max_body_size`` bytes.
-        TooManyRedirects, Timeout, TransportError, HTTP errors: as named.
+        UnexpectedContentEncoding: a ``Content-Encoding`` the request did
+            not ask for.
+        RedirectError, Timeout, TransportError, HTTP errors: as named.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
     """
-    pairs = _with_defaults(_check_headers(headers), [("User-Agent", USER_AGENT)])
+    pairs = _with_defaults(
+        check_request(method, url, headers, body), [_IDENTITY, ("User-Agent", USER_AGENT)]
+    )
     limits = _Deadlines(timeouts, clock)
     final_url, head = yield from _send(method, url, pairs, body, limits, max_redirects)
+    _check_coding(head, final_url, pairs, stream=False)
     parts = bytearray()
     while True:
         data = yield ReadBody(limits.read_timeout())
@@ -586,10 +736,14 @@ def subscribe_flow(
 
     Raises:
         ResponseRejected: a response that cannot start a stream (no reconnect).
+        RedirectError, UnexpectedContentEncoding: as for :func:`stream_flow`
+            (no reconnect: the server would answer the same again).
         ReconnectGaveUp: the policy's attempts or time ran out.
         LineTooLong, EventTooLarge, LimitExceeded: a stream broke a limit.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
     """
-    extra = _check_headers(headers)
+    extra = check_request("GET", url, headers, None)
     machine: EventSourceMachine[Any] = EventSourceMachine(
         last_event_id=last_event_id,
         headers=[pair for pair in extra if pair[0].lower() != "user-agent"],
@@ -599,9 +753,11 @@ def subscribe_flow(
         max_line_size=max_line_size,
         max_event_size=max_event_size,
     )
-    user_agent = [pair for pair in extra if pair[0].lower() == "user-agent"] or [
+    own = [pair for pair in extra if pair[0].lower() == "user-agent"] or [
         ("User-Agent", USER_AGENT)
     ]
+    if header_value(extra, "accept-encoding") is None:
+        own.insert(0, _IDENTITY)
     actions = machine.start(clock())
     try:
         while actions:
@@ -610,7 +766,7 @@ def subscribe_flow(
                 actions = yield from _connection(
                     machine,
                     url,
-                    (*action.headers, *user_agent),
+                    (*action.headers, *own),
                     timeouts,
                     clock,
                     max_redirects,
@@ -644,9 +800,11 @@ def _connection(
             "GET", url, headers, None, limits, max_redirects, events=True
         )
     except (TransportError, sseproto.RemoteProtocolError) as exc:
-        if isinstance(exc, TooManyRedirects):
+        if isinstance(exc, RedirectError):
             raise
         return machine.end(clock(), exc)
+    if _judge(head.status, head.headers) is None:
+        _check_coding(head, final_url, headers, stream=True)
     actions = machine.response(head.status, head.headers, clock())
     pending: list[Any] = []
     try:

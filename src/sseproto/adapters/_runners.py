@@ -36,6 +36,7 @@ from ._flows import (
     Head,
     Response,
     StreamOpened,
+    check_request,
     header_value,
     request_flow,
     stream_flow,
@@ -641,11 +642,13 @@ class _ClientOptions(abc.ABC):
         max_event_size: int,
         max_error_body: int,
     ) -> Flow:
+        payload = _body(body)
+        check_request(method, url, headers, payload)
         return stream_flow(
             method,
             url,
             headers=headers,
-            body=_body(body),
+            body=payload,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self._clock,
             comments=comments,
@@ -664,11 +667,13 @@ class _ClientOptions(abc.ABC):
         timeouts: Timeouts | None,
         max_body_size: int,
     ) -> Flow:
+        payload = _body(body)
+        check_request(method, url, headers, payload)
         return request_flow(
             method,
             url,
             headers=headers,
-            body=_body(body),
+            body=payload,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self._clock,
             max_body_size=max_body_size,
@@ -687,6 +692,7 @@ class _ClientOptions(abc.ABC):
         max_line_size: int,
         max_event_size: int,
     ) -> Flow:
+        check_request("GET", url, headers, None)
         return subscribe_flow(
             url,
             headers=headers,

@@ -15,8 +15,10 @@
 httpx makes the connections (its pool, proxies, HTTP/2 if enabled, its TLS
 settings); this module sends each request with ``follow_redirects=False``
 (the flow follows redirects, as with every adapter) and feeds
-``iter_bytes()`` / ``aiter_bytes()`` to the parser, never ``iter_text()``
-or ``iter_lines()``, which decode and split lines in ways the event stream
+``iter_raw()`` / ``aiter_raw()`` to the parser: the body as the server sent
+it, as the other adapters read it (no content coding is decoded; the flows
+ask for none and refuse one on a stream), never ``iter_text()`` or
+``iter_lines()``, which decode and split lines in ways the event stream
 format forbids.
 
 Time limits: httpx takes one read limit per request, so the sync client
@@ -36,7 +38,7 @@ import sniffio
 
 from sseproto._errors import LocalProtocolError
 
-from ._errors import DEFAULT_MAX_REDIRECTS, ConnectError, ReadError, Timeouts
+from ._errors import DEFAULT_MAX_REDIRECTS, ConnectError, InvalidRedirect, ReadError, Timeouts
 from ._flows import CloseResponse, Head, ReadBody, SendRequest, Sleep, TimedOut
 from ._http11 import HTTPProtocolError, IncompleteBody
 from ._runners import AsyncClientBase, AsyncRunner, SyncClientBase, SyncRunner
@@ -80,15 +82,27 @@ def _head(response: httpx.Response) -> Head:
     )
 
 
-def _send_failed(exc: httpx.TransportError, url: str) -> TimedOut | Exception:
+def _send_failed(exc: httpx.TransportError | httpx.InvalidURL, url: str) -> TimedOut | Exception:
     """The result, or the error to throw into the flow, for a failed send."""
+    if isinstance(exc, httpx.InvalidURL) or (
+        isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc)
+    ):
+        # httpx prepares the next request of a redirect even when it does
+        # not follow it, and fails on a Location it cannot parse before the
+        # flow sees the response; the flow reports it as for every adapter.
+        return InvalidRedirect(
+            f"the server at {url} redirected to a Location that is not a valid URL",
+            urls=(url,),
+        )
     if isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)):
         return TimedOut(connecting=True)
     if isinstance(exc, httpx.TimeoutException):
         return TimedOut(connecting=False)
     if isinstance(exc, httpx.ConnectError):
         return ConnectError(f"cannot connect for {url}: {exc}")
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError)):
+        # check_request() refuses such requests before any operation; this
+        # keeps a case it misses on the same side of the error tree.
         return LocalProtocolError(f"cannot send a request to {url!r}: {exc}")
     if isinstance(exc, httpx.RemoteProtocolError):
         return HTTPProtocolError(f"the response to {url} is not valid HTTP: {exc}")
@@ -134,13 +148,13 @@ class _SyncRunner(SyncRunner):
             request = _build(self._http, op, one_read_limit=True)
             try:
                 response = self._http.send(request, stream=True, follow_redirects=False)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, httpx.InvalidURL) as exc:
                 outcome = _send_failed(exc, op.url)
                 if isinstance(outcome, TimedOut):
                     return outcome
                 raise outcome from exc
             self._response = response
-            self._chunks = response.iter_bytes()
+            self._chunks = response.iter_raw()
             return _head(response)
         if kind is CloseResponse:
             self.release()
@@ -213,13 +227,13 @@ class _AsyncRunner(AsyncRunner):
             request = _build(self._http, op, one_read_limit=False)
             try:
                 response = await self._http.send(request, stream=True, follow_redirects=False)
-            except httpx.TransportError as exc:
+            except (httpx.TransportError, httpx.InvalidURL) as exc:
                 outcome = _send_failed(exc, op.url)
                 if isinstance(outcome, TimedOut):
                     return outcome
                 raise outcome from exc
             self._response = response
-            self._chunks = response.aiter_bytes()
+            self._chunks = response.aiter_raw()
             return _head(response)
         if kind is CloseResponse:
             await self.arelease()

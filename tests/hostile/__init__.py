@@ -1,0 +1,1 @@
+"""Tests that attack the client from hostile loopback servers."""
