@@ -42,7 +42,7 @@ from ._calls import (
     call_flow,
     rate_limit,
 )
-from ._errors import OpenRouterError
+from ._errors import ConfigurationError, check_api_key, check_base_url
 from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery
 from ._responses import (
     ChatCompletion,
@@ -82,7 +82,7 @@ ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
 ResultT = TypeVar("ResultT", ChatCompletion, Completion)
 
 
-class MissingAPIKeyError(OpenRouterError, ValueError):
+class MissingAPIKeyError(ConfigurationError):
     """No API key: pass ``api_key=`` or set the ``OPENROUTER_API_KEY``
     environment variable (keys are at https://openrouter.ai/keys)."""
 
@@ -127,11 +127,10 @@ class _Core:
                 "no OpenRouter API key: pass api_key= or set OPENROUTER_API_KEY "
                 "(create a key at https://openrouter.ai/keys)"
             )
-        if any(c in key for c in "\r\n\0") or not key.isascii():
-            raise ValueError("the API key must be ASCII without line breaks")
+        check_api_key(key)
         self._api_key = key
         base = base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
-        self._base_url = base.rstrip("/")
+        self._base_url = check_base_url(base)
         headers = [
             ("Authorization", f"Bearer {key}"),
             ("User-Agent", _USER_AGENT),
@@ -467,6 +466,9 @@ class OpenRouter(_Core):
 
     Raises:
         MissingAPIKeyError: no key given and none in the environment.
+        InvalidAPIKeyError: the key holds whitespace, a control character
+            or non-ASCII (the message never shows the key).
+        InvalidBaseURLError: the base URL is not ``http(s)://host[:port]/path``.
     """
 
     __slots__ = ("_owns_transport", "_sleep", "_transport")
