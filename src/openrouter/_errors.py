@@ -177,12 +177,13 @@ def redact(text: str, secret: str | None = None) -> str:
 
     * ``secret`` (the client's API key), written plainly or with any of its
       characters escaped as a server or a log line may write them: JSON
-      (``\\u002d``, ``\\/``), Python (``\\x2d``, doubled backslashes) or
-      percent-encoding (``%2D``). A secret of at least :data:`SHORT_SECRET`
-      characters is replaced wherever it occurs; a shorter one (a test
-      placeholder such as ``"test"``) only as a whole token, where neither
-      neighbour is a letter, digit or one of ``_.~+/:@-``, so that
-      ``"message"`` never becomes ``"mess[REDACTED]ge"``;
+      (``\\u002d``, ``\\/``), Python (``\\x2d``, doubled backslashes),
+      percent-encoding (``%2D``) or HTML (``&#45;``, ``&#x2d;``). A secret
+      of at least :data:`SHORT_SECRET` characters is replaced wherever it
+      occurs; a shorter one (a test placeholder such as ``"test"``) only as
+      a whole token, where neither neighbour is a letter, digit or one of
+      ``_.~+/:@-``, so that ``"message"`` never becomes
+      ``"mess[REDACTED]ge"``;
     * any ``sk-or-...`` key, and the credential after ``Bearer `` (8
       characters or more, at least one a digit), as a safety net for
       secrets the caller did not name.
@@ -207,6 +208,8 @@ def _char_forms(char: str) -> str:
     forms.append("".join("%" + _hex(f"{b:02x}") for b in char.encode("utf-8", "surrogatepass")))
     if char in "/\\\"'":
         forms.append(r"\\+" + re.escape(char))
+    # An HTML character reference, decimal or hex (an error page's text).
+    forms.append(f"&#0*{code};|&#[xX]0*{_hex(f'{code:x}')};")
     if char in _SHORT_ESCAPES:
         forms.append(r"\\+" + _SHORT_ESCAPES[char])
     return "(?:" + "|".join(forms) + ")"
