@@ -43,7 +43,7 @@ from ._calls import (
     rate_limit,
 )
 from ._errors import ConfigurationError, check_api_key, check_base_url
-from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery
+from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery, endpoints_path
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -205,7 +205,7 @@ class _Core:
         for part in (author, slug):
             if not isinstance(part, str) or not part or "/" in part:
                 raise ValueError(f"author and slug must be non-empty names, not {part!r}")
-        path = f"models/{urllib.parse.quote(author)}/{urllib.parse.quote(slug)}/endpoints"
+        path = endpoints_path(author, slug)  # refuses "." and "..", encodes the rest
         return self._flow(self._get(path), ModelEndpoints.from_dict)
 
     def _generation(self, generation_id: str) -> Generator[Any, Any, Any]:
@@ -599,7 +599,13 @@ class OpenRouter(_Core):
         return result
 
     def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
-        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model."""
+        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model.
+
+        Raises:
+            ValueError: ``author`` or ``slug`` is empty, holds a ``/`` or is a
+                dot segment (``.``, ``..``); other characters are
+                percent-encoded, so neither can change the path.
+        """
         result: ModelEndpoints = self._run(self._endpoints(author, slug))
         return result
 

@@ -144,8 +144,11 @@ _SECRET_SOURCE: Final = (
     r"|(?<=Bearer )(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,})"
 )
 # The characters a token is made of: a short secret is redacted only where
-# neither neighbour is one of them (see SHORT_SECRET).
-_TOKEN_CHAR: Final = r"[\w.~+/:@-]"
+# neither neighbour is one of them (see SHORT_SECRET). A full stop after it
+# counts only when more of the token follows ("test." ends a sentence,
+# "test.1" is a longer name).
+_TOKEN_BEFORE: Final = r"(?<![\w.~+/:@-])"
+_TOKEN_AFTER: Final = r"(?![\w~+/:@-]|\.\w)"
 _WHITESPACE: Final = re.compile(r"\s+")
 _HTML_TITLE: Final = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_DROP: Final = re.compile(
@@ -182,8 +185,9 @@ def redact(text: str, secret: str | None = None) -> str:
       of at least :data:`SHORT_SECRET` characters is replaced wherever it
       occurs; a shorter one (a test placeholder such as ``"test"``) only as
       a whole token, where neither neighbour is a letter, digit or one of
-      ``_.~+/:@-``, so that ``"message"`` never becomes
-      ``"mess[REDACTED]ge"``;
+      ``_.~+/:@-`` (a full stop after it only when a letter or digit
+      follows), so that ``"message"`` never becomes ``"mess[REDACTED]ge"``
+      and ``"test-model"`` stays;
     * any ``sk-or-...`` key, and the credential after ``Bearer `` (8
       characters or more, at least one a digit), as a safety net for
       secrets the caller did not name.
@@ -229,7 +233,7 @@ def _secret_source(secret: str) -> str:
         return _SECRET_SOURCE
     key = "".join(_char_forms(char) for char in secret)
     if len(secret) < SHORT_SECRET:
-        key = f"(?<!{_TOKEN_CHAR}){key}(?!{_TOKEN_CHAR})"
+        key = f"{_TOKEN_BEFORE}{key}{_TOKEN_AFTER}"
     return f"{key}|{_SECRET_SOURCE}"
 
 

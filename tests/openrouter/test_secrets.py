@@ -158,17 +158,15 @@ def _chunk(content: str) -> bytes:
     return sse(json.dumps({"id": "gen-1", "choices": [delta]}))
 
 
+def _error_response(status: int) -> Callable[[str], Sequence[Step]]:
+    def reply(key: str) -> Sequence[Step]:
+        return [response(status, error_body(key, status), headers=_echo_headers(key))]
+
+    return reply
+
+
 SCENARIOS = [
-    *(
-        Scenario(
-            f"status-{status}",
-            lambda key, status=status: [
-                response(status, error_body(key, status), headers=_echo_headers(key))
-            ],
-            APIStatusError,
-        )
-        for status in STATUSES
-    ),
+    *(Scenario(f"status-{status}", _error_response(status), APIStatusError) for status in STATUSES),
     Scenario(
         "stream-rejected-401",
         lambda key: [response(401, error_body(key, 401), headers=_echo_headers(key))],
