@@ -43,9 +43,29 @@ body is ``{"error": ...}``) into the right :class:`APIStatusError` subclass;
 :class:`StreamError`; :func:`is_retryable` says which errors are worth
 another attempt.
 
-Secrets: every message, header value and stored body passes through
-:func:`redact` with the secret the client passes in (its API key), so neither
-``str()``, ``repr()`` nor the attributes can leak it.
+Secrets. The client passes its API key as ``secret`` to everything here,
+and the rule is:
+
+* Never shown. ``str()``, ``repr()``, a full traceback
+  (``traceback.format_exception``, what ``logger.exception`` writes) and
+  the attributes documented as safe to log (``message``, ``headers``,
+  ``body``, ``metadata``, ``code``, ``error_type``, ``provider_name``,
+  ``availability``, ``generation_id``, ``request_id``) show neither the key
+  nor its JSON, Python, percent or HTML escapes (see :func:`redact`). The
+  exceptions chained below a client error (the transport's, h11's, httpx's,
+  a ``JSONDecodeError``) are redacted in place by :func:`redact_chain`,
+  keeping their types, so that ``__cause__`` and ``__context__`` carry no
+  secret either; a response rejected before a stream opened chains
+  nothing (its body is in the error).
+* Exact elsewhere. A body is parsed before anything is redacted, and the
+  redaction only replaces a secret's occurrences with :data:`REDACTED`:
+  ``metadata``, ``availability`` and the parsed ``body`` are the server's
+  values except there. A key shorter than :data:`SHORT_SECRET` characters
+  (a placeholder such as ``"test"``) is replaced only as a whole token,
+  so it never changes the words or model IDs around it; real keys
+  (``sk-or-v1-`` and 64 hex digits) are replaced wherever they occur.
+* Not error text. ``partial`` and ``chunks`` are the answer as streamed,
+  the same data the caller iterated; they are not redacted.
 """
 
 from __future__ import annotations
