@@ -34,6 +34,11 @@ each transport (blocking sockets, asyncio, trio, httpx, httpx async), live,
 then prints a table; a transport whose optional extra is missing is
 reported as skipped and does not fail the demo.
 
+Text from the server (content, reasoning, model and provider names, error
+messages, the models table) is written with control characters escaped
+(ESC as ``\\x1b``, a lone surrogate as ``\\ud800``), so it cannot drive the
+terminal; ``--json`` output escapes them as JSON does.
+
 Errors are one line on standard error: the error type, what happened and
 what to do. Exit codes:
 
@@ -41,7 +46,8 @@ what to do. Exit codes:
     1    the API answered with an error (401 bad key, 402 no credits,
          429 rate limited, 4xx/5xx, a body that is not the JSON expected),
          or a transport failed in ``demo``
-    2    bad usage: unknown option, empty prompt, no API key
+    2    bad usage: unknown option, empty prompt, no API key, a malformed
+         API key (whitespace, control characters, non-ASCII) or base URL
     3    the connection failed or timed out
     4    a stream broke: an error inside the stream, or it ended before
          ``[DONE]`` (the partial answer stays on standard output)

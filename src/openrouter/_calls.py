@@ -53,6 +53,7 @@ from ._errors import (
     StreamTruncatedError,
     error_from_payload,
     error_from_response,
+    redact_chain,
 )
 from ._responses import ChatCompletionChunk, CompletionChunk
 
@@ -169,7 +170,13 @@ def loads(data: str) -> Any:
 
 
 def translate_transport_error(exc: BaseException, secret: str | None) -> OpenRouterError:
-    """The client's error for a transport or protocol error (raise it ``from exc``)."""
+    """The client's error for a transport or protocol error (raise it ``from exc``).
+
+    ``exc`` and its chain are redacted in place first (:func:`redact_chain`):
+    a server's text in them (a header line, a ``Location``, a chunk) may
+    quote the key, and a traceback prints every cause.
+    """
+    redact_chain(exc, secret)
     if isinstance(exc, Timeout):
         return APITimeoutError(f"{type(exc).__name__}: {exc}", secret=secret)
     if isinstance(exc, TransportError):
@@ -257,6 +264,7 @@ def _parse_response(
     try:
         payload = json.loads(response.body)
     except (ValueError, RecursionError) as exc:
+        redact_chain(exc, secret)  # a JSONDecodeError keeps the whole body in ``doc``
         raise ResponseDecodeError(
             f"the {response.status} response body is not JSON",
             status=response.status,
@@ -405,7 +413,9 @@ class StreamCore(Generic[ChunkT]):
         """The error for a failure of the transport in the middle of the
         stream: a line or event over the parser's limits fails the stream
         (outcome ``"failed"``); anything else cut it short (``"truncated"``).
-        It is kept in :attr:`error`, unless an earlier one decided the stream."""
+        It is kept in :attr:`error`, unless an earlier one decided the stream.
+        ``exc`` is redacted in place (raise the result ``from exc``)."""
+        redact_chain(exc, self._secret)
         if self.error is not None:
             return self.error
         error: OpenRouterError

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import importlib
 import importlib.util
+import io
 import json
 import math
 import os
@@ -28,6 +29,9 @@ from ._errors import (
     APIError,
     APITimeoutError,
     AuthenticationError,
+    ConfigurationError,
+    InvalidAPIKeyError,
+    InvalidBaseURLError,
     OpenRouterError,
     PaymentRequiredError,
     RateLimitError,
@@ -37,7 +41,7 @@ from ._errors import (
 )
 from ._requests import ChatCompletionRequest, Message, ModelsQuery, ReasoningOptions, UsageOptions
 from ._responses import ChatCompletion, ChatCompletionChunk, Model
-from ._terminal import DIM, RESET, LiveView
+from ._terminal import DIM, RESET, LiveView, json_for_terminal, printable
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -78,7 +82,9 @@ _PROG: Final = "openrouter"
 
 
 def _say(message: str) -> None:
-    print(f"{_PROG}: {message}", file=sys.stderr, flush=True)
+    # One line; server text in it (an error message, a model ID) cannot
+    # drive the terminal.
+    print(f"{_PROG}: {printable(message)}", file=sys.stderr, flush=True)
 
 
 # -- arguments -------------------------------------------------------------------------
@@ -241,7 +247,7 @@ def exit_code_for(exc: BaseException) -> int:
     """The exit code for an error raised by a command."""
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
-    if isinstance(exc, MissingAPIKeyError):
+    if isinstance(exc, ConfigurationError):
         return EXIT_USAGE
     if isinstance(exc, (StreamError, StreamTruncatedError)):
         return EXIT_STREAM
@@ -257,6 +263,10 @@ def _advice(exc: OpenRouterError, base_url: str) -> str:
             f"set OPENROUTER_API_KEY (export OPENROUTER_API_KEY=sk-or-...) or pass --api-key; "
             f"create a key at {_KEYS_URL}"
         )
+    if isinstance(exc, InvalidAPIKeyError):
+        return "check the key in OPENROUTER_API_KEY or --api-key"
+    if isinstance(exc, InvalidBaseURLError):
+        return f"pass --base-url as http(s)://host[:port]/path, e.g. {DEFAULT_BASE_URL}"
     if isinstance(exc, AuthenticationError):
         return f"check the key in OPENROUTER_API_KEY or --api-key; it may be revoked ({_KEYS_URL})"
     if isinstance(exc, PaymentRequiredError):
@@ -452,6 +462,7 @@ def _matches(model: Model, needle: str) -> bool:
 
 
 def _table(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> str:
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for row in rows:
@@ -474,7 +485,7 @@ def _run_models(args: argparse.Namespace, settings: _Settings) -> int:
     out = sys.stdout
     if args.json:
         for model in models:
-            out.write(json.dumps(model.raw, ensure_ascii=False) + "\n")
+            out.write(json_for_terminal(json.dumps(model.raw, ensure_ascii=False)) + "\n")
         out.flush()
         return EXIT_OK
     rows = [["ID", "CONTEXT", "PROMPT $/1M", "COMPLETION $/1M"]]
@@ -502,7 +513,7 @@ def _value(value: object) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.6g}"
-    return str(value)
+    return printable(str(value))
 
 
 def _print_fields(pairs: Sequence[tuple[str, object]]) -> None:
@@ -513,7 +524,7 @@ def _print_fields(pairs: Sequence[tuple[str, object]]) -> None:
 
 
 def _print_raw(raw: object) -> None:
-    print(json.dumps(raw, ensure_ascii=False, indent=2), flush=True)
+    print(json_for_terminal(json.dumps(raw, ensure_ascii=False, indent=2)), flush=True)
 
 
 def _run_generation(args: argparse.Namespace, settings: _Settings) -> int:
@@ -796,6 +807,11 @@ def _run_demo() -> int:
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default ``sys.argv[1:]``), run the command, return the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # A character the terminal's encoding lacks is written escaped
+        # instead of ending the command with a UnicodeEncodeError.
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return _dispatch(argv)
     except BrokenPipeError:

@@ -41,8 +41,8 @@ from ._calls import (
     call_flow,
     rate_limit,
 )
-from ._errors import OpenRouterError
-from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery
+from ._errors import ConfigurationError, check_api_key, check_base_url
+from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery, endpoints_path
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -81,7 +81,7 @@ ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
 ResultT = TypeVar("ResultT", ChatCompletion, Completion)
 
 
-class MissingAPIKeyError(OpenRouterError, ValueError):
+class MissingAPIKeyError(ConfigurationError):
     """No API key: pass ``api_key=`` or set the ``OPENROUTER_API_KEY``
     environment variable (keys are at https://openrouter.ai/keys)."""
 
@@ -126,11 +126,10 @@ class _Core:
                 "no OpenRouter API key: pass api_key= or set OPENROUTER_API_KEY "
                 "(create a key at https://openrouter.ai/keys)"
             )
-        if any(c in key for c in "\r\n\0") or not key.isascii():
-            raise ValueError("the API key must be ASCII without line breaks")
+        check_api_key(key)
         self._api_key = key
         base = base_url or os.environ.get("OPENROUTER_BASE_URL") or DEFAULT_BASE_URL
-        self._base_url = base.rstrip("/")
+        self._base_url = check_base_url(base)
         headers = [
             ("Authorization", f"Bearer {key}"),
             ("User-Agent", _USER_AGENT),
@@ -205,7 +204,7 @@ class _Core:
         for part in (author, slug):
             if not isinstance(part, str) or not part or "/" in part:
                 raise ValueError(f"author and slug must be non-empty names, not {part!r}")
-        path = f"models/{urllib.parse.quote(author)}/{urllib.parse.quote(slug)}/endpoints"
+        path = endpoints_path(author, slug)  # refuses "." and "..", encodes the rest
         return self._flow(self._get(path), ModelEndpoints.from_dict)
 
     def _generation(self, generation_id: str) -> Generator[Any, Any, Any]:
@@ -492,6 +491,9 @@ class OpenRouter(_Core):
 
     Raises:
         MissingAPIKeyError: no key given and none in the environment.
+        InvalidAPIKeyError: the key holds whitespace, a control character
+            or non-ASCII (the message never shows the key).
+        InvalidBaseURLError: the base URL is not ``http(s)://host[:port]/path``.
     """
 
     __slots__ = ("_owns_transport", "_sleep", "_transport")
@@ -636,7 +638,13 @@ class OpenRouter(_Core):
         return result
 
     def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
-        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model."""
+        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model.
+
+        Raises:
+            ValueError: ``author`` or ``slug`` is empty, holds a ``/`` or is a
+                dot segment (``.``, ``..``); other characters are
+                percent-encoded, so neither can change the path.
+        """
         result: ModelEndpoints = self._run(self._endpoints(author, slug))
         return result
 

@@ -3,6 +3,10 @@
 The tree::
 
     OpenRouterError                     base of everything this package raises
+    ├── ConfigurationError              a setting the client cannot use (also a ValueError)
+    │   ├── MissingAPIKeyError          no key given, none in OPENROUTER_API_KEY
+    │   ├── InvalidAPIKeyError          whitespace, control or non-ASCII characters in the key
+    │   └── InvalidBaseURLError         not an http(s) URL with a host
     ├── RequestError                    no valid response came back
     │   ├── APIConnectionError          could not connect, or the connection broke
     │   │   ├── APITimeoutError         a connect / read timeout expired
@@ -39,21 +43,44 @@ body is ``{"error": ...}``) into the right :class:`APIStatusError` subclass;
 :class:`StreamError`; :func:`is_retryable` says which errors are worth
 another attempt.
 
-Secrets: every message, header value and stored body passes through
-:func:`redact` with the secret the client passes in (its API key), so neither
-``str()``, ``repr()`` nor the attributes can leak it.
+Secrets. The client passes its API key as ``secret`` to everything here,
+and the rule is:
+
+* Never shown. ``str()``, ``repr()``, a full traceback
+  (``traceback.format_exception``, what ``logger.exception`` writes) and
+  the attributes documented as safe to log (``message``, ``headers``,
+  ``body``, ``metadata``, ``code``, ``error_type``, ``provider_name``,
+  ``availability``, ``generation_id``, ``request_id``) show neither the key
+  nor its JSON, Python, percent or HTML escapes (see :func:`redact`). The
+  exceptions chained below a client error (the transport's, h11's, httpx's,
+  a ``JSONDecodeError``) are redacted in place by :func:`redact_chain`,
+  keeping their types, so that ``__cause__`` and ``__context__`` carry no
+  secret either; a response rejected before a stream opened chains
+  nothing (its body is in the error).
+* Exact elsewhere. A body is parsed before anything is redacted, and the
+  redaction only replaces a secret's occurrences with :data:`REDACTED`:
+  ``metadata``, ``availability`` and the parsed ``body`` are the server's
+  values except there. A key shorter than :data:`SHORT_SECRET` characters
+  (a placeholder such as ``"test"``) is replaced only as a whole token,
+  so it never changes the words or model IDs around it; real keys
+  (``sk-or-v1-`` and 64 hex digits) are replaced wherever they occur.
+* Not error text. ``partial`` and ``chunks`` are the answer as streamed,
+  the same data the caller iterated; they are not redacted.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
+import functools
 import html
 import http
 import json
 import math
 import re
 import time
+import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final, TypeAlias
 
@@ -62,6 +89,7 @@ from ._responses import ChatCompletion, ChatCompletionChunk, Completion, Complet
 __all__ = [
     "MAX_ERROR_BODY",
     "REDACTED",
+    "SHORT_SECRET",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -69,9 +97,12 @@ __all__ = [
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
+    "ConfigurationError",
     "EdgeTimeoutError",
     "InsufficientCreditsError",
     "InternalServerError",
+    "InvalidAPIKeyError",
+    "InvalidBaseURLError",
     "NotFoundError",
     "OpenRouterError",
     "PayloadTooLargeError",
@@ -87,11 +118,14 @@ __all__ = [
     "StreamTimeoutError",
     "StreamTruncatedError",
     "UnprocessableEntityError",
+    "check_api_key",
+    "check_base_url",
     "error_from_payload",
     "error_from_response",
     "is_retryable",
     "parse_retry_after",
     "redact",
+    "redact_chain",
 ]
 
 #: How many bytes of an error body an exception keeps in ``body``. Error
@@ -101,6 +135,11 @@ MAX_ERROR_BODY: Final = 64 * 1024
 
 #: What :func:`redact` puts in place of a secret.
 REDACTED: Final = "[REDACTED]"
+
+#: Secrets shorter than this (placeholders such as ``"test"``; a real key is
+#: ``sk-or-v1-`` and 64 hex digits) are redacted only as whole tokens, so
+#: that redacting one never changes the words around it.
+SHORT_SECRET: Final = 16
 
 # How many characters of a message ``str(exc)`` shows, and how many of a
 # non-JSON body become the message.
@@ -116,11 +155,20 @@ HeadersLike: TypeAlias = (
 Partial: TypeAlias = ChatCompletion | Completion
 Chunk: TypeAlias = ChatCompletionChunk | CompletionChunk
 
-# An OpenRouter key (``sk-or-v1-`` and 64 hex digits) or a bearer token:
-# redacted even when the caller did not say which secret to look for.
-_SECRET_SOURCE: Final = r"sk-or-[A-Za-z0-9]+-[A-Za-z0-9]{16,}|(?<=Bearer )[A-Za-z0-9._~+/=-]{8,}"
-_SECRET_PATTERNS: Final = re.compile(_SECRET_SOURCE, re.IGNORECASE)
-_SECRET_PATTERNS_BYTES: Final = re.compile(_SECRET_SOURCE.encode(), re.IGNORECASE)
+# An OpenRouter key (``sk-or-v1-`` and 64 hex digits) or a bearer token
+# (RFC 6750: the credential after ``Bearer ``; one with a digit, so that
+# prose such as "Bearer authentication" stays): redacted even when the caller
+# did not say which secret to look for.
+_SECRET_SOURCE: Final = (
+    r"(?i:sk-or-[A-Za-z0-9]+-[A-Za-z0-9]{16,}"
+    r"|(?<=Bearer )(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,})"
+)
+# The characters a token is made of: a short secret is redacted only where
+# neither neighbour is one of them (see SHORT_SECRET). A full stop after it
+# counts only when more of the token follows ("test." ends a sentence,
+# "test.1" is a longer name).
+_TOKEN_BEFORE: Final = r"(?<![\w.~+/:@-])"
+_TOKEN_AFTER: Final = r"(?![\w~+/:@-]|\.\w)"
 _WHITESPACE: Final = re.compile(r"\s+")
 _HTML_TITLE: Final = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 _HTML_DROP: Final = re.compile(
@@ -147,20 +195,169 @@ _EXTRA_PHRASES: Final = {
 def redact(text: str, secret: str | None = None) -> str:
     """Return ``text`` with ``secret`` and anything shaped like an API key replaced.
 
-    ``secret`` (the client's API key) is replaced wherever it occurs; so is
-    any ``sk-or-...`` key and the token after ``Bearer ``, as a safety net
-    for secrets the caller did not name. An empty or ``None`` secret only
-    applies the patterns. Never raises.
+    What is replaced, each by :data:`REDACTED` (the rule of the module
+    docstring, "Secrets"):
+
+    * ``secret`` (the client's API key), written plainly or with any of its
+      characters escaped as a server or a log line may write them: JSON
+      (``\\u002d``, ``\\/``), Python (``\\x2d``, doubled backslashes),
+      percent-encoding (``%2D``) or HTML (``&#45;``, ``&#x2d;``). A secret
+      of at least :data:`SHORT_SECRET` characters is replaced wherever it
+      occurs; a shorter one (a test placeholder such as ``"test"``) only as
+      a whole token, where neither neighbour is a letter, digit or one of
+      ``_.~+/:@-`` (a full stop after it only when a letter or digit
+      follows), so that ``"message"`` never becomes ``"mess[REDACTED]ge"``
+      and ``"test-model"`` stays;
+    * any ``sk-or-...`` key, and the credential after ``Bearer `` (8
+      characters or more, at least one a digit), as a safety net for
+      secrets the caller did not name.
+
+    Nothing else changes. An empty or ``None`` secret only applies the
+    patterns. Never raises.
     """
-    if secret:
-        text = text.replace(secret, REDACTED)
-    return _SECRET_PATTERNS.sub(REDACTED, text)
+    return _secret_pattern(secret or "").sub(REDACTED, text)
 
 
 def _redact_bytes(data: bytes, secret: str | None) -> bytes:
-    if secret:
-        data = data.replace(secret.encode("utf-8", "replace"), REDACTED.encode())
-    return _SECRET_PATTERNS_BYTES.sub(REDACTED.encode(), data)
+    """:func:`redact` for bytes (the secret's UTF-8 form and its escapes)."""
+    return _secret_pattern_bytes(secret or "").sub(REDACTED.encode(), data)
+
+
+def _char_forms(char: str) -> str:
+    """A regex for one character of a secret, plainly or escaped."""
+    code = ord(char)
+    forms = [re.escape(char), r"\\+u" + _hex(f"{code:04x}")]
+    if code < 0x100:
+        forms.append(r"\\+x" + _hex(f"{code:02x}"))
+    forms.append("".join("%" + _hex(f"{b:02x}") for b in char.encode("utf-8", "surrogatepass")))
+    if char in "/\\\"'":
+        forms.append(r"\\+" + re.escape(char))
+    # An HTML character reference, decimal or hex (an error page's text).
+    forms.append(f"&#0*{code};|&#[xX]0*{_hex(f'{code:x}')};")
+    if char in _SHORT_ESCAPES:
+        forms.append(r"\\+" + _SHORT_ESCAPES[char])
+    return "(?:" + "|".join(forms) + ")"
+
+
+# JSON's and Python's one-letter escapes of control characters.
+_SHORT_ESCAPES: Final = {"\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}
+
+
+def _hex(digits: str) -> str:
+    return "".join(f"[{d}{d.upper()}]" if d.isalpha() else d for d in digits)
+
+
+@functools.lru_cache(maxsize=8)
+def _secret_source(secret: str) -> str:
+    if not secret:
+        return _SECRET_SOURCE
+    key = "".join(_char_forms(char) for char in secret)
+    if len(secret) < SHORT_SECRET:
+        key = f"{_TOKEN_BEFORE}{key}{_TOKEN_AFTER}"
+    return f"{key}|{_SECRET_SOURCE}"
+
+
+@functools.lru_cache(maxsize=8)
+def _secret_pattern(secret: str) -> re.Pattern[str]:
+    return re.compile(_secret_source(secret))
+
+
+@functools.lru_cache(maxsize=8)
+def _secret_pattern_bytes(secret: str) -> re.Pattern[bytes]:
+    return re.compile(_secret_source(secret).encode("utf-8", "surrogatepass"))
+
+
+# -- exception chains ------------------------------------------------------------
+
+# How many chained exceptions redact_chain follows before it cuts the chain.
+_MAX_CHAIN: Final = 32
+
+# Attributes of built-in exceptions that hold text outside ``args`` (OSError,
+# UnicodeError, SyntaxError, json.JSONDecodeError).
+_TEXT_SLOTS: Final = ("strerror", "filename", "filename2", "object", "reason", "msg", "doc", "text")
+
+
+class _RedactedException(Exception):
+    """Stands in for a chained exception whose text could not be redacted in
+    place; its message names the original type."""
+
+
+def redact_chain(exc: BaseException, secret: str | None) -> BaseException:
+    """Redact ``exc`` and every exception chained to it, in place; return ``exc``.
+
+    For each exception in the chain (``__cause__``, and ``__context__`` when
+    a traceback would show it): its ``args``, the text and bytes in its
+    attributes (containers included) and its notes go through :func:`redact`.
+    An exception whose ``str()`` or ``repr()`` still shows a secret
+    afterwards (a ``__str__`` that reads elsewhere) is replaced in the
+    chain by a stand-in that carries its type's name and its redacted text;
+    ``exc`` itself is always kept. A context that a traceback hides
+    (``__suppress_context__``) is replaced by the cause, so that no link
+    keeps unredacted text. The chain is cut after 32 links. Never raises.
+    The client calls this on every exception it chains below its own.
+    """
+    _redact_link(exc, secret, set(), 0, keep=True)
+    return exc
+
+
+def _redact_link(
+    exc: BaseException, secret: str | None, seen: set[int], depth: int, *, keep: bool
+) -> BaseException:
+    if id(exc) in seen:
+        return exc
+    seen.add(id(exc))
+    _redact_in_place(exc, secret)
+    cause, context = exc.__cause__, exc.__context__
+    with contextlib.suppress(Exception):
+        if depth >= _MAX_CHAIN:
+            exc.__cause__ = exc.__context__ = None
+        else:
+            if cause is not None:
+                exc.__cause__ = _redact_link(cause, secret, seen, depth + 1, keep=False)
+            if exc.__suppress_context__ or context is cause:
+                exc.__context__ = exc.__cause__
+            elif context is not None:
+                exc.__context__ = _redact_link(context, secret, seen, depth + 1, keep=False)
+    if keep or not _shows_secret(exc, secret):
+        return exc
+    stand_in = _RedactedException(
+        f"{type(exc).__module__}.{type(exc).__qualname__}: {redact(_text(exc, str), secret)}"
+    )
+    stand_in.__cause__ = exc.__cause__
+    stand_in.__suppress_context__ = True
+    stand_in.__traceback__ = exc.__traceback__
+    return stand_in
+
+
+def _redact_in_place(exc: BaseException, secret: str | None) -> None:
+    with contextlib.suppress(Exception):
+        exc.args = _redact_value(exc.args, secret)
+    for name, value in list(getattr(exc, "__dict__", {}).items()):
+        with contextlib.suppress(Exception):
+            setattr(exc, name, _redact_value(value, secret))
+    for name in _TEXT_SLOTS:
+        with contextlib.suppress(Exception):
+            value = getattr(exc, name)
+            if isinstance(value, str | bytes):
+                setattr(exc, name, _redact_value(value, secret))
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            _redact_in_place(inner, secret)
+
+
+def _text(exc: BaseException, show: Any) -> str:
+    try:
+        return str(show(exc))
+    except Exception:  # a broken __str__ shows nothing
+        return ""
+
+
+def _shows_secret(exc: BaseException, secret: str | None) -> bool:
+    pattern = _secret_pattern(secret or "")
+    texts = [_text(exc, str), _text(exc, repr)]
+    if isinstance(exc, BaseExceptionGroup):
+        texts += [_text(inner, str) for inner in exc.exceptions]
+    return any(pattern.search(text) for text in texts)
 
 
 def _one_line(text: str, limit: int = _MAX_SHOWN) -> str:
@@ -226,7 +423,7 @@ def _normalize_headers(headers: HeadersLike | None, secret: str | None) -> Heade
     for name, value in items:
         n = name.decode("latin-1") if isinstance(name, bytes) else str(name)
         v = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-        out.append((n, redact(v, secret)))
+        out.append((redact(n, secret), redact(v, secret)))
     return tuple(out)
 
 
@@ -238,21 +435,101 @@ def _header(headers: Headers, name: str) -> str | None:
     return None
 
 
-def _excerpt(text: str) -> str:
-    """A short readable message from a body that is not the JSON error shape."""
-    head = text[:_MAX_HTML_SCAN]
+def _excerpt(text: str, secret: str | None) -> str:
+    """A short readable message from a body that is not the JSON error shape.
+
+    Redacted before it is cut (a cut could leave part of a secret that no
+    longer matches) and again after HTML entities are decoded.
+    """
+    head = redact(text, secret)[:_MAX_HTML_SCAN]
     stripped = head.lstrip()
     if stripped.startswith("<") or "<html" in head[:512].lower():
         title = _HTML_TITLE.search(head)
         if title is not None and title.group(1).strip():
-            return _one_line(html.unescape(title.group(1)), _MAX_EXCERPT)
-        head = _HTML_TAG.sub(" ", _HTML_DROP.sub(" ", head))
-        return _one_line(html.unescape(head), _MAX_EXCERPT)
-    return _one_line(head, _MAX_EXCERPT)
+            head = title.group(1)
+        else:
+            head = _HTML_TAG.sub(" ", _HTML_DROP.sub(" ", head))
+        head = html.unescape(head)
+    return _one_line(redact(head, secret), _MAX_EXCERPT)
 
 
 class OpenRouterError(Exception):
     """Base class of every exception the OpenRouter client raises."""
+
+
+class ConfigurationError(OpenRouterError, ValueError):
+    """The client was given a setting it cannot use (raised by the
+    constructor, before any request): see the subclasses."""
+
+
+class InvalidAPIKeyError(ConfigurationError):
+    """The API key holds a character no HTTP header may carry, or that no
+    OpenRouter key has: whitespace, a control character or non-ASCII. The
+    message says which kind and where, never the key itself."""
+
+
+class InvalidBaseURLError(ConfigurationError):
+    """The base URL is not an ``http://`` or ``https://`` URL with a host
+    (no scheme, another scheme, no host, a bad port or IPv6 literal, a
+    query or fragment, whitespace or control characters)."""
+
+
+def check_api_key(key: str) -> None:
+    """Raise :class:`InvalidAPIKeyError` unless every character of ``key``
+    is visible ASCII (``!`` to ``~``), as in ``sk-or-v1-`` + 64 hex digits.
+
+    The error names the first bad character's kind and position (say, "a
+    line break at character 74 of 74": a key read from a file with its
+    newline), never the key.
+    """
+    for index, char in enumerate(key):
+        if "!" <= char <= "~":
+            continue
+        if char in "\r\n":
+            kind = "a line break"
+        elif char.isspace():
+            kind = "whitespace"
+        elif not char.isascii():
+            kind = "a non-ASCII character"
+        else:
+            kind = "a control character"
+        where = f"character {index + 1} of {len(key)}"
+        raise InvalidAPIKeyError(
+            f"the API key contains {kind} ({where}); an OpenRouter key is visible ASCII "
+            "(sk-or-v1-...): check for a stray space or newline"
+        )
+
+
+def check_base_url(url: str) -> str:
+    """Return ``url`` without trailing slashes, or raise
+    :class:`InvalidBaseURLError` naming the problem.
+
+    Accepted: ``http://`` or ``https://`` (any case), a host, an optional
+    port from 0 to 65535 and a path; no query, fragment, whitespace or
+    control characters.
+    """
+    shown = redact(repr(url))
+    if any(not char.isprintable() or char.isspace() for char in url):
+        raise InvalidBaseURLError(f"base_url {shown} contains whitespace or control characters")
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - read for the ValueError of a bad port
+    except ValueError as exc:
+        raise InvalidBaseURLError(f"base_url {shown} is not a valid URL: {exc}") from None
+    scheme = parts.scheme.lower()
+    if "://" not in url:
+        raise InvalidBaseURLError(
+            f"base_url {shown} has no scheme: write it as http://... or https://..."
+        )
+    if scheme not in ("http", "https"):
+        raise InvalidBaseURLError(
+            f"base_url {shown} has the scheme {parts.scheme!r}: only http and https are supported"
+        )
+    if not parts.hostname:
+        raise InvalidBaseURLError(f"base_url {shown} has no host")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise InvalidBaseURLError(f"base_url {shown} has a query or fragment; give the API root")
+    return url.rstrip("/")
 
 
 # -- no valid response ------------------------------------------------------------------
@@ -358,10 +635,10 @@ class ResponseDecodeError(RequestError):
     ) -> None:
         self.status = status
         self.headers = _normalize_headers(headers, secret)
-        self.body = _redact_bytes(body[:MAX_ERROR_BODY], secret)
+        self.body = _redact_bytes(body, secret)[:MAX_ERROR_BODY]
         line = redact(message, secret)
         if body:
-            line += f": {_excerpt(self.body.decode('utf-8', 'replace'))!r}"
+            line += f": {_excerpt(body.decode('utf-8', 'replace'), secret)!r}"
         super().__init__(_one_line(line))
 
     def __repr__(self) -> str:
@@ -431,9 +708,9 @@ class APIError(OpenRouterError):
     ) -> None:
         self.status = status
         self.headers = _normalize_headers(headers, secret)
-        self.code = code
+        self.code = redact(code, secret) if isinstance(code, str) else code
         self.message = redact(message, secret) if message else _phrase(status)
-        self.metadata = metadata if isinstance(metadata, dict) else None
+        self.metadata = _redact_value(metadata, secret) if isinstance(metadata, dict) else None
         meta = self.metadata or {}
         et = meta.get("error_type")
         self.error_type = et if type(et) is str else None
@@ -442,16 +719,18 @@ class APIError(OpenRouterError):
         if availability is None:
             av = meta.get("availability")
             availability = av if isinstance(av, dict) else None
-        self.availability = availability
+        self.availability = _redact_value(availability, secret)
         self.retry_after = self._find_retry_after(now)
-        self.generation_id = _header(self.headers, "x-generation-id") or generation_id
+        self.generation_id = _header(self.headers, "x-generation-id") or (
+            redact(generation_id, secret) if generation_id is not None else None
+        )
         self.request_id = None
         for name in _REQUEST_ID_HEADERS:
             found = _header(self.headers, name)
             if found:
                 self.request_id = found
                 break
-        self.body = _redact_bytes(body[:MAX_ERROR_BODY], secret)
+        self.body = _redact_bytes(body, secret)[:MAX_ERROR_BODY]
         super().__init__(self._summary(secret))
 
     def _find_retry_after(self, now: float | None) -> float | None:
@@ -740,13 +1019,19 @@ def _availability(payload: object) -> dict[str, Any] | None:
 
 
 def _redact_value(value: Any, secret: str | None) -> Any:
-    """``value`` (decoded JSON) with the secret redacted from every string in it."""
+    """``value`` (decoded JSON, or an exception's arguments) with the secret
+    redacted from every string and bytes in it, dict keys included; other
+    values are returned as they are."""
     if isinstance(value, str):
         return redact(value, secret)
+    if isinstance(value, bytes | bytearray):
+        return _redact_bytes(bytes(value), secret)
     if isinstance(value, dict):
-        return {k: _redact_value(v, secret) for k, v in value.items()}
+        return {_redact_value(k, secret): _redact_value(v, secret) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact_value(v, secret) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_redact_value(v, secret) for v in value)
     return value
 
 
@@ -774,7 +1059,9 @@ def error_from_response(
     default the current time) anchors an HTTP-date ``Retry-After``. Never
     raises.
     """
-    body = _redact_bytes(body, secret)
+    # Parsed before anything is redacted: redacting first would both miss a
+    # secret written with JSON escapes and could change the data around it.
+    # APIError redacts every value it keeps.
     payload: object = None
     parsed = False
     stripped = body.strip()
@@ -786,7 +1073,7 @@ def error_from_response(
             parsed = False
     code, message, metadata = _error_fields(payload)
     if not parsed and stripped:
-        message = _excerpt(stripped.decode("utf-8", "replace"))
+        message = _excerpt(stripped.decode("utf-8", "replace"), secret)
     generation_id = None
     if isinstance(payload, dict) and isinstance(payload.get("id"), str):
         generation_id = payload["id"]
@@ -824,8 +1111,6 @@ def error_from_payload(
     ``headers`` are those of the stream's response, when known. ``partial``
     and ``chunks`` record what had arrived. Never raises.
     """
-    if secret:
-        payload = _redact_value(payload, secret)
     code, message, metadata = _error_fields(payload)
     provider = payload.get("provider") if isinstance(payload, dict) else None
     if isinstance(provider, str) and (metadata is None or "provider_name" not in metadata):

@@ -1125,9 +1125,14 @@ def endpoints_path(author: str, slug: str) -> str:
     """The path of a model's endpoint list, relative to the API base URL.
 
     ``endpoints_path("openai", "gpt-4o")`` is ``"/models/openai/gpt-4o/endpoints"``.
-    Each segment is percent-encoded, so neither may smuggle in a ``/``.
-    Raises ``ValueError`` for an empty segment and ``TypeError`` for a non-str one.
+    Each segment is percent-encoded, so neither may smuggle in a ``/``, a
+    ``?`` or a ``#``. Raises ``ValueError`` for an empty segment or a dot
+    segment (``.`` or ``..``, which would change the path) and ``TypeError``
+    for a non-str one.
     """
     _require_str("author", author, empty_ok=False)
     _require_str("slug", slug, empty_ok=False)
+    for name, value in (("author", author), ("slug", slug)):
+        if value in (".", ".."):
+            raise ValueError(f"{name} must be a name, not the dot segment {value!r}")
     return f"/models/{quote(author, safe='')}/{quote(slug, safe='')}/endpoints"

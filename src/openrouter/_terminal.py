@@ -13,11 +13,21 @@ the blocking read gives no control back.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from typing import Final, TextIO
 
-__all__ = ["DIM", "ERASE_LINE", "REFRESH_SECONDS", "RESET", "WAITING_TEXT", "LiveView"]
+__all__ = [
+    "DIM",
+    "ERASE_LINE",
+    "REFRESH_SECONDS",
+    "RESET",
+    "WAITING_TEXT",
+    "LiveView",
+    "json_for_terminal",
+    "printable",
+]
 
 #: How often the waiting line is redrawn between keepalives (seconds).
 REFRESH_SECONDS: Final = 0.1
@@ -33,6 +43,40 @@ RESET: Final = "\x1b[0m"
 ERASE_LINE: Final = "\r\x1b[K"
 
 _SPINNER: Final = "|/-\\"
+
+# What a terminal could act on, or cannot encode: C0 controls, DEL, C1
+# controls (U+0080 to U+009F: some terminals read U+009B as CSI) and lone
+# surrogates (which JSON may carry and no encoder accepts).
+_UNSAFE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_IN_TEXT: Final = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_UNSAFE_IN_JSON: Final = re.compile("[\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    text = match.group()
+    if text == "\r\n":
+        return "\n"
+    code = ord(text)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str, *, multiline: bool = False) -> str:
+    """``text`` from the network, made safe to write to a terminal.
+
+    Control characters are shown escaped instead of acting: C0 (ESC is
+    ``\\x1b``), DEL and C1 as ``\\xNN``, a lone surrogate as ``\\uXXXX``. With
+    ``multiline`` (an answer's content or reasoning) ``\\n`` and ``\\t`` are
+    kept and ``\\r\\n`` becomes ``\\n``; without it (one line of a table or a
+    message) they are escaped too. Everything else is unchanged.
+    """
+    return (_UNSAFE_IN_TEXT if multiline else _UNSAFE).sub(_escape, text)
+
+
+def json_for_terminal(text: str) -> str:
+    """Serialized JSON (``ensure_ascii=False``) with DEL, C1 controls and
+    lone surrogates written as ``\\uXXXX`` escapes: the same JSON value,
+    safe for a terminal and encodable as UTF-8 (JSON already escapes C0)."""
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class LiveView:
@@ -127,17 +171,19 @@ class LiveView:
             self._erase()
 
     def reasoning(self, text: str) -> None:
-        """Write a reasoning delta to ``err`` (dimmed when asked)."""
+        """Write a reasoning delta to ``err`` (dimmed when asked), through
+        :func:`printable`."""
         if not text:
             return
         with self._lock:
             self._first()
             self._in_reasoning = True
+            text = printable(text, multiline=True)
             self._err.write(f"{DIM}{text}{RESET}" if self._dim else text)
             self._err.flush()
 
     def content(self, text: str) -> None:
-        """Write a content delta to ``out`` and flush it."""
+        """Write a content delta to ``out`` (through :func:`printable`) and flush it."""
         if not text:
             return
         with self._lock:
@@ -147,6 +193,7 @@ class LiveView:
                 self._in_reasoning = False
                 self._err.write("\n")
                 self._err.flush()
+            text = printable(text, multiline=True)
             self._out.write(text)
             self._out.flush()
             self.wrote_content = True

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -49,6 +50,8 @@ from openrouter import (
     CompletionRequest,
     Credits,
     Generation,
+    InvalidAPIKeyError,
+    InvalidBaseURLError,
     KeyInfo,
     Message,
     MissingAPIKeyError,
@@ -724,6 +727,94 @@ def test_missing_api_key(
     monkeypatch.setenv("OPENROUTER_API_KEY", "")
     with pytest.raises(MissingAPIKeyError):
         cls()
+
+
+BAD_KEYS = [
+    "sk-or-v1-abc\x0bdef",
+    "sk-or-v1-abc\x0cdef",
+    "sk-or-v1-abcdef ",
+    "sk-or-v1-abc\x01def",
+    "sk-or-v1-abc\x7fdef",
+    "sk-or-v1-abc\x1b[31mdef",
+    "sk-or-v1-abcdef\n",
+    "sk-or-v1-abcdéf",
+    "sk-or-v1-abc\tdef",
+]
+
+
+@pytest.mark.parametrize("cls", [OpenRouter, AsyncOpenRouter])
+@pytest.mark.parametrize("key", BAD_KEYS)
+def test_malformed_key_is_refused_without_showing_it(
+    cls: type[OpenRouter | AsyncOpenRouter], key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key no header can carry is an InvalidAPIKeyError (a ValueError) that does not show it."""
+    with pytest.raises(InvalidAPIKeyError) as caught:
+        cls(key)
+    assert isinstance(caught.value, ValueError)
+    text = "".join(traceback.format_exception(caught.value))
+    assert "abc" not in text
+    assert "character" in str(caught.value)
+    monkeypatch.setenv("OPENROUTER_API_KEY", key)
+    with pytest.raises(InvalidAPIKeyError):
+        cls()
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("127.0.0.1:8181/api/v1", "no scheme"),
+        ("localhost:8181/api/v1", "no scheme"),
+        ("ftp://x", "scheme 'ftp'"),
+        ("http://", "no host"),
+        ("http://[::1", "not a valid URL"),
+        ("http://h:99999/api", "not a valid URL"),
+        ("http://h/api?x=1", "query or fragment"),
+        ("http://h/a pi", "whitespace"),
+    ],
+)
+@pytest.mark.parametrize("cls", [OpenRouter, AsyncOpenRouter])
+def test_malformed_base_url_is_refused(
+    cls: type[OpenRouter | AsyncOpenRouter], url: str, problem: str
+) -> None:
+    """A base URL that is not http(s)://host/... is an InvalidBaseURLError naming the problem."""
+    with pytest.raises(InvalidBaseURLError, match=re.escape(problem)) as caught:
+        cls(KEY, base_url=url)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_good_base_urls_are_kept() -> None:
+    """http(s) URLs (any case, a port, an IPv6 host) are accepted; a trailing slash is dropped."""
+    for url in ("http://127.0.0.1:8181/api/v1/", "HTTPS://openrouter.ai/api/v1", "http://[::1]:80"):
+        with OpenRouter(KEY, base_url=url) as client:
+            assert client.base_url == url.rstrip("/")
+
+
+@pytest.mark.parametrize(("author", "slug"), [("..", ".."), ("mock", ".."), (".", "tools")])
+def test_list_endpoints_refuses_dot_segments(
+    server: MockOpenRouter, author: str, slug: str
+) -> None:
+    """list_endpoints refuses "." and ".." (they would change the path) and sends nothing."""
+    client = OpenRouter(KEY, base_url=server.base_url)
+    with client, pytest.raises(ValueError, match="dot segment"):
+        client.list_endpoints(author, slug)
+    assert server.requests == []
+
+
+def test_list_endpoints_encodes_path_characters(server: MockOpenRouter) -> None:
+    """Characters that could end a path segment are percent-encoded."""
+    client = OpenRouter(KEY, base_url=server.base_url, max_retries=0)
+    with client, pytest.raises(OpenRouterError):
+        client.list_endpoints("a?b#c", "%2e%2e")
+    assert only(server.requests).path == "/api/v1/models/a%3Fb%23c/%252e%252e/endpoints"
+
+
+def test_get_generation_encodes_the_id(server: MockOpenRouter) -> None:
+    """The generation ID is one query value, however it is written."""
+    client = OpenRouter(KEY, base_url=server.base_url, max_retries=0)
+    with client, pytest.raises(OpenRouterError):
+        client.get_generation("../x&id=y#z")
+    assert dict(only(server.requests).query) == {"id": "../x&id=y#z"}
+    assert only(server.requests).path == "/api/v1/generation"
 
 
 def test_default_base_url(monkeypatch: pytest.MonkeyPatch) -> None:

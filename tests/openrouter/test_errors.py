@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import traceback
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ from openrouter._errors import (
     is_retryable,
     parse_retry_after,
     redact,
+    redact_chain,
 )
 from openrouter._responses import ChatCompletionChunk
 
@@ -393,6 +395,128 @@ def test_stream_error_redacts_secret() -> None:
     assert KEY not in repr(exc)
     assert KEY not in json.dumps(exc.metadata)
     assert KEY.encode() not in exc.body
+
+
+@pytest.mark.parametrize("secret", ["k", "a", "test", "mock"])
+def test_short_secret_never_changes_words(secret: str) -> None:
+    """A short placeholder key is replaced only as a whole token: words and model IDs stay."""
+    text = "message: test-model and mockingbird/llama-3:free failed"
+    assert redact(text, secret) == text
+    assert redact(f"invalid key {secret}.", secret) == f"invalid key {REDACTED}."
+    assert redact(f'{{"key": "{secret}"}}', secret) == f'{{"key": "{REDACTED}"}}'
+
+
+def test_short_secret_keeps_the_data_of_an_error_body() -> None:
+    """With key "a", the message and metadata of an error body are exactly the server's."""
+    meta = {"raw": "the model was unavailable", "provider_name": "Alibaba"}
+    exc = error_from_response(
+        400, [], body(400, "model meta-llama/llama-3 failed", metadata=meta), secret="a"
+    )
+    assert exc.message == "model meta-llama/llama-3 failed"
+    assert exc.metadata == meta
+    assert json.loads(exc.body)["error"]["metadata"] == meta
+
+
+def test_secret_is_redacted_in_its_escaped_forms() -> None:
+    """JSON, Python, percent and HTML escapes of the key are redacted too."""
+    key = "test/key-0123456789+abcdef"
+    for text in (
+        key.replace("-", "\\u002d").replace("/", "\\/"),
+        key.replace("-", "\\\\u002D"),
+        key.replace("/", "%2F").replace("+", "%2b"),
+        key.replace("k", "\\x6b"),
+        "".join(f"&#x{ord(c):x};" for c in key),
+    ):
+        assert redact(f"<{text}>", key) == f"<{REDACTED}>", text
+
+
+def test_long_secret_is_redacted_inside_words() -> None:
+    """A secret long enough to be one is redacted wherever it occurs."""
+    key = "0123456789abcdef"
+    assert redact(f"x{key}y", key) == f"x{REDACTED}y"
+
+
+def test_bearer_prose_is_kept() -> None:
+    """The bearer safety net takes credentials, not the words after "Bearer"."""
+    assert redact("Bearer authentication required") == "Bearer authentication required"
+    assert redact("bearer abcdefgh12345") == f"bearer {REDACTED}"
+
+
+def test_json_escaped_key_in_metadata_is_redacted() -> None:
+    """The body is parsed, then redacted: an escaped key is caught, the rest is exact."""
+    key = "test-key-0123456789"
+    raw = (
+        '{"error": {"code": 400, "message": "m", "metadata": '
+        '{"raw": "key=' + key.replace("-", "\\u002d") + '", "n": 1.5, "l": [true, null]}}}'
+    )
+    exc = error_from_response(400, [], raw.encode(), secret=key)
+    assert exc.metadata == {"raw": f"key={REDACTED}", "n": 1.5, "l": [True, None]}
+    assert key.replace("-", "\\u002d").encode() not in exc.body
+    assert json.loads(exc.body)["error"]["metadata"] == exc.metadata
+
+
+def test_key_cut_by_the_excerpt_is_redacted_first() -> None:
+    """A non-JSON body is redacted before its excerpt is cut, so no prefix of the key survives."""
+    key = "sk-or-v1-" + "ab" * 32
+    text = "x" * 180 + " " + key
+    exc = error_from_response(502, [], text.encode(), secret=key)
+    assert key[:12] not in str(exc)
+    assert key[:12] not in exc.message
+
+
+def test_redact_chain_redacts_causes_in_place() -> None:
+    """redact_chain redacts args and attributes of every cause and keeps their types."""
+    key = "test-key-0123456789"
+    inner = ValueError(f"inner {key}")
+    outer = KeyError(f"outer {key}")
+    outer.urls = (f"http://x/?k={key}",)  # type: ignore[attr-defined]
+    outer.__cause__ = inner
+    outer.add_note(f"note {key}")
+    assert redact_chain(outer, key) is outer
+    assert outer.args == (f"outer {REDACTED}",)
+    assert outer.urls == (f"http://x/?k={REDACTED}",)  # type: ignore[attr-defined]
+    assert outer.__notes__ == [f"note {REDACTED}"]
+    assert outer.__cause__ is inner
+    assert inner.args == (f"inner {REDACTED}",)
+    assert key not in "".join(traceback.format_exception(outer))
+
+
+def test_redact_chain_replaces_what_it_cannot_redact() -> None:
+    """A cause whose str() reads elsewhere than args is replaced by a stand-in naming its type."""
+    key = "test-key-0123456789"
+
+    class Stubborn(Exception):
+        def __str__(self) -> str:
+            return f"stubborn {key}"
+
+    top = RuntimeError("top")
+    top.__cause__ = Stubborn()
+    redact_chain(top, key)
+    cause: BaseException | None = top.__cause__
+    assert type(cause) is not Stubborn
+    assert "Stubborn: stubborn [REDACTED]" in str(cause)
+    assert key not in "".join(traceback.format_exception(top))
+
+
+def test_redact_chain_drops_hidden_contexts() -> None:
+    """A context hidden behind a cause is replaced by the cause, so no link keeps the key."""
+    key = "test-key-0123456789"
+    top = RuntimeError("top")
+    hidden: BaseException = ValueError(f"hidden {key}")
+    top.__context__ = hidden
+    top.__cause__ = OSError("shown")
+    redact_chain(top, key)
+    assert top.__context__ is top.__cause__
+    assert key in str(hidden)  # not redacted: no longer linked
+
+
+def test_redact_chain_os_error_fields() -> None:
+    """OSError's strerror and filename are redacted too."""
+    key = "test-key-0123456789"
+    top = RuntimeError("top")
+    top.__cause__ = FileNotFoundError(2, f"gone {key}", f"/tmp/{key}")
+    redact_chain(top, key)
+    assert key not in "".join(traceback.format_exception(top))
 
 
 def test_connection_errors_redact() -> None:

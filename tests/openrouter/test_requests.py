@@ -598,3 +598,10 @@ def test_endpoints_path() -> None:
     assert endpoints_path("a/b", "c?d") == "/models/a%2Fb/c%3Fd/endpoints"
     with pytest.raises(ValueError, match="slug"):
         endpoints_path("openai", "")
+
+
+@pytest.mark.parametrize(("author", "slug"), [("..", "x"), ("x", ".."), (".", "x"), ("x", ".")])
+def test_endpoints_path_refuses_dot_segments(author: str, slug: str) -> None:
+    """A "." or ".." segment would change the path: refused."""
+    with pytest.raises(ValueError, match="dot segment"):
+        endpoints_path(author, slug)
