@@ -52,7 +52,12 @@ Build                  build                     (returns the request)
 
 Beyond Go, on both builders: ``with_reasoning_effort``, ``with_session_id``,
 ``with_extra``. On the chat builder only: ``with_tools``, ``with_tool_choice``,
-``with_parallel_tool_calls``, ``with_response_format``, ``with_plugins``.
+``with_parallel_tool_calls``, ``with_response_format``, ``with_plugins``,
+``with_max_completion_tokens``, ``with_modalities``, ``with_image_config``,
+``with_cache_control``, ``with_prompt_cache_key``, ``with_service_tier``,
+``with_stream_options``, ``with_metadata``, ``with_trace``, ``with_prediction``,
+``with_debug``. ``with_transforms`` is deprecated (OpenRouter replaced
+``transforms`` with the context-compression plugin) and warns.
 
 ``NewProviderOptionsBuilder()`` -> ``ProviderOptionsBuilder()``; its fourteen Go
 methods:
@@ -89,13 +94,18 @@ from dataclasses import replace
 from typing import Generic, Self, TypeVar
 
 from ._requests import (
+    _REVALIDATING,
+    CacheControl,
     ChatCompletionRequest,
     CompletionRequest,
     DataCollection,
+    DebugOptions,
     MaxPrice,
     Message,
+    Modality,
     Percentiles,
     Plugin,
+    Prediction,
     ProviderOptions,
     ProviderSort,
     ProviderSortBy,
@@ -103,8 +113,12 @@ from ._requests import (
     ReasoningEffort,
     ReasoningOptions,
     ResponseFormat,
+    ServerTool,
+    ServiceTier,
+    StreamOptions,
     Tool,
     ToolChoice,
+    TraceOptions,
     UsageOptions,
 )
 
@@ -142,6 +156,19 @@ class _SamplingMethods(Generic[_R]):
     def _with(self, request: _R) -> Self:
         return self.from_request(request)
 
+    def _replace(self, **changes: object) -> Self:
+        """A builder around a copy of the request with ``changes``.
+
+        Copying re-validates every field; a deprecated field warns only in
+        the call that sets it, not again in each later ``with_*`` call.
+        """
+        token = _REVALIDATING.set("transforms" not in changes)
+        try:
+            request = replace(self._request, **changes)  # type: ignore[arg-type]  # fields checked by the dataclass
+        finally:
+            _REVALIDATING.reset(token)
+        return self.from_request(request)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}.from_request({self._request!r})"
 
@@ -154,95 +181,99 @@ class _SamplingMethods(Generic[_R]):
 
     def with_models(self, models: Sequence[str]) -> Self:
         """Fallback models, tried in order when ``model`` is unavailable (``models``)."""
-        return self._with(replace(self._request, models=models))
+        return self._replace(models=models)
 
     def with_provider(self, provider: ProviderOptions | Mapping[str, object]) -> Self:
         """Provider routing preferences (``provider``); see :class:`ProviderOptionsBuilder`."""
-        return self._with(replace(self._request, provider=provider))
+        return self._replace(provider=provider)
 
     def with_reasoning(self, reasoning: ReasoningOptions | Mapping[str, object]) -> Self:
         """Reasoning configuration (``reasoning``)."""
-        return self._with(replace(self._request, reasoning=reasoning))
+        return self._replace(reasoning=reasoning)
 
     def with_reasoning_effort(self, effort: ReasoningEffort | str) -> Self:
         """Shortcut for ``with_reasoning(ReasoningOptions(effort=effort))``."""
-        return self._with(replace(self._request, reasoning=ReasoningOptions(effort=effort)))
+        return self._replace(reasoning=ReasoningOptions(effort=effort))
 
     def with_usage(self, include: bool) -> Self:
         """Ask for usage accounting: ``"usage": {"include": include}``."""
-        return self._with(replace(self._request, usage=UsageOptions(include)))
+        return self._replace(usage=UsageOptions(include))
 
     def with_transforms(self, transforms: Sequence[str]) -> Self:
-        """Prompt transforms such as ``["middle-out"]`` (``transforms``)."""
-        return self._with(replace(self._request, transforms=transforms))
+        """Prompt transforms such as ``["middle-out"]`` (``transforms``).
+
+        Deprecated by OpenRouter, and warns with ``DeprecationWarning``: use
+        ``with_plugins([Plugin.context_compression(engine="middle-out")])``.
+        """
+        return self._replace(transforms=transforms)
 
     def with_stream(self, stream: bool) -> Self:
         """Whether to stream the response as server-sent events (``stream``)."""
-        return self._with(replace(self._request, stream=stream))
+        return self._replace(stream=stream)
 
     def with_max_tokens(self, max_tokens: int) -> Self:
         """Upper bound on generated tokens (``max_tokens``)."""
-        return self._with(replace(self._request, max_tokens=max_tokens))
+        return self._replace(max_tokens=max_tokens)
 
     def with_temperature(self, temperature: float) -> Self:
         """Sampling temperature (``temperature``)."""
-        return self._with(replace(self._request, temperature=temperature))
+        return self._replace(temperature=temperature)
 
     def with_seed(self, seed: int) -> Self:
         """Seed for repeatable sampling, where the provider supports it (``seed``)."""
-        return self._with(replace(self._request, seed=seed))
+        return self._replace(seed=seed)
 
     def with_top_p(self, top_p: float) -> Self:
         """Nucleus sampling mass (``top_p``)."""
-        return self._with(replace(self._request, top_p=top_p))
+        return self._replace(top_p=top_p)
 
     def with_top_k(self, top_k: int) -> Self:
         """Sample from the ``top_k`` most likely tokens only."""
-        return self._with(replace(self._request, top_k=top_k))
+        return self._replace(top_k=top_k)
 
     def with_frequency_penalty(self, penalty: float) -> Self:
         """Penalty growing with a token's count so far (``frequency_penalty``)."""
-        return self._with(replace(self._request, frequency_penalty=penalty))
+        return self._replace(frequency_penalty=penalty)
 
     def with_presence_penalty(self, penalty: float) -> Self:
         """Penalty for any token already present (``presence_penalty``)."""
-        return self._with(replace(self._request, presence_penalty=penalty))
+        return self._replace(presence_penalty=penalty)
 
     def with_repetition_penalty(self, penalty: float) -> Self:
         """Multiplicative repetition penalty (``repetition_penalty``)."""
-        return self._with(replace(self._request, repetition_penalty=penalty))
+        return self._replace(repetition_penalty=penalty)
 
     def with_logit_bias(self, logit_bias: Mapping[str, float]) -> Self:
         """Token id (as a string) to bias, -100 to 100 (``logit_bias``)."""
-        return self._with(replace(self._request, logit_bias=logit_bias))
+        return self._replace(logit_bias=logit_bias)
 
     def with_top_logprobs(self, top_logprobs: int) -> Self:
         """How many alternatives to report per token (``top_logprobs``)."""
-        return self._with(replace(self._request, top_logprobs=top_logprobs))
+        return self._replace(top_logprobs=top_logprobs)
 
     def with_min_p(self, min_p: float) -> Self:
         """Minimum probability relative to the likeliest token (``min_p``)."""
-        return self._with(replace(self._request, min_p=min_p))
+        return self._replace(min_p=min_p)
 
     def with_top_a(self, top_a: float) -> Self:
         """Top-a sampling threshold (``top_a``)."""
-        return self._with(replace(self._request, top_a=top_a))
+        return self._replace(top_a=top_a)
 
     def with_logprobs(self, logprobs: bool) -> Self:
         """Whether to return log probabilities of the output tokens (``logprobs``)."""
-        return self._with(replace(self._request, logprobs=logprobs))
+        return self._replace(logprobs=logprobs)
 
     def with_stop(self, stop: str | Sequence[str]) -> Self:
         """Stop sequence(s) (``stop``): a string stays a string on the wire."""
-        return self._with(replace(self._request, stop=stop))
+        return self._replace(stop=stop)
 
     def with_user(self, user: str) -> Self:
         """A stable id of your end user, for abuse detection (``user``)."""
-        return self._with(replace(self._request, user=user))
+        return self._replace(user=user)
 
     def with_session_id(self, session_id: str) -> Self:
         """Groups related requests for observability (``session_id``)."""
-        return self._with(replace(self._request, session_id=session_id))
+        return self._replace(session_id=session_id)
 
     def with_extra(self, extra: Mapping[str, object]) -> Self:
         """Merge top-level JSON members this library does not know yet.
@@ -250,7 +281,7 @@ class _SamplingMethods(Generic[_R]):
         Merges with earlier ``with_extra`` calls (later keys win). In the JSON,
         ``extra`` comes last and replaces a field of the same name.
         """
-        return self._with(replace(self._request, extra=_merged(self._request.extra, extra)))
+        return self._replace(extra=_merged(self._request.extra, extra))
 
     def build(self) -> _R:
         """The request. Requests are frozen, so the builder can keep going afterwards."""
@@ -269,25 +300,69 @@ class ChatCompletionRequestBuilder(_SamplingMethods[ChatCompletionRequest]):
     def __init__(self, model: str, messages: Sequence[Message | Mapping[str, object]]) -> None:
         self._request = ChatCompletionRequest(model=model, messages=messages)
 
-    def with_tools(self, tools: Sequence[Tool | Mapping[str, object]]) -> Self:
-        """Functions (or raw tool objects) the model may call (``tools``)."""
-        return self._with(replace(self._request, tools=tools))
+    def with_tools(self, tools: Sequence[Tool | ServerTool | Mapping[str, object]]) -> Self:
+        """Functions, OpenRouter server tools or raw tool objects the model may call (``tools``)."""
+        return self._replace(tools=tools)
 
     def with_tool_choice(self, tool_choice: ToolChoice) -> Self:
         """``"none"``, ``"auto"``, ``"required"`` or a :class:`NamedToolChoice`."""
-        return self._with(replace(self._request, tool_choice=tool_choice))
+        return self._replace(tool_choice=tool_choice)
 
     def with_parallel_tool_calls(self, parallel: bool) -> Self:
         """Whether the model may call several tools in one turn (``parallel_tool_calls``)."""
-        return self._with(replace(self._request, parallel_tool_calls=parallel))
+        return self._replace(parallel_tool_calls=parallel)
 
     def with_response_format(self, response_format: ResponseFormat | Mapping[str, object]) -> Self:
         """JSON mode or structured output (``response_format``)."""
-        return self._with(replace(self._request, response_format=response_format))
+        return self._replace(response_format=response_format)
 
     def with_plugins(self, plugins: Sequence[Plugin | Mapping[str, object]]) -> Self:
         """Plugins to run on the request, such as ``Plugin.web()`` (``plugins``)."""
-        return self._with(replace(self._request, plugins=plugins))
+        return self._replace(plugins=plugins)
+
+    def with_max_completion_tokens(self, max_completion_tokens: int) -> Self:
+        """Upper bound on generated tokens (``max_completion_tokens``, the newer ``max_tokens``)."""
+        return self._replace(max_completion_tokens=max_completion_tokens)
+
+    def with_modalities(self, modalities: Sequence[Modality | str]) -> Self:
+        """Output modalities such as ``["image", "text"]`` (``modalities``)."""
+        return self._replace(modalities=modalities)
+
+    def with_image_config(self, image_config: Mapping[str, object]) -> Self:
+        """Provider-specific image settings such as ``{"aspect_ratio": "16:9"}``."""
+        return self._replace(image_config=image_config)
+
+    def with_cache_control(self, cache_control: CacheControl | Mapping[str, object]) -> Self:
+        """Automatic prompt caching for the whole request (``cache_control``)."""
+        return self._replace(cache_control=cache_control)
+
+    def with_prompt_cache_key(self, key: str) -> Self:
+        """Groups requests that share a prompt prefix for caching (``prompt_cache_key``)."""
+        return self._replace(prompt_cache_key=key)
+
+    def with_service_tier(self, service_tier: ServiceTier | str) -> Self:
+        """The provider service tier to ask for (``service_tier``)."""
+        return self._replace(service_tier=service_tier)
+
+    def with_stream_options(self, stream_options: StreamOptions | Mapping[str, object]) -> Self:
+        """Streaming options (``stream_options``); OpenRouter ignores ``include_usage``."""
+        return self._replace(stream_options=stream_options)
+
+    def with_metadata(self, metadata: Mapping[str, str]) -> Self:
+        """String pairs stored with the generation (``metadata``), replacing earlier ones."""
+        return self._replace(metadata=metadata)
+
+    def with_trace(self, trace: TraceOptions | Mapping[str, object]) -> Self:
+        """Names for this request in your observability integration (``trace``)."""
+        return self._replace(trace=trace)
+
+    def with_prediction(self, prediction: Prediction | Mapping[str, object]) -> Self:
+        """Predicted output, to answer faster when most of it is known (``prediction``)."""
+        return self._replace(prediction=prediction)
+
+    def with_debug(self, debug: DebugOptions | Mapping[str, object]) -> Self:
+        """Debug options, such as echoing the upstream request body (``debug``)."""
+        return self._replace(debug=debug)
 
 
 class CompletionRequestBuilder(_SamplingMethods[CompletionRequest]):

@@ -14,6 +14,7 @@ Fixed replies (429, 503, an HTML 502, a 200 carrying an error) are
 
 from __future__ import annotations
 
+import base64
 import json
 import string
 import time
@@ -25,8 +26,11 @@ from urllib.parse import parse_qsl
 __all__ = [
     "BUILTIN_SCENARIOS",
     "STORY_TEXT",
+    "Annotations",
+    "AudioPiece",
     "Canned",
     "Content",
+    "Detail",
     "Finish",
     "InbandError",
     "Keepalive",
@@ -99,6 +103,34 @@ class Reasoning:
 
 
 @dataclass(frozen=True, slots=True)
+class Detail:
+    """A delta carrying one ``reasoning_details`` piece as given, and ``reasoning`` when set.
+
+    In the non-streamed reply, consecutive pieces with the same ``index`` and
+    ``type`` are one entry: their ``text``, ``summary`` and ``data`` are
+    concatenated and their other members merged. Pieces that differ in
+    either start a new entry, as OpenRouter returns them.
+    """
+
+    detail: Mapping[str, Any]
+    reasoning: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Annotations:
+    """A delta with empty content carrying ``annotations`` (web search citations)."""
+
+    items: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AudioPiece:
+    """A delta carrying an ``audio`` piece: ``data`` and ``transcript`` are fragments."""
+
+    audio: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class ToolCall:
     """A fragment of tool call ``index``; the first fragment carries ``id`` and ``name``."""
 
@@ -117,11 +149,17 @@ class Finish:
 
 @dataclass(frozen=True, slots=True)
 class InbandError:
-    """A chunk with a top-level ``error`` object and ``finish_reason: "error"``."""
+    """A chunk with a top-level ``error`` object and ``finish_reason: "error"``.
+
+    With ``usage=True`` the chunk also carries the stream's ``usage`` (the
+    script then sends no separate usage chunk), and the non-streamed reply
+    is the answer so far with that error and usage, not an error body.
+    """
 
     code: int | str
     message: str
     error_type: str
+    usage: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +186,20 @@ class RawChunk:
     payload: Mapping[str, Any]
 
 
-Step = Content | Reasoning | ToolCall | Finish | InbandError | Keepalive | Pause | Stall | RawChunk
+Step = (
+    Content
+    | Reasoning
+    | Detail
+    | Annotations
+    | AudioPiece
+    | ToolCall
+    | Finish
+    | InbandError
+    | Keepalive
+    | Pause
+    | Stall
+    | RawChunk
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -354,6 +405,104 @@ def _inband_error(code: int | str) -> Callable[[Params], Script]:
     return build
 
 
+#: The answer ``mock/web-search`` streams, and the sources it cites.
+WEB_SEARCH_ANSWER: Final = (
+    "A lighthouse guides ships at night [example.com](https://example.com/lighthouses) "
+    "and marks dangerous coasts [example.org](https://example.org/coasts)."
+)
+WEB_SEARCH_SOURCES: Final = (
+    ("https://example.com/lighthouses", "Lighthouses of the world", "[example.com]"),
+    ("https://example.org/coasts", "Dangerous coasts", "[example.org]"),
+)
+
+
+def _citations() -> tuple[JSON, ...]:
+    citations = []
+    for url, title, label in WEB_SEARCH_SOURCES:
+        start = WEB_SEARCH_ANSWER.index(label)
+        end = WEB_SEARCH_ANSWER.index(")", start) + 1
+        citation = {
+            "url": url,
+            "title": title,
+            "content": f"{title}: how lights keep ships safe.",
+            "start_index": start,
+            "end_index": end,
+        }
+        citations.append({"type": "url_citation", "url_citation": citation})
+    return tuple(citations)
+
+
+def _web_search(params: Params) -> Script:
+    # OpenRouter streams the answer, then the citations in one delta with
+    # empty content just before the finish chunk.
+    steps: list[Step] = [Content(p) for p in _text_pieces(WEB_SEARCH_ANSWER, params.chunks or 6)]
+    steps += [Annotations(_citations()), Finish("stop")]
+    extra = {"server_tool_use": {"web_search_requests": 1}}
+    return Script(tuple(steps), usage_extra=extra, delay=params.delay or 0.0)
+
+
+#: What ``mock/audio`` says, and the base64 audio it streams (a silent WAV).
+AUDIO_TRANSCRIPT: Final = "The lamp is lit and the ships are safe."
+AUDIO_DATA: Final = base64.b64encode(
+    b"RIFF$\x08\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00\x80>\x00\x00"
+    b"\x00}\x00\x00\x02\x00\x10\x00data\x00\x08\x00\x00" + bytes(2048)
+).decode("ascii")
+AUDIO_ID: Final = "audio_mock_0001"
+AUDIO_EXPIRES_AT: Final = 1_900_000_000
+
+
+def _audio(params: Params) -> Script:
+    count = params.chunks or 6
+    data = _text_pieces(AUDIO_DATA, count)
+    transcript = _text_pieces(AUDIO_TRANSCRIPT, count)
+    steps: list[Step] = []
+    for i in range(count):
+        piece: JSON = {"data": data[i], "transcript": transcript[i]}
+        if i == 0:
+            piece = {"id": AUDIO_ID, **piece}
+        if i == count - 1:
+            piece["expires_at"] = AUDIO_EXPIRES_AT
+        steps.append(AudioPiece(piece))
+    steps.append(Finish("stop"))
+    return Script(tuple(steps), delay=params.delay or 0.0)
+
+
+_SUMMARY_TEXT: Final = (
+    "Checked what a lighthouse does, then picked the one fact that answers the question."
+)
+#: The ``data`` of ``mock/reasoning-encrypted``'s encrypted reasoning entry.
+ENCRYPTED_REASONING: Final = base64.b64encode(b"mock encrypted reasoning " * 8).decode("ascii")
+_XAI_FORMAT: Final = "xai-responses-v1"
+
+
+def _reasoning_encrypted(params: Params) -> Script:
+    # xAI through OpenRouter: summary pieces at index 0, then one encrypted
+    # entry, also at index 0, with an id. The non-streamed body has both.
+    steps: list[Step] = []
+    for text in _text_pieces(_SUMMARY_TEXT, params.chunks or 8):
+        detail = {"type": "reasoning.summary", "summary": text, "format": _XAI_FORMAT, "index": 0}
+        steps.append(Detail(detail, reasoning=text))
+    encrypted = {
+        "type": "reasoning.encrypted",
+        "data": ENCRYPTED_REASONING,
+        "id": "rs_mock_0002",
+        "format": _XAI_FORMAT,
+        "index": 0,
+    }
+    steps.append(Detail(encrypted))
+    steps += [Content(p) for p in _text_pieces(_REASONING_ANSWER, 4)]
+    steps.append(Finish("stop"))
+    return Script(tuple(steps), delay=params.delay or 0.0)
+
+
+def _error_usage(params: Params) -> Script:
+    steps: list[Step] = [Content(p) for p in story_pieces(20)[: params.chunks or 3]]
+    steps.append(
+        InbandError(502, "Provider disconnected unexpectedly", "provider_error", usage=True)
+    )
+    return Script(tuple(steps), usage=False, delay=params.delay or 0.0)
+
+
 def _truncated(params: Params) -> Script:
     steps: list[Step] = [Content(p) for p in story_pieces(20)[: params.chunks or 5]]
     return Script(tuple(steps), done=False, usage=False, delay=params.delay or 0.0)
@@ -483,6 +632,10 @@ BUILTIN_SCENARIOS: Final[Mapping[str, ScenarioBuilder]] = {
     "mock/big": _big,
     "mock/cr": _cr,
     "mock/utf8-split": _utf8_split,
+    "mock/web-search": _web_search,
+    "mock/audio": _audio,
+    "mock/reasoning-encrypted": _reasoning_encrypted,
+    "mock/error-usage": _error_usage,
 }
 
 
@@ -587,9 +740,8 @@ def usage_block(
 
 
 def _token_count(script: Script) -> int:
-    return max(
-        1, sum(1 for step in script.steps if isinstance(step, Content | Reasoning | ToolCall))
-    )
+    counted = Content | Reasoning | Detail | AudioPiece | ToolCall
+    return max(1, sum(1 for step in script.steps if isinstance(step, counted)))
 
 
 def _error_payload(step: InbandError) -> JSON:
@@ -666,6 +818,9 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
                 {"content": "", "reasoning": step.text, "reasoning_details": [detail]}
             )
             event(template.fill(delta))
+        elif isinstance(step, Detail | Annotations | AudioPiece):
+            if not legacy:
+                event(template.fill(chat_delta(_output_delta(step))))
         elif isinstance(step, ToolCall):
             if legacy:
                 continue
@@ -688,6 +843,8 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
                 else {"index": 0, "delta": {"content": ""}, "finish_reason": "error"}
             )
             chunk = {**_head(ctx, kind), "error": _error_payload(step), "choices": [choice]}
+            if step.usage:
+                chunk["usage"] = usage_block(ctx, _token_count(script), script.usage_extra)
             event(_dumps(chunk))
         elif isinstance(step, Keepalive):
             out.append(keepalive)
@@ -714,6 +871,43 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
     if script.done:
         out.append(data_prefix + b"[DONE]" + event_end)
     return out
+
+
+def _output_delta(step: Detail | Annotations | AudioPiece) -> JSON:
+    """The delta fields of a step that carries model output other than content."""
+    if isinstance(step, Detail):
+        delta: JSON = {"content": ""}
+        if step.reasoning is not None:
+            delta["reasoning"] = step.reasoning
+        delta["reasoning_details"] = [dict(step.detail)]
+        return delta
+    if isinstance(step, Annotations):
+        return {"content": "", "annotations": [dict(item) for item in step.items]}
+    return {"audio": dict(step.audio)}
+
+
+#: The members of streamed pieces that are fragments, concatenated when pieces merge.
+_FRAGMENTS: Final = frozenset({"text", "summary", "data", "transcript"})
+
+
+def _merge_piece(whole: JSON, piece: Mapping[str, Any]) -> None:
+    """Fold a streamed piece into the object it belongs to: fragments joined, the rest set."""
+    for key, value in piece.items():
+        if key in _FRAGMENTS and isinstance(whole.get(key), str) and isinstance(value, str):
+            whole[key] += value
+        else:
+            whole[key] = value
+
+
+def _add_detail(details: list[JSON], piece: Mapping[str, Any]) -> None:
+    last = details[-1] if details else None
+    if last is not None and (last.get("index"), last.get("type")) == (
+        piece.get("index"),
+        piece.get("type"),
+    ):
+        _merge_piece(last, piece)
+    else:
+        details.append(dict(piece))
 
 
 def _finish_choice(reason: str, legacy: bool) -> JSON:
@@ -751,14 +945,28 @@ def render_json(script: Script, ctx: RenderContext, *, legacy: bool = False) -> 
     content: list[str] = []
     reasoning: list[str] = []
     detail: JSON = {}
+    plain_reasoning = False
+    details: list[JSON] = []
+    annotations: list[JSON] = []
+    audio: JSON = {}
     calls: dict[int, JSON] = {}
     finish = "stop"
+    error: InbandError | None = None
     for step in script.steps:
         if isinstance(step, Content):
             content.append(step.text)
         elif isinstance(step, Reasoning):
             reasoning.append(step.text)
             detail.update(step.detail)
+            plain_reasoning = True
+        elif isinstance(step, Detail):
+            if step.reasoning is not None:
+                reasoning.append(step.reasoning)
+            _add_detail(details, step.detail)
+        elif isinstance(step, Annotations):
+            annotations += (dict(item) for item in step.items)
+        elif isinstance(step, AudioPiece):
+            _merge_piece(audio, step.audio)
         elif isinstance(step, ToolCall):
             call = calls.setdefault(
                 step.index,
@@ -772,7 +980,9 @@ def render_json(script: Script, ctx: RenderContext, *, legacy: bool = False) -> 
         elif isinstance(step, Finish):
             finish = step.reason
         elif isinstance(step, InbandError):
-            return {"error": _error_payload(step)}
+            if not step.usage:
+                return {"error": _error_payload(step)}
+            finish, error = "error", step
         elif isinstance(step, RawChunk):
             for raw in step.payload.get("choices") or ():
                 piece = (raw.get("delta") or {}).get("content") or raw.get("text")
@@ -785,21 +995,36 @@ def render_json(script: Script, ctx: RenderContext, *, legacy: bool = False) -> 
             "text": text,
             "index": 0,
             "finish_reason": finish,
-            "native_finish_reason": finish,
+            "native_finish_reason": None if error is not None else finish,
             "logprobs": None,
         }
-        return {**_head(ctx, "text_completion"), "choices": [choice], "usage": usage}
+        return _with_error({**_head(ctx, "text_completion"), "choices": [choice]}, error, usage)
     message: JSON = {"role": "assistant", "content": text, "refusal": None, "reasoning": None}
     if reasoning:
         message["reasoning"] = "".join(reasoning)
+    if plain_reasoning:
         message["reasoning_details"] = [{**detail, "text": message["reasoning"]}]
+    elif details:
+        message["reasoning_details"] = details
+    if annotations:
+        message["annotations"] = annotations
+    if audio:
+        message["audio"] = audio
     if calls:
         message["tool_calls"] = [calls[index] for index in sorted(calls)]
     choice = {
         "logprobs": None,
         "finish_reason": finish,
-        "native_finish_reason": finish,
+        "native_finish_reason": None if error is not None else finish,
         "index": 0,
         "message": message,
     }
-    return {**_head(ctx, "chat.completion"), "choices": [choice], "usage": usage}
+    return _with_error({**_head(ctx, "chat.completion"), "choices": [choice]}, error, usage)
+
+
+def _with_error(body: JSON, error: InbandError | None, usage: JSON) -> JSON:
+    """``body`` with the stream's in-band ``error`` (when there was one), then ``usage``."""
+    if error is not None:
+        body["error"] = _error_payload(error)
+    body["usage"] = usage
+    return body

@@ -52,7 +52,12 @@ ignores), and the low reasoning effort is ``"low"`` (Go sends ``"Low"``).
 from __future__ import annotations
 
 import base64
+import contextvars
+import dataclasses
 import math
+import os
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, fields
 from typing import TYPE_CHECKING, Final, Literal
@@ -66,6 +71,7 @@ __all__ = [
     "DATA_COLLECTION_DENY",
     "EFFORT_HIGH",
     "EFFORT_LOW",
+    "EFFORT_MAX",
     "EFFORT_MEDIUM",
     "EFFORT_MINIMAL",
     "EFFORT_NONE",
@@ -87,6 +93,7 @@ __all__ = [
     "CompletionRequest",
     "ContentPart",
     "DataCollection",
+    "DebugOptions",
     "FilePart",
     "ImageDetail",
     "ImageUrlPart",
@@ -94,25 +101,34 @@ __all__ = [
     "JsonSchema",
     "MaxPrice",
     "Message",
+    "Modality",
     "ModelCategory",
     "ModelsQuery",
     "NamedToolChoice",
     "Percentiles",
     "Plugin",
+    "Prediction",
     "ProviderOptions",
     "ProviderSort",
     "ProviderSortBy",
     "Quantization",
     "ReasoningEffort",
     "ReasoningOptions",
+    "ReasoningSummary",
     "ResponseFormat",
     "Role",
+    "ServerTool",
+    "ServerToolType",
+    "ServiceTier",
+    "StreamOptions",
     "TextPart",
     "Tool",
     "ToolCall",
     "ToolChoice",
     "ToolChoiceMode",
+    "TraceOptions",
     "UsageOptions",
+    "VideoUrlPart",
     "endpoints_path",
 ]
 
@@ -123,8 +139,33 @@ __all__ = [
 #: Who wrote a message.
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 
-#: How hard a reasoning model thinks (``reasoning.effort``).
-ReasoningEffort = Literal["xhigh", "high", "medium", "low", "minimal", "none"]
+#: How hard a reasoning model thinks (``reasoning.effort``). A model accepts
+#: the values its :attr:`~openrouter.ModelReasoning.supported_efforts` lists.
+ReasoningEffort = Literal["max", "xhigh", "high", "medium", "low", "minimal", "none"]
+
+#: How detailed a reasoning summary is (``reasoning.summary``).
+ReasoningSummary = Literal["auto", "concise", "detailed"]
+
+#: Output modalities a request may ask for (``modalities``).
+Modality = Literal["text", "image", "audio"]
+
+#: Service tiers a request may ask for (``service_tier``); ``"fast"`` is the
+#: API's alias of ``"priority"``.
+ServiceTier = Literal["auto", "default", "fast", "flex", "priority", "scale"]
+
+#: OpenRouter's server tools: tools OpenRouter runs itself when the model calls them.
+ServerToolType = Literal[
+    "openrouter:web_search",
+    "openrouter:web_fetch",
+    "openrouter:datetime",
+    "openrouter:image_generation",
+    "openrouter:advisor",
+    "openrouter:bash",
+    "openrouter:files",
+    "openrouter:fusion",
+    "openrouter:subagent",
+    "openrouter:experimental__search_models",
+]
 
 #: Whether providers that may store prompts are allowed (``provider.data_collection``).
 DataCollection = Literal["allow", "deny"]
@@ -157,6 +198,7 @@ ModelCategory = Literal[
     "academia",
 ]
 
+EFFORT_MAX: Final = "max"
 EFFORT_XHIGH: Final = "xhigh"
 EFFORT_HIGH: Final = "high"
 EFFORT_MEDIUM: Final = "medium"
@@ -325,6 +367,19 @@ def _typed_tuple(
     return items
 
 
+def _mapping_tuple(name: str, value: object) -> tuple[dict[str, object], ...] | None:
+    """A list of JSON objects, each copied into a ``dict``."""
+    items = _as_tuple(name, value)
+    if items is None:
+        return None
+    copies: list[dict[str, object]] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            raise TypeError(f"{name} must hold mappings, got {_type_name(item)}")
+        copies.append(dict(item))
+    return tuple(copies)
+
+
 def _check_instance(name: str, value: object, allowed: tuple[type, ...], what: str) -> None:
     if value is not None and not isinstance(value, allowed):
         raise TypeError(f"{name} must be {what}, got {_type_name(value)}")
@@ -439,11 +494,33 @@ class InputAudioPart(_Wire):
         return {"type": "input_audio", "input_audio": _fields_to_dict(self)}
 
 
+@dataclass(frozen=True, slots=True)
+class VideoUrlPart(_Wire):
+    """A video, by URL (a YouTube link for some models) or base64 ``data:`` URL."""
+
+    url: str
+
+    def __post_init__(self) -> None:
+        _require_str("VideoUrlPart.url", self.url, empty_ok=False)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, media_type: str = "video/mp4") -> VideoUrlPart:
+        """A video part carrying ``data`` inline as a base64 ``data:`` URL."""
+        encoded = base64.b64encode(data).decode("ascii")
+        return cls(f"data:{media_type};base64,{encoded}")
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"type": "video_url", "video_url": {"url": ...}}``."""
+        return {"type": "video_url", "video_url": {"url": self.url}}
+
+
 #: One element of a multimodal message content list. A raw mapping is sent as
 #: written, for part types this library does not model.
-ContentPart = TextPart | ImageUrlPart | FilePart | InputAudioPart | Mapping[str, object]
+ContentPart = (
+    TextPart | ImageUrlPart | FilePart | InputAudioPart | VideoUrlPart | Mapping[str, object]
+)
 
-_PART_TYPES: Final = (TextPart, ImageUrlPart, FilePart, InputAudioPart, Mapping)
+_PART_TYPES: Final = (TextPart, ImageUrlPart, FilePart, InputAudioPart, VideoUrlPart, Mapping)
 
 
 # --------------------------------------------------------------------------
@@ -469,6 +546,146 @@ class Tool(_Wire):
     def to_dict(self) -> dict[str, object]:
         """``{"type": "function", "function": {"name", "description", "parameters", "strict"}}``."""
         return {"type": "function", "function": _fields_to_dict(self)}
+
+
+def _options(**options: object) -> dict[str, object]:
+    """The keyword arguments that are not ``None``, in the order given."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _check_options(owner: str, **options: object) -> None:
+    """Type-check the keyword options of a plugin or server-tool constructor by name.
+
+    Lists of domains and models must be lists of str, counts ints, flags
+    bools; anything else is a str.
+    """
+    for name, value in options.items():
+        label = f"{owner}.{name}"
+        if name.endswith(("domains", "models")):
+            _str_tuple(label, value)
+        elif name.startswith(("max_", "num_")):
+            _check_int(label, value)
+        elif name in _BOOL_OPTIONS:
+            _check_bool(label, value)
+        elif name in _MAPPING_OPTIONS:
+            _check_mapping(label, value)
+        else:
+            _check_str(label, value)
+
+
+_BOOL_OPTIONS: Final = frozenset({"enabled", "pin_model"})
+_MAPPING_OPTIONS: Final = frozenset({"user_location", "pdf"})
+
+
+def _listed(options: dict[str, object]) -> dict[str, object]:
+    # Sequences become lists so that the options compare equal to the
+    # decoded JSON and serialise as arrays.
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in options.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class ServerTool(_Wire):
+    """An OpenRouter server tool in ``tools``: ``{"type": "openrouter:...", "parameters": {...}}``.
+
+    OpenRouter runs these tools itself whenever the model calls them (zero or
+    more times per request) and feeds the results back to the model; the
+    response carries the final answer. :meth:`web_search`, :meth:`web_fetch`,
+    :meth:`datetime` and :meth:`image_generation` build the common ones;
+    ``ServerTool("openrouter:bash", parameters={...})`` sends any other
+    (:data:`ServerToolType` lists the documented types). Raises ``TypeError``
+    for a wrongly typed argument and ``ValueError`` for an empty ``type``.
+    """
+
+    type: ServerToolType | str
+    _: KW_ONLY
+    parameters: Mapping[str, object] | None = None
+
+    def __post_init__(self) -> None:
+        _require_str("ServerTool.type", self.type, empty_ok=False)
+        _set(self, "parameters", _check_mapping("ServerTool.parameters", self.parameters))
+
+    @classmethod
+    def web_search(
+        cls,
+        *,
+        engine: str | None = None,
+        max_results: int | None = None,
+        max_total_results: int | None = None,
+        max_uses: int | None = None,
+        max_characters: int | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        excluded_domains: Sequence[str] | None = None,
+        search_context_size: str | None = None,
+        mode: str | None = None,
+        user_location: Mapping[str, object] | None = None,
+    ) -> ServerTool:
+        """``openrouter:web_search``: the model searches the web when it decides to.
+
+        ``engine`` is ``"auto"``, ``"native"``, ``"exa"``, ``"firecrawl"``,
+        ``"parallel"``...; ``max_results`` bounds one search,
+        ``max_total_results`` all of them, ``max_uses`` the number of
+        searches; ``search_context_size`` is ``"low"``, ``"medium"`` or
+        ``"high"``; ``user_location`` is ``{"type": "approximate", "city":
+        ..., "country": ...}``. Unset options are omitted.
+        """
+        options = _options(
+            engine=engine,
+            max_results=max_results,
+            max_total_results=max_total_results,
+            max_uses=max_uses,
+            max_characters=max_characters,
+            allowed_domains=allowed_domains,
+            excluded_domains=excluded_domains,
+            search_context_size=search_context_size,
+            mode=mode,
+            user_location=user_location,
+        )
+        _check_options("ServerTool.web_search", **options)
+        return cls("openrouter:web_search", parameters=_listed(options) or None)
+
+    @classmethod
+    def web_fetch(
+        cls,
+        *,
+        engine: str | None = None,
+        max_uses: int | None = None,
+        max_content_tokens: int | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        blocked_domains: Sequence[str] | None = None,
+    ) -> ServerTool:
+        """``openrouter:web_fetch``: the model reads the pages at URLs it chooses."""
+        options = _options(
+            engine=engine,
+            max_uses=max_uses,
+            max_content_tokens=max_content_tokens,
+            allowed_domains=allowed_domains,
+            blocked_domains=blocked_domains,
+        )
+        _check_options("ServerTool.web_fetch", **options)
+        return cls("openrouter:web_fetch", parameters=_listed(options) or None)
+
+    @classmethod
+    def datetime(cls, *, timezone: str | None = None) -> ServerTool:
+        """``openrouter:datetime``: the current date and time (``timezone``: IANA name; UTC)."""
+        _check_str("ServerTool.datetime.timezone", timezone)
+        return cls("openrouter:datetime", parameters=_options(timezone=timezone) or None)
+
+    @classmethod
+    def image_generation(
+        cls, *, model: str | None = None, options: Mapping[str, object] | None = None
+    ) -> ServerTool:
+        """``openrouter:image_generation``: the model draws with an image model.
+
+        ``options`` holds image settings (``aspect_ratio``, ``quality``,
+        ``size``...), sent beside ``model``.
+        """
+        _check_str("ServerTool.image_generation.model", model)
+        parameters = {**_options(model=model), **(_check_mapping("options", options) or {})}
+        return cls("openrouter:image_generation", parameters=parameters or None)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"type": ..., "parameters": ...}`` with ``parameters`` omitted when unset."""
+        return _fields_to_dict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -534,9 +751,19 @@ class Message(_Wire):
     :data:`ContentPart`, or ``None`` (sent as ``null``; only an assistant
     message that carries ``tool_calls`` may leave it out).
 
+    An assistant message sent back as history may carry what the model
+    produced beside its content, so that the next turn continues from it:
+    ``reasoning`` (text), ``reasoning_details`` (the entries exactly as the
+    response had them; encrypted and signed entries only work unchanged),
+    ``images`` (``{"type": "image_url", "image_url": {"url": ...}}``
+    objects), ``audio`` (``{"id": ...}`` of an earlier spoken answer) and
+    ``refusal``.
+
     Raises ``TypeError`` for a wrongly typed field and ``ValueError`` for an
     empty role, for missing content on a system, developer, user or tool
-    message, and for an assistant message with neither content nor tool calls.
+    message, and for an assistant message with neither content nor anything
+    else the model produced (tool calls, reasoning details, images, audio or
+    a refusal).
     """
 
     role: Role | str
@@ -544,6 +771,11 @@ class Message(_Wire):
     name: str | None = None
     tool_calls: Sequence[ToolCall | Mapping[str, object]] | None = None
     tool_call_id: str | None = None
+    reasoning: str | None = None
+    reasoning_details: Sequence[Mapping[str, object]] | None = None
+    images: Sequence[Mapping[str, object]] | None = None
+    audio: Mapping[str, object] | None = None
+    refusal: str | None = None
     extra: Mapping[str, object] | None = None
 
     def __post_init__(self) -> None:
@@ -559,11 +791,17 @@ class Message(_Wire):
         )
         _set(self, "tool_calls", tool_calls)
         _check_str("Message.tool_call_id", self.tool_call_id)
+        _check_str("Message.reasoning", self.reasoning)
+        for name in ("reasoning_details", "images"):
+            _set(self, name, _mapping_tuple(f"Message.{name}", getattr(self, name)))
+        _set(self, "audio", _check_mapping("Message.audio", self.audio))
+        _check_str("Message.refusal", self.refusal)
         _set(self, "extra", _check_mapping("Message.extra", self.extra))
         if self.content is None:
             if self.role in _CONTENT_REQUIRED:
                 raise ValueError(f"a {self.role} message needs content")
-            if self.role == "assistant" and not self.tool_calls:
+            produced = (self.tool_calls, self.reasoning_details, self.images, self.audio)
+            if self.role == "assistant" and not any(produced) and self.refusal is None:
                 raise ValueError("an assistant message needs content or tool_calls")
 
     @classmethod
@@ -588,9 +826,24 @@ class Message(_Wire):
         *,
         tool_calls: Sequence[ToolCall | Mapping[str, object]] | None = None,
         name: str | None = None,
+        reasoning: str | None = None,
+        reasoning_details: Sequence[Mapping[str, object]] | None = None,
+        images: Sequence[Mapping[str, object]] | None = None,
+        audio: Mapping[str, object] | None = None,
+        refusal: str | None = None,
     ) -> Message:
         """An assistant message: earlier model output, or a prefill to continue from."""
-        return cls(role="assistant", content=content, tool_calls=tool_calls, name=name)
+        return cls(
+            role="assistant",
+            content=content,
+            tool_calls=tool_calls,
+            name=name,
+            reasoning=reasoning,
+            reasoning_details=reasoning_details,
+            images=images,
+            audio=audio,
+            refusal=refusal,
+        )
 
     @classmethod
     def tool(
@@ -686,17 +939,21 @@ class ReasoningOptions(_Wire):
 
     Set ``effort`` or ``max_tokens`` (the server takes one of them);
     ``exclude=True`` keeps the reasoning out of the response; ``enabled=True``
-    turns reasoning on with the model's defaults.
+    turns reasoning on with the model's defaults; ``summary`` asks models
+    that summarise their reasoning for ``"auto"``, ``"concise"`` or
+    ``"detailed"`` summaries.
     """
 
     effort: ReasoningEffort | str | None = None
     max_tokens: int | None = None
     exclude: bool | None = None
     enabled: bool | None = None
+    summary: ReasoningSummary | str | None = None
     extra: Mapping[str, object] | None = None
 
     def __post_init__(self) -> None:
         _check_str("ReasoningOptions.effort", self.effort)
+        _check_str("ReasoningOptions.summary", self.summary)
         _check_int("ReasoningOptions.max_tokens", self.max_tokens)
         _check_bool("ReasoningOptions.exclude", self.exclude)
         _check_bool("ReasoningOptions.enabled", self.enabled)
@@ -728,8 +985,14 @@ class UsageOptions(_Wire):
 class Plugin(_Wire):
     """One entry of ``plugins``: ``{"id": ..., **options}``.
 
-    :meth:`web`, :meth:`file_parser` and :meth:`response_healing` build the
-    plugins documented today; ``Plugin("some-id", options={...})`` sends any other.
+    A plugin runs once per request, always (unlike a :class:`ServerTool`,
+    which the model calls when it decides to). :meth:`web`,
+    :meth:`web_fetch`, :meth:`file_parser`, :meth:`response_healing`,
+    :meth:`context_compression`, :meth:`moderation` and :meth:`auto_router`
+    build the documented plugins; ``Plugin("some-id", options={...})`` sends
+    any other (``"pareto-router"``, ``"fusion"``...). Every constructor
+    takes ``enabled=False`` where the API does, to turn off a plugin a preset
+    or a model suffix turned on. Unset options are omitted.
     """
 
     id: str
@@ -741,39 +1004,205 @@ class Plugin(_Wire):
         _set(self, "options", _check_mapping("Plugin.options", self.options))
 
     @classmethod
+    def _build(cls, plugin_id: str, **options: object) -> Plugin:
+        chosen = _options(**options)
+        _check_options(f"Plugin({plugin_id!r})", **chosen)
+        return cls(plugin_id, options=_listed(chosen))
+
+    @classmethod
     def web(
         cls,
         *,
         max_results: int | None = None,
         search_prompt: str | None = None,
         engine: str | None = None,
+        include_domains: Sequence[str] | None = None,
+        exclude_domains: Sequence[str] | None = None,
+        max_uses: int | None = None,
+        mode: str | None = None,
+        user_location: Mapping[str, object] | None = None,
+        enabled: bool | None = None,
     ) -> Plugin:
-        """Web search results added to the prompt (``engine``: ``"native"``, ``"exa"``...)."""
-        _check_int("max_results", max_results)
-        _check_str("search_prompt", search_prompt)
-        _check_str("engine", engine)
-        options = {"max_results": max_results, "search_prompt": search_prompt, "engine": engine}
-        return cls("web", options={k: v for k, v in options.items() if v is not None})
+        """Web search results added to the prompt (what the ``:online`` model suffix does).
+
+        ``engine``: ``"native"``, ``"exa"``, ``"firecrawl"``, ``"parallel"``,
+        ``"perplexity"``; ``include_domains``/``exclude_domains`` accept
+        wildcards (``"*.example.com"``) and paths; ``max_uses`` bounds the
+        searches of a provider's native search in one turn.
+        """
+        return cls._build(
+            "web",
+            max_results=max_results,
+            search_prompt=search_prompt,
+            engine=engine,
+            include_domains=include_domains,
+            exclude_domains=exclude_domains,
+            max_uses=max_uses,
+            mode=mode,
+            user_location=user_location,
+            enabled=enabled,
+        )
 
     @classmethod
-    def file_parser(cls, *, pdf_engine: str | None = None) -> Plugin:
-        """PDF parsing (``pdf_engine``: ``"pdf-text"``, ``"mistral-ocr"``, ``"native"``...)."""
+    def web_fetch(
+        cls,
+        *,
+        max_uses: int | None = None,
+        max_content_tokens: int | None = None,
+        allowed_domains: Sequence[str] | None = None,
+        blocked_domains: Sequence[str] | None = None,
+    ) -> Plugin:
+        """Pages at the prompt's URLs fetched and added (``max_content_tokens`` truncates)."""
+        return cls._build(
+            "web-fetch",
+            max_uses=max_uses,
+            max_content_tokens=max_content_tokens,
+            allowed_domains=allowed_domains,
+            blocked_domains=blocked_domains,
+        )
+
+    @classmethod
+    def file_parser(cls, *, pdf_engine: str | None = None, enabled: bool | None = None) -> Plugin:
+        """PDF parsing (``pdf_engine``: ``"mistral-ocr"``, ``"native"``, ``"cloudflare-ai"``).
+
+        ``"pdf-text"`` is deprecated by the API, which sends it to ``"cloudflare-ai"``.
+        """
         _check_str("pdf_engine", pdf_engine)
-        options: dict[str, object] = {}
-        if pdf_engine is not None:
-            options["pdf"] = {"engine": pdf_engine}
-        return cls("file-parser", options=options)
+        pdf = None if pdf_engine is None else {"engine": pdf_engine}
+        return cls._build("file-parser", pdf=pdf, enabled=enabled)
 
     @classmethod
-    def response_healing(cls) -> Plugin:
+    def response_healing(cls, *, enabled: bool | None = None) -> Plugin:
         """Repair of malformed JSON in structured responses."""
-        return cls("response-healing")
+        return cls._build("response-healing", enabled=enabled)
+
+    @classmethod
+    def context_compression(
+        cls, *, engine: str | None = None, enabled: bool | None = None
+    ) -> Plugin:
+        """Compress a prompt too long for the model's context (``engine``: ``"middle-out"``).
+
+        This replaces the deprecated ``transforms=["middle-out"]``.
+        """
+        return cls._build("context-compression", engine=engine, enabled=enabled)
+
+    @classmethod
+    def moderation(cls) -> Plugin:
+        """Content moderation of the request."""
+        return cls("moderation")
+
+    @classmethod
+    def auto_router(
+        cls,
+        *,
+        allowed_models: Sequence[str] | None = None,
+        excluded_models: Sequence[str] | None = None,
+        cost_tier: str | None = None,
+        pin_model: bool | None = None,
+        enabled: bool | None = None,
+    ) -> Plugin:
+        """Options of ``openrouter/auto``, which picks a model for each prompt.
+
+        ``allowed_models``/``excluded_models`` are patterns (``"anthropic/*"``);
+        ``cost_tier`` is ``"low"``, ``"medium"``, ``"high"``, ``"xhigh"`` or
+        ``"max"``; ``pin_model=True`` keeps the model of the last assistant
+        message for later turns.
+        """
+        return cls._build(
+            "auto-router",
+            allowed_models=allowed_models,
+            excluded_models=excluded_models,
+            cost_tier=cost_tier,
+            pin_model=pin_model,
+            enabled=enabled,
+        )
 
     def to_dict(self) -> dict[str, object]:
         """``{"id": ..., **options}``."""
         out: dict[str, object] = {"id": self.id}
         _merge_extra(out, self.options)
         return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StreamOptions(_Wire):
+    """``stream_options``. OpenRouter always sends usage on a stream's last
+    chunk and documents ``include_usage`` as having no effect; it is kept for
+    requests written for other OpenAI-compatible servers."""
+
+    include_usage: bool | None = None
+    extra: Mapping[str, object] | None = None
+
+    def __post_init__(self) -> None:
+        _check_bool("StreamOptions.include_usage", self.include_usage)
+        _set(self, "extra", _check_mapping("StreamOptions.extra", self.extra))
+
+    def to_dict(self) -> dict[str, object]:
+        """The set members, then ``extra``."""
+        return _fields_to_dict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DebugOptions(_Wire):
+    """``debug``: ``echo_upstream_body=True`` makes a stream start with a chunk
+    holding the request body OpenRouter sent to the provider (streaming only)."""
+
+    echo_upstream_body: bool | None = None
+    extra: Mapping[str, object] | None = None
+
+    def __post_init__(self) -> None:
+        _check_bool("DebugOptions.echo_upstream_body", self.echo_upstream_body)
+        _set(self, "extra", _check_mapping("DebugOptions.extra", self.extra))
+
+    def to_dict(self) -> dict[str, object]:
+        """The set members, then ``extra``."""
+        return _fields_to_dict(self)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TraceOptions(_Wire):
+    """``trace``: names this request in your observability integration.
+
+    The five named keys have a meaning there; ``extra`` adds any other
+    key-value pairs, passed through as trace metadata.
+    """
+
+    trace_id: str | None = None
+    trace_name: str | None = None
+    span_name: str | None = None
+    generation_name: str | None = None
+    parent_span_id: str | None = None
+    extra: Mapping[str, object] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("trace_id", "trace_name", "span_name", "generation_name", "parent_span_id"):
+            _check_str(f"TraceOptions.{name}", getattr(self, name))
+        _set(self, "extra", _check_mapping("TraceOptions.extra", self.extra))
+
+    def to_dict(self) -> dict[str, object]:
+        """The set members in field order, then ``extra``."""
+        return _fields_to_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction(_Wire):
+    """``prediction``: text the answer will largely repeat (predicted output).
+
+    Models that support it answer faster when most of the output is known in
+    advance, for instance a file being edited. ``content`` is the text, or a
+    list of :class:`TextPart`.
+    """
+
+    content: str | Sequence[TextPart]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.content, str):
+            parts = _typed_tuple("Prediction.content", self.content, (TextPart,), "TextPart items")
+            _set(self, "content", parts)
+
+    def to_dict(self) -> dict[str, object]:
+        """``{"type": "content", "content": ...}``."""
+        return {"type": "content", "content": _to_json(self.content)}
 
 
 # --------------------------------------------------------------------------
@@ -922,6 +1351,37 @@ _STR_FIELDS: Final = ("user", "session_id")
 _STR_LIST_FIELDS: Final = ("models", "transforms")
 
 
+#: Set while a builder re-validates a request it copies, so that a deprecated
+#: field warns once, where it was set, rather than on every later ``with_*``.
+_REVALIDATING: Final = contextvars.ContextVar("_REVALIDATING", default=False)
+
+
+_PACKAGE_DIR: Final = os.path.dirname(os.path.abspath(__file__))
+
+
+def _is_internal(filename: str) -> bool:
+    # This package, dataclasses.replace, and the __init__ that dataclasses
+    # generates (compiled from a string, so its file name is "<string>").
+    return filename.startswith((_PACKAGE_DIR, "<")) or filename == dataclasses.__file__
+
+
+def _warn_deprecated(request: ChatCompletionRequest | CompletionRequest) -> None:
+    """Warn about deprecated fields, pointing at the first caller outside this library."""
+    if request.transforms is None or _REVALIDATING.get():
+        return
+    frame = sys._getframe(0)
+    stacklevel = 1
+    while frame.f_back is not None and _is_internal(frame.f_code.co_filename):
+        frame = frame.f_back
+        stacklevel += 1
+    warnings.warn(
+        "transforms is deprecated by OpenRouter: use "
+        'plugins=[Plugin.context_compression(engine="middle-out")] instead',
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
 def _check_request(request: ChatCompletionRequest | CompletionRequest) -> None:
     """Validate and normalise the fields both request classes share."""
     if not isinstance(request.model, str):
@@ -951,6 +1411,35 @@ def _check_request(request: ChatCompletionRequest | CompletionRequest) -> None:
             _check_number("logit_bias values", value)
     _set(request, "logit_bias", logit_bias)
     _set(request, "extra", _check_mapping("extra", request.extra))
+    _warn_deprecated(request)
+
+
+# The option fields only chat requests have: (name, accepted types, what to say).
+_CHAT_OPTION_TYPES: Final[tuple[tuple[str, tuple[type, ...], str], ...]] = (
+    ("cache_control", (CacheControl, Mapping), "a CacheControl"),
+    ("stream_options", (StreamOptions, Mapping), "a StreamOptions"),
+    ("trace", (TraceOptions, Mapping), "a TraceOptions"),
+    ("prediction", (Prediction, Mapping), "a Prediction"),
+    ("debug", (DebugOptions, Mapping), "a DebugOptions"),
+)
+
+
+def _check_chat_options(request: ChatCompletionRequest) -> None:
+    """Validate and normalise the fields only chat requests have, beyond tools and messages."""
+    _check_int("max_completion_tokens", request.max_completion_tokens)
+    _set(request, "modalities", _str_tuple("modalities", request.modalities))
+    _set(request, "image_config", _check_mapping("image_config", request.image_config))
+    _check_str("prompt_cache_key", request.prompt_cache_key)
+    _check_str("service_tier", request.service_tier)
+    metadata = _check_mapping("metadata", request.metadata)
+    for key, value in (metadata or {}).items():
+        _require_str(f"metadata[{key!r}]", value)
+    _set(request, "metadata", metadata)
+    for name, allowed, what in _CHAT_OPTION_TYPES:
+        value = getattr(request, name)
+        _check_instance(name, value, allowed, what)
+        if isinstance(value, Mapping):
+            _set(request, name, dict(value))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -959,8 +1448,25 @@ class ChatCompletionRequest(_Wire):
 
     ``model`` and ``messages`` are required; every other field is omitted
     from the JSON while ``None``. The first twenty-three fields are
-    gopenrouter's ``ChatCompletionRequest``; ``tools`` to ``session_id`` are
-    the rest of the current API; ``extra`` carries anything newer.
+    gopenrouter's ``ChatCompletionRequest``; ``tools`` to the end are the
+    rest of the current API; ``extra`` carries anything newer.
+
+    ``tools`` holds functions (:class:`Tool`) and OpenRouter server tools
+    (:class:`ServerTool`) side by side. ``max_completion_tokens`` is the
+    API's current name for ``max_tokens``. ``modalities`` asks for
+    ``"image"`` or ``"audio"`` output beside ``"text"``; ``image_config``
+    holds provider-specific image settings (``{"aspect_ratio": "16:9"}``).
+    ``cache_control`` (a :class:`CacheControl`) turns on automatic prompt
+    caching for the whole request; ``prompt_cache_key`` groups requests that
+    share a prompt prefix. ``service_tier`` asks the provider for a tier
+    (:data:`ServiceTier`). ``metadata`` is up to 16 string pairs stored with
+    the generation; ``trace`` (:class:`TraceOptions`) names it for
+    observability; ``prediction`` (:class:`Prediction`) is predicted output;
+    ``debug`` (:class:`DebugOptions`) echoes the upstream request body.
+
+    ``transforms`` is deprecated by OpenRouter in favour of the
+    context-compression plugin (:meth:`Plugin.context_compression`):
+    setting it still sends it, and warns with ``DeprecationWarning``.
 
     Raises ``TypeError`` when a field has the wrong type (``messages`` given
     as a string or a single message, ``max_tokens=1.5``, ``temperature=True``)
@@ -991,23 +1497,36 @@ class ChatCompletionRequest(_Wire):
     logprobs: bool | None = None
     stop: str | Sequence[str] | None = None
     user: str | None = None
-    tools: Sequence[Tool | Mapping[str, object]] | None = None
+    tools: Sequence[Tool | ServerTool | Mapping[str, object]] | None = None
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | Mapping[str, object] | None = None
     plugins: Sequence[Plugin | Mapping[str, object]] | None = None
     session_id: str | None = None
+    max_completion_tokens: int | None = None
+    modalities: Sequence[Modality | str] | None = None
+    image_config: Mapping[str, object] | None = None
+    cache_control: CacheControl | Mapping[str, object] | None = None
+    prompt_cache_key: str | None = None
+    service_tier: ServiceTier | str | None = None
+    stream_options: StreamOptions | Mapping[str, object] | None = None
+    metadata: Mapping[str, str] | None = None
+    trace: TraceOptions | Mapping[str, object] | None = None
+    prediction: Prediction | Mapping[str, object] | None = None
+    debug: DebugOptions | Mapping[str, object] | None = None
     extra: Mapping[str, object] | None = None
 
     def __post_init__(self) -> None:
         _check_request(self)
+        _check_chat_options(self)
         if isinstance(self.messages, Message | Mapping):
             raise TypeError("messages must be a list of messages, got a single message")
         messages = _typed_tuple("messages", self.messages, (Message, Mapping), "Message items")
         if not messages:
             raise ValueError("messages must hold at least one message")
         _set(self, "messages", messages)
-        _set(self, "tools", _typed_tuple("tools", self.tools, (Tool, Mapping), "Tool items"))
+        tools = _typed_tuple("tools", self.tools, (Tool, ServerTool, Mapping), "Tool items")
+        _set(self, "tools", tools)
         _check_instance(
             "tool_choice",
             self.tool_choice,
@@ -1036,7 +1555,8 @@ class CompletionRequest(_Wire):
     ``model`` and ``prompt`` are required. The fields up to ``stop`` are
     gopenrouter's ``CompletionRequest``; ``user`` and ``session_id`` are
     accepted by the API as well; ``extra`` carries anything newer. Raises as
-    :class:`ChatCompletionRequest` does, and ``TypeError`` for a non-str prompt.
+    :class:`ChatCompletionRequest` does, and ``TypeError`` for a non-str
+    prompt; ``transforms`` is deprecated and warns as it does there.
     """
 
     model: str

@@ -11,8 +11,8 @@ JSON value, and ``from_dict`` never raises, whatever it is given:
   (a non-object value is treated as ``{}``);
 * strings with a closed set of values in the documentation (finish reasons,
   roles, reasoning detail types) stay plain ``str``, so a value the API adds
-  later passes through. :class:`FinishReason` names the documented ones for
-  comparisons.
+  later passes through. :class:`FinishReason` and
+  :class:`ReasoningDetailType` name the documented ones for comparisons.
 
 Two nested objects are always present, even when the JSON lacks them, so that
 the common access paths need no ``None`` checks: a streamed choice's
@@ -33,37 +33,50 @@ key, model endpoints) accept either the envelope or the inner object.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 __all__ = [
+    "Annotation",
+    "AudioOutput",
     "ChatCompletion",
     "ChatCompletionChoice",
     "ChatCompletionChunk",
     "ChatCompletionMessage",
     "ChoiceDelta",
+    "ChoiceLogprobs",
     "ChunkChoice",
     "Completion",
     "CompletionChoice",
     "CompletionChunk",
     "CompletionTokensDetails",
+    "CostDetails",
     "Credits",
     "Endpoint",
     "ErrorInfo",
     "FinishReason",
     "FunctionCall",
     "Generation",
+    "ImageOutput",
     "KeyInfo",
     "Model",
+    "ModelAliasTarget",
     "ModelArchitecture",
     "ModelEndpoints",
     "ModelList",
     "ModelPricing",
+    "ModelReasoning",
     "PromptTokensDetails",
+    "ProviderResponse",
     "RateLimit",
     "ReasoningDetail",
+    "ReasoningDetailType",
+    "ServerToolUse",
+    "TokenLogprob",
     "ToolCall",
+    "TopLogprob",
     "TopProvider",
+    "URLCitation",
     "Usage",
 ]
 
@@ -74,6 +87,8 @@ JSONValue = object
 
 #: The choice type of a response body.
 ChoiceT = TypeVar("ChoiceT")
+#: A record class built by ``_record`` and ``_records``.
+RecordT = TypeVar("RecordT")
 
 
 class FinishReason(enum.StrEnum):
@@ -95,6 +110,24 @@ class FinishReason(enum.StrEnum):
     CONTENT_FILTER = "content_filter"
     #: The generation failed; the chunk or response carries ``error``.
     ERROR = "error"
+
+
+class ReasoningDetailType(enum.StrEnum):
+    """The ``type`` values of ``reasoning_details`` entries OpenRouter documents.
+
+    :attr:`ReasoningDetail.type` holds a plain ``str``; compare it with these
+    members. Other values arrive unchanged.
+    """
+
+    #: A readable summary of the reasoning (``summary``).
+    SUMMARY = "reasoning.summary"
+    #: The reasoning text itself (``text``, often with a ``signature``).
+    TEXT = "reasoning.text"
+    #: Reasoning the provider only returns encrypted (``data``); send it back unchanged.
+    ENCRYPTED = "reasoning.encrypted"
+    #: A record of an OpenRouter server-tool call (``tool_name``, ``arguments``,
+    #: ``result``), kept so that a later turn can replay it.
+    SERVER_TOOL_CALL = "reasoning.server_tool_call"
 
 
 # -- tolerant readers ---------------------------------------------------------
@@ -140,6 +173,24 @@ def _obj_list(v: object) -> list[JSONObject] | None:
     if not isinstance(v, list):
         return None
     return [x for x in v if isinstance(x, dict)]
+
+
+def _int_list(v: object) -> list[int] | None:
+    if not isinstance(v, list):
+        return None
+    return [x for x in v if type(x) is int]
+
+
+def _records(cls: Callable[[JSONObject], RecordT], v: object) -> list[RecordT] | None:
+    """``[cls(item) for each object item]``, or ``None`` when ``v`` is not a list."""
+    if not isinstance(v, list):
+        return None
+    return [cls(x) for x in v if isinstance(x, dict)]
+
+
+def _record(cls: Callable[[JSONObject], RecordT], v: object) -> RecordT | None:
+    """``cls(v)`` when ``v`` is an object, else ``None``."""
+    return cls(v) if isinstance(v, dict) else None
 
 
 def _price(v: object) -> str | None:
@@ -290,11 +341,70 @@ class CompletionTokensDetails(_Record):
         return cls(_as_object(d))
 
 
+class CostDetails(_Record):
+    """``usage.cost_details``: what the upstream provider charged, in US dollars.
+
+    ``upstream_inference_cost`` is set for bring-your-own-key requests (the
+    provider bills you directly) and ``None`` otherwise.
+    """
+
+    __slots__ = (
+        "upstream_inference_completions_cost",
+        "upstream_inference_cost",
+        "upstream_inference_prompt_cost",
+    )
+    _fields = __slots__
+
+    upstream_inference_cost: int | float | None
+    upstream_inference_prompt_cost: int | float | None
+    upstream_inference_completions_cost: int | float | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.upstream_inference_cost = _num(d.get("upstream_inference_cost"))
+        self.upstream_inference_prompt_cost = _num(d.get("upstream_inference_prompt_cost"))
+        self.upstream_inference_completions_cost = _num(
+            d.get("upstream_inference_completions_cost")
+        )
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ServerToolUse(_Record):
+    """Counts of server-side tool work (``usage.server_tool_use``).
+
+    ``web_search_requests`` counts web searches, whether a provider's native
+    search or OpenRouter's; ``tool_calls_requested`` and
+    ``tool_calls_executed`` count OpenRouter server-tool calls only (a web
+    search made through one is counted in both, so do not add them up).
+    """
+
+    __slots__ = ("tool_calls_executed", "tool_calls_requested", "web_search_requests")
+    _fields = __slots__
+
+    web_search_requests: int | None
+    tool_calls_requested: int | None
+    tool_calls_executed: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.web_search_requests = _int(d.get("web_search_requests"))
+        self.tool_calls_requested = _int(d.get("tool_calls_requested"))
+        self.tool_calls_executed = _int(d.get("tool_calls_executed"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
 class Usage(_Record):
     """Token counts and cost (``usage``), on final chunks and whole responses.
 
-    ``cost`` is in credits (US dollars); ``cost_details`` is kept as the
-    object the API sent (``upstream_inference_cost`` and friends).
+    ``cost`` is in credits (US dollars). ``server_tool_use`` reads the
+    ``server_tool_use`` member and, when that is absent, the
+    ``server_tool_use_details`` spelling of OpenRouter's OpenAPI description.
     """
 
     __slots__ = (
@@ -305,6 +415,7 @@ class Usage(_Record):
         "is_byok",
         "prompt_tokens",
         "prompt_tokens_details",
+        "server_tool_use",
         "total_tokens",
     )
     _fields = __slots__
@@ -316,7 +427,8 @@ class Usage(_Record):
     is_byok: bool | None
     prompt_tokens_details: PromptTokensDetails | None
     completion_tokens_details: CompletionTokensDetails | None
-    cost_details: JSONObject | None
+    cost_details: CostDetails | None
+    server_tool_use: ServerToolUse | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -325,11 +437,15 @@ class Usage(_Record):
         self.total_tokens = _int(d.get("total_tokens"))
         self.cost = _num(d.get("cost"))
         self.is_byok = _bool(d.get("is_byok"))
-        p = d.get("prompt_tokens_details")
-        self.prompt_tokens_details = PromptTokensDetails(p) if isinstance(p, dict) else None
-        c = d.get("completion_tokens_details")
-        self.completion_tokens_details = CompletionTokensDetails(c) if isinstance(c, dict) else None
-        self.cost_details = _obj(d.get("cost_details"))
+        self.prompt_tokens_details = _record(PromptTokensDetails, d.get("prompt_tokens_details"))
+        self.completion_tokens_details = _record(
+            CompletionTokensDetails, d.get("completion_tokens_details")
+        )
+        self.cost_details = _record(CostDetails, d.get("cost_details"))
+        tools = d.get("server_tool_use")
+        if tools is None:
+            tools = d.get("server_tool_use_details")
+        self.server_tool_use = _record(ServerToolUse, tools)
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -339,12 +455,31 @@ class Usage(_Record):
 class ReasoningDetail(_Record):
     """One entry of ``reasoning_details`` (whole, or a streamed piece of one).
 
-    ``type`` is ``"reasoning.text"`` (``text``, maybe ``signature``),
-    ``"reasoning.summary"`` (``summary``) or ``"reasoning.encrypted"``
-    (``data``); ``index`` orders the entries and ties streamed pieces together.
+    ``type`` says which fields carry the content (see
+    :class:`ReasoningDetailType`): ``"reasoning.summary"`` has ``summary``,
+    ``"reasoning.text"`` has ``text`` and maybe ``signature``,
+    ``"reasoning.encrypted"`` has ``data``, and
+    ``"reasoning.server_tool_call"`` has ``tool_name``, ``tool_call_id``,
+    ``arguments`` and ``result``. Every type may carry ``id``, ``format``
+    (``"anthropic-claude-v1"``, ``"openai-responses-v1"``...) and ``index``,
+    which orders the entries and ties streamed pieces together. Send the
+    entries back unchanged (``raw``) in the next turn's assistant message.
     """
 
-    __slots__ = ("data", "format", "id", "index", "signature", "summary", "text", "type")
+    __slots__ = (
+        "arguments",
+        "data",
+        "format",
+        "id",
+        "index",
+        "result",
+        "signature",
+        "summary",
+        "text",
+        "tool_call_id",
+        "tool_name",
+        "type",
+    )
     _fields = __slots__
 
     type: str | None
@@ -355,6 +490,10 @@ class ReasoningDetail(_Record):
     summary: str | None
     data: str | None
     signature: str | None
+    tool_name: str | None
+    tool_call_id: str | None
+    arguments: str | None
+    result: str | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -366,6 +505,191 @@ class ReasoningDetail(_Record):
         self.summary = _str(d.get("summary"))
         self.data = _str(d.get("data"))
         self.signature = _str(d.get("signature"))
+        self.tool_name = _str(d.get("tool_name"))
+        self.tool_call_id = _str(d.get("tool_call_id"))
+        self.arguments = _str(d.get("arguments"))
+        self.result = _str(d.get("result"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class URLCitation(_Record):
+    """The ``url_citation`` of an annotation: a web source the answer cites.
+
+    ``start_index`` and ``end_index`` delimit the citing span of the
+    message's ``content`` (in characters); ``content`` is the cited text, when
+    the search engine returns it.
+    """
+
+    __slots__ = ("content", "end_index", "start_index", "title", "url")
+    _fields = __slots__
+
+    url: str | None
+    title: str | None
+    content: str | None
+    start_index: int | None
+    end_index: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.url = _str(d.get("url"))
+        self.title = _str(d.get("title"))
+        self.content = _str(d.get("content"))
+        self.start_index = _int(d.get("start_index"))
+        self.end_index = _int(d.get("end_index"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class Annotation(_Record):
+    """One entry of a message's ``annotations``.
+
+    Web search (the ``web`` plugin, ``:online`` models or the
+    ``openrouter:web_search`` server tool) adds ``type == "url_citation"``
+    entries, whose :class:`URLCitation` is ``url_citation``; it is ``None``
+    for other types, which stay reachable through ``raw``.
+    """
+
+    __slots__ = ("type", "url_citation")
+    _fields = __slots__
+
+    type: str | None
+    url_citation: URLCitation | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.type = _str(d.get("type"))
+        self.url_citation = _record(URLCitation, d.get("url_citation"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class AudioOutput(_Record):
+    """Spoken output (``message.audio``), or a streamed piece of it (``delta.audio``).
+
+    ``data`` is base64-encoded audio in the requested format; ``transcript``
+    is its text. In a stream both arrive in pieces to be concatenated, ``id``
+    once; ``expires_at`` (Unix time) says how long the ``id`` may be sent back
+    in a later turn's assistant message.
+    """
+
+    __slots__ = ("data", "expires_at", "id", "transcript")
+    _fields = __slots__
+
+    id: str | None
+    data: str | None
+    transcript: str | None
+    expires_at: int | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.data = _str(d.get("data"))
+        self.transcript = _str(d.get("transcript"))
+        self.expires_at = _int(d.get("expires_at"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ImageOutput(_Record):
+    """One generated image of ``images``: ``{"type": "image_url", "image_url": {"url": ...}}``.
+
+    ``url`` is ``image_url.url``, usually a base64 ``data:`` URL.
+    """
+
+    __slots__ = ("type", "url")
+    _fields = __slots__
+
+    type: str | None
+    url: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.type = _str(d.get("type"))
+        image_url = d.get("image_url")
+        self.url = _str(image_url.get("url")) if isinstance(image_url, dict) else None
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class TopLogprob(_Record):
+    """One alternative of :attr:`TokenLogprob.top_logprobs`.
+
+    ``bytes`` is the token's UTF-8 encoding as a list of byte values (a token
+    may hold part of a character), or ``None``.
+    """
+
+    __slots__ = ("bytes", "logprob", "token")
+    _fields = __slots__
+
+    token: str | None
+    logprob: int | float | None
+    bytes: list[int] | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.token = _str(d.get("token"))
+        self.logprob = _num(d.get("logprob"))
+        self.bytes = _int_list(d.get("bytes"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class TokenLogprob(_Record):
+    """The log probability of one output token, and its likeliest alternatives.
+
+    ``bytes`` is as in :class:`TopLogprob`.
+    """
+
+    __slots__ = ("bytes", "logprob", "token", "top_logprobs")
+    _fields = __slots__
+
+    token: str | None
+    logprob: int | float | None
+    bytes: list[int] | None
+    top_logprobs: list[TopLogprob] | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.token = _str(d.get("token"))
+        self.logprob = _num(d.get("logprob"))
+        self.bytes = _int_list(d.get("bytes"))
+        self.top_logprobs = _records(TopLogprob, d.get("top_logprobs"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ChoiceLogprobs(_Record):
+    """A choice's ``logprobs`` (asked for with ``logprobs=True``).
+
+    ``content`` covers the answer's tokens and ``refusal`` a refusal's; in a
+    stream each chunk carries the tokens of its own delta.
+    """
+
+    __slots__ = ("content", "refusal")
+    _fields = __slots__
+
+    content: list[TokenLogprob] | None
+    refusal: list[TokenLogprob] | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.content = _records(TokenLogprob, d.get("content"))
+        self.refusal = _records(TokenLogprob, d.get("refusal"))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -446,18 +770,53 @@ def _usage(v: object) -> Usage | None:
     return Usage(v) if isinstance(v, dict) else None
 
 
+def _image_list(v: object) -> list[ImageOutput] | None:
+    return _records(ImageOutput, v)
+
+
+def _annotation_list(v: object) -> list[Annotation] | None:
+    return _records(Annotation, v)
+
+
+def _audio(v: object) -> AudioOutput | None:
+    return _record(AudioOutput, v)
+
+
+def _logprobs(v: object) -> ChoiceLogprobs | None:
+    return _record(ChoiceLogprobs, v)
+
+
+def _cached(record: _Record, slot: str, v: object, build: Callable[[object], RecordT]) -> RecordT:
+    """A lazily built field of a streamed record: ``build(v)`` once, then kept in ``slot``.
+
+    ``v`` is the field's raw value; ``None`` (absent or ``null``) is returned
+    as it is. The fields read this way are rare in streams, so building them
+    on every chunk would be wasted work.
+    """
+    if v is None:
+        return None  # type: ignore[return-value]  # every build maps None to None
+    try:
+        built: RecordT = getattr(record, slot)
+    except AttributeError:
+        built = build(v)
+        setattr(record, slot, built)
+    return built
+
+
 # -- chat completions -------------------------------------------------------------
 
 
 class ChatCompletionMessage(_Record):
     """The message of a non-streamed choice.
 
-    ``annotations`` (URL citations from web search) and ``images`` (generated
-    images) are kept as the objects the API sent.
+    ``annotations`` holds the web sources the answer cites, ``images`` the
+    images an image model generated and ``audio`` the spoken answer of an
+    audio model.
     """
 
     __slots__ = (
         "annotations",
+        "audio",
         "content",
         "images",
         "reasoning",
@@ -474,8 +833,9 @@ class ChatCompletionMessage(_Record):
     reasoning_details: list[ReasoningDetail] | None
     refusal: str | None
     tool_calls: list[ToolCall] | None
-    annotations: list[JSONObject] | None
-    images: list[JSONObject] | None
+    annotations: list[Annotation] | None
+    images: list[ImageOutput] | None
+    audio: AudioOutput | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -485,8 +845,9 @@ class ChatCompletionMessage(_Record):
         self.reasoning_details = _details(d.get("reasoning_details"))
         self.refusal = _str(d.get("refusal"))
         self.tool_calls = _tool_calls(d.get("tool_calls"))
-        self.annotations = _obj_list(d.get("annotations"))
-        self.images = _obj_list(d.get("images"))
+        self.annotations = _records(Annotation, d.get("annotations"))
+        self.images = _records(ImageOutput, d.get("images"))
+        self.audio = _record(AudioOutput, d.get("audio"))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -506,7 +867,7 @@ class ChatCompletionChoice(_Record):
     message: ChatCompletionMessage
     finish_reason: str | None
     native_finish_reason: str | None
-    logprobs: JSONObject | None
+    logprobs: ChoiceLogprobs | None
     error: ErrorInfo | None
 
     def __init__(self, d: JSONObject) -> None:
@@ -516,7 +877,7 @@ class ChatCompletionChoice(_Record):
         self.message = ChatCompletionMessage(m if isinstance(m, dict) else _EMPTY)
         self.finish_reason = _str(d.get("finish_reason"))
         self.native_finish_reason = _str(d.get("native_finish_reason"))
-        self.logprobs = _obj(d.get("logprobs"))
+        self.logprobs = _record(ChoiceLogprobs, d.get("logprobs"))
         self.error = _error(d.get("error"))
 
     @classmethod
@@ -535,7 +896,9 @@ class _Body(_Record, Generic[ChoiceT]):
         "id",
         "model",
         "object",
+        "openrouter_metadata",
         "provider",
+        "service_tier",
         "system_fingerprint",
         "usage",
     )
@@ -548,6 +911,11 @@ class _Body(_Record, Generic[ChoiceT]):
     model: str | None
     provider: str | None
     system_fingerprint: str | None
+    #: The service tier the upstream provider ran the request on (``"default"``, ``"flex"``...).
+    service_tier: str | None
+    #: How OpenRouter routed the request (``requested``, ``strategy``,
+    #: ``endpoints``, ``attempts``...), as the object the API sent.
+    openrouter_metadata: JSONObject | None
     choices: list[ChoiceT]
     usage: Usage | None
     error: ErrorInfo | None
@@ -560,6 +928,8 @@ class _Body(_Record, Generic[ChoiceT]):
         self.model = _str(d.get("model"))
         self.provider = _str(d.get("provider"))
         self.system_fingerprint = _str(d.get("system_fingerprint"))
+        self.service_tier = _str(d.get("service_tier"))
+        self.openrouter_metadata = _obj(d.get("openrouter_metadata"))
         c = d.get("choices")
         choice = type(self)._choice
         self.choices = (
@@ -596,8 +966,10 @@ class ChoiceDelta(_Record):
     # only ``content``, so that one field is read up front and the others
     # from ``raw`` when they are asked for; the lists (built from rare keys)
     # are built once, then kept.
-    __slots__ = ("_details", "_images", "_tool_calls", "content")
+    __slots__ = ("_annotations", "_audio", "_details", "_images", "_tool_calls", "content")
     _fields = (
+        "annotations",
+        "audio",
         "content",
         "images",
         "reasoning",
@@ -611,7 +983,9 @@ class ChoiceDelta(_Record):
     content: str | None
     _details: list[ReasoningDetail] | None
     _tool_calls: list[ToolCall] | None
-    _images: list[JSONObject] | None
+    _images: list[ImageOutput] | None
+    _annotations: list[Annotation] | None
+    _audio: AudioOutput | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -661,16 +1035,19 @@ class ChoiceDelta(_Record):
             return built
 
     @property
-    def images(self) -> list[JSONObject] | None:
-        """Generated images, as the objects the API sent."""
-        v = self.raw.get("images")
-        if v is None:
-            return None
-        try:
-            return self._images
-        except AttributeError:
-            built = self._images = _obj_list(v)
-            return built
+    def images(self) -> list[ImageOutput] | None:
+        """Generated images; each arrives whole, in the delta that carries it."""
+        return _cached(self, "_images", self.raw.get("images"), _image_list)
+
+    @property
+    def annotations(self) -> list[Annotation] | None:
+        """Citations of web sources; OpenRouter sends them in one delta near the end."""
+        return _cached(self, "_annotations", self.raw.get("annotations"), _annotation_list)
+
+    @property
+    def audio(self) -> AudioOutput | None:
+        """A piece of spoken output: ``data`` and ``transcript`` are fragments."""
+        return _cached(self, "_audio", self.raw.get("audio"), _audio)
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -683,12 +1060,13 @@ class ChunkChoice(_Record):
     # Only ``delta`` is built up front; the other fields are read from
     # ``raw`` when asked for: a stream's consumer and the accumulator each
     # look at a few of them, and most are null on most chunks.
-    __slots__ = ("_error", "delta")
+    __slots__ = ("_error", "_logprobs", "delta")
     _fields = ("delta", "error", "finish_reason", "index", "logprobs", "native_finish_reason")
 
     #: What this chunk adds to the choice's message (empty when the JSON lacks it).
     delta: ChoiceDelta
     _error: ErrorInfo | None
+    _logprobs: ChoiceLogprobs | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -714,10 +1092,9 @@ class ChunkChoice(_Record):
         return v if type(v) is str else None
 
     @property
-    def logprobs(self) -> JSONObject | None:
-        """Log probabilities, as the object the API sent."""
-        v = self.raw.get("logprobs")
-        return v if isinstance(v, dict) else None
+    def logprobs(self) -> ChoiceLogprobs | None:
+        """Log probabilities of this chunk's tokens (asked for with ``logprobs=True``)."""
+        return _cached(self, "_logprobs", self.raw.get("logprobs"), _logprobs)
 
     @property
     def error(self) -> ErrorInfo | None:
@@ -755,7 +1132,9 @@ class ChatCompletionChunk(_Record):
         "id",
         "model",
         "object",
+        "openrouter_metadata",
         "provider",
+        "service_tier",
         "system_fingerprint",
         "usage",
     )
@@ -816,6 +1195,18 @@ class ChatCompletionChunk(_Record):
         """The provider's backend configuration fingerprint, when it sends one."""
         v = self.raw.get("system_fingerprint")
         return v if type(v) is str else None
+
+    @property
+    def service_tier(self) -> str | None:
+        """The service tier the upstream provider ran the request on."""
+        v = self.raw.get("service_tier")
+        return v if type(v) is str else None
+
+    @property
+    def openrouter_metadata(self) -> JSONObject | None:
+        """How OpenRouter routed the request, as the object the API sent."""
+        v = self.raw.get("openrouter_metadata")
+        return v if isinstance(v, dict) else None
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -918,12 +1309,18 @@ class ModelPricing(_Record):
 
     __slots__ = (
         "audio",
+        "audio_output",
         "completion",
         "discount",
         "image",
+        "image_output",
+        "image_token",
+        "input_audio_cache",
         "input_cache_read",
         "input_cache_write",
+        "input_cache_write_1h",
         "internal_reasoning",
+        "overrides",
         "prompt",
         "request",
         "web_search",
@@ -934,12 +1331,19 @@ class ModelPricing(_Record):
     completion: str | None
     request: str | None
     image: str | None
+    image_token: str | None
+    image_output: str | None
     audio: str | None
+    audio_output: str | None
+    input_audio_cache: str | None
     web_search: str | None
     internal_reasoning: str | None
     input_cache_read: str | None
     input_cache_write: str | None
+    input_cache_write_1h: str | None
     discount: int | float | None
+    #: Conditional prices (long context, time of day...), as the objects the API sent.
+    overrides: list[JSONObject] | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -947,12 +1351,18 @@ class ModelPricing(_Record):
         self.completion = _price(d.get("completion"))
         self.request = _price(d.get("request"))
         self.image = _price(d.get("image"))
+        self.image_token = _price(d.get("image_token"))
+        self.image_output = _price(d.get("image_output"))
         self.audio = _price(d.get("audio"))
+        self.audio_output = _price(d.get("audio_output"))
+        self.input_audio_cache = _price(d.get("input_audio_cache"))
         self.web_search = _price(d.get("web_search"))
         self.internal_reasoning = _price(d.get("internal_reasoning"))
         self.input_cache_read = _price(d.get("input_cache_read"))
         self.input_cache_write = _price(d.get("input_cache_write"))
+        self.input_cache_write_1h = _price(d.get("input_cache_write_1h"))
         self.discount = _num(d.get("discount"))
+        self.overrides = _obj_list(d.get("overrides"))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -988,22 +1398,93 @@ class TopProvider(_Record):
         return cls(_as_object(d))
 
 
-class Model(_Record):
-    """One entry of ``GET /models``."""
+class ModelReasoning(_Record):
+    """A model's ``reasoning``: what its ``reasoning`` request options may say.
+
+    ``supported_efforts`` lists the accepted ``reasoning.effort`` values,
+    highest first; ``default_effort`` applies when reasoning is enabled
+    without an effort; ``mandatory`` models cannot turn reasoning off;
+    ``supports_max_tokens`` is ``True`` when ``reasoning.max_tokens`` is
+    accepted.
+    """
 
     __slots__ = (
+        "default_effort",
+        "default_enabled",
+        "mandatory",
+        "supported_efforts",
+        "supports_max_tokens",
+    )
+    _fields = __slots__
+
+    default_effort: str | None
+    default_enabled: bool | None
+    mandatory: bool | None
+    supported_efforts: list[str] | None
+    supports_max_tokens: bool | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.default_effort = _str(d.get("default_effort"))
+        self.default_enabled = _bool(d.get("default_enabled"))
+        self.mandatory = _bool(d.get("mandatory"))
+        self.supported_efforts = _str_list(d.get("supported_efforts"))
+        self.supports_max_tokens = _bool(d.get("supports_max_tokens"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class ModelAliasTarget(_Record):
+    """A model's ``alias_target``: the concrete model an alias (``...~latest``) routes to."""
+
+    __slots__ = ("name", "slug")
+    _fields = __slots__
+
+    slug: str | None
+    name: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.slug = _str(d.get("slug"))
+        self.name = _str(d.get("name"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
+class Model(_Record):
+    """One entry of ``GET /models``.
+
+    ``knowledge_cutoff`` and ``expiration_date`` are ISO 8601 dates
+    (``"2025-01-31"``) or ``None``; ``supported_voices`` is set for
+    text-to-speech models; ``benchmarks`` (Artificial Analysis indices,
+    Design Arena ratings) and ``links`` (``details``: the URL of the model's
+    endpoint list) are kept as the objects the API sent.
+    """
+
+    __slots__ = (
+        "alias_target",
         "architecture",
+        "benchmarks",
         "canonical_slug",
         "context_length",
         "created",
         "default_parameters",
         "description",
+        "expiration_date",
         "hugging_face_id",
         "id",
+        "knowledge_cutoff",
+        "links",
         "name",
         "per_request_limits",
         "pricing",
+        "reasoning",
         "supported_parameters",
+        "supported_voices",
         "top_provider",
     )
     _fields = __slots__
@@ -1021,6 +1502,13 @@ class Model(_Record):
     per_request_limits: JSONObject | None
     supported_parameters: list[str] | None
     default_parameters: JSONObject | None
+    knowledge_cutoff: str | None
+    expiration_date: str | None
+    reasoning: ModelReasoning | None
+    supported_voices: list[str] | None
+    alias_target: ModelAliasTarget | None
+    benchmarks: JSONObject | None
+    links: JSONObject | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
@@ -1033,11 +1521,17 @@ class Model(_Record):
         self.context_length = _int(d.get("context_length"))
         self.architecture = _architecture(d.get("architecture"))
         self.pricing = _pricing(d.get("pricing"))
-        t = d.get("top_provider")
-        self.top_provider = TopProvider(t) if isinstance(t, dict) else None
+        self.top_provider = _record(TopProvider, d.get("top_provider"))
         self.per_request_limits = _obj(d.get("per_request_limits"))
         self.supported_parameters = _str_list(d.get("supported_parameters"))
         self.default_parameters = _obj(d.get("default_parameters"))
+        self.knowledge_cutoff = _str(d.get("knowledge_cutoff"))
+        self.expiration_date = _str(d.get("expiration_date"))
+        self.reasoning = _record(ModelReasoning, d.get("reasoning"))
+        self.supported_voices = _str_list(d.get("supported_voices"))
+        self.alias_target = _record(ModelAliasTarget, d.get("alias_target"))
+        self.benchmarks = _obj(d.get("benchmarks"))
+        self.links = _obj(d.get("links"))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -1211,21 +1705,77 @@ class Credits(_Record):
         return self.total_credits - self.total_usage
 
 
+class ProviderResponse(_Record):
+    """One provider attempt of a generation (``provider_responses``), fallbacks included.
+
+    ``status`` is the provider's HTTP status; ``latency`` is milliseconds;
+    ``routed_service_tier`` is the tier the request was routed to
+    (``"flex"``, ``"priority"``).
+    """
+
+    __slots__ = (
+        "endpoint_id",
+        "id",
+        "is_byok",
+        "latency",
+        "model_permaslug",
+        "provider_name",
+        "routed_service_tier",
+        "status",
+    )
+    _fields = __slots__
+
+    id: str | None
+    endpoint_id: str | None
+    model_permaslug: str | None
+    provider_name: str | None
+    status: int | None
+    latency: int | float | None
+    is_byok: bool | None
+    routed_service_tier: str | None
+
+    def __init__(self, d: JSONObject) -> None:
+        self.raw = d
+        self.id = _str(d.get("id"))
+        self.endpoint_id = _str(d.get("endpoint_id"))
+        self.model_permaslug = _str(d.get("model_permaslug"))
+        self.provider_name = _str(d.get("provider_name"))
+        self.status = _int(d.get("status"))
+        self.latency = _num(d.get("latency"))
+        self.is_byok = _bool(d.get("is_byok"))
+        self.routed_service_tier = _str(d.get("routed_service_tier"))
+
+    @classmethod
+    def from_dict(cls, d: JSONValue) -> Self:
+        return cls(_as_object(d))
+
+
 class Generation(_Record):
     """``GET /generation?id=...``: cost, token counts and timing of one generation.
 
     ``tokens_*`` are counted with a normalized tokenizer; ``native_tokens_*``
     with the model's own (the ones billed). ``latency``,
     ``moderation_latency`` and ``generation_time`` are milliseconds.
+    ``request_id`` groups the generations of one API request (an auto-router
+    or server-tool loop makes several); ``session_id`` is the request's own;
+    ``provider_responses`` lists every provider attempt, fallbacks included;
+    ``router`` names the router used (``"openrouter/auto"``);
+    ``response_cache_source_id`` is set when the answer came from the
+    response cache; ``api_type`` is ``"completions"``, ``"embeddings"``...;
+    ``data_region`` is ``"global"``, ``"europe"`` or ``"us"``.
     """
 
     __slots__ = (
+        "api_type",
         "app_id",
         "cache_discount",
         "cancelled",
         "created_at",
+        "data_region",
+        "external_user",
         "finish_reason",
         "generation_time",
+        "http_referer",
         "id",
         "is_byok",
         "latency",
@@ -1234,13 +1784,23 @@ class Generation(_Record):
         "native_finish_reason",
         "native_tokens_cached",
         "native_tokens_completion",
+        "native_tokens_completion_images",
         "native_tokens_prompt",
         "native_tokens_reasoning",
+        "num_fetches",
+        "num_input_audio_prompt",
         "num_media_completion",
         "num_media_prompt",
         "num_search_results",
         "origin",
+        "preset_id",
         "provider_name",
+        "provider_responses",
+        "request_id",
+        "response_cache_source_id",
+        "router",
+        "service_tier",
+        "session_id",
         "streamed",
         "tokens_completion",
         "tokens_prompt",
@@ -1248,16 +1808,30 @@ class Generation(_Record):
         "upstream_id",
         "upstream_inference_cost",
         "usage",
+        "user_agent",
+        "web_search_engine",
+        "workspace_id",
     )
     _fields = __slots__
 
     id: str | None
     upstream_id: str | None
+    request_id: str | None
+    session_id: str | None
     model: str | None
     provider_name: str | None
+    router: str | None
+    service_tier: str | None
+    api_type: str | None
     origin: str | None
+    http_referer: str | None
+    user_agent: str | None
+    external_user: str | None
     created_at: str | None
     app_id: int | None
+    preset_id: str | None
+    workspace_id: str | None
+    data_region: str | None
     total_cost: int | float | None
     usage: int | float | None
     cache_discount: int | float | None
@@ -1274,21 +1848,38 @@ class Generation(_Record):
     tokens_completion: int | None
     native_tokens_prompt: int | None
     native_tokens_completion: int | None
+    native_tokens_completion_images: int | None
     native_tokens_reasoning: int | None
     native_tokens_cached: int | None
     num_media_prompt: int | None
+    num_input_audio_prompt: int | None
     num_media_completion: int | None
     num_search_results: int | None
+    num_fetches: int | None
+    web_search_engine: str | None
+    response_cache_source_id: str | None
+    provider_responses: list[ProviderResponse] | None
 
     def __init__(self, d: JSONObject) -> None:
         self.raw = d
         self.id = _str(d.get("id"))
         self.upstream_id = _str(d.get("upstream_id"))
+        self.request_id = _str(d.get("request_id"))
+        self.session_id = _str(d.get("session_id"))
         self.model = _str(d.get("model"))
         self.provider_name = _str(d.get("provider_name"))
+        self.router = _str(d.get("router"))
+        self.service_tier = _str(d.get("service_tier"))
+        self.api_type = _str(d.get("api_type"))
         self.origin = _str(d.get("origin"))
+        self.http_referer = _str(d.get("http_referer"))
+        self.user_agent = _str(d.get("user_agent"))
+        self.external_user = _str(d.get("external_user"))
         self.created_at = _str(d.get("created_at"))
         self.app_id = _int(d.get("app_id"))
+        self.preset_id = _str(d.get("preset_id"))
+        self.workspace_id = _str(d.get("workspace_id"))
+        self.data_region = _str(d.get("data_region"))
         self.total_cost = _num(d.get("total_cost"))
         self.usage = _num(d.get("usage"))
         self.cache_discount = _num(d.get("cache_discount"))
@@ -1305,11 +1896,17 @@ class Generation(_Record):
         self.tokens_completion = _int(d.get("tokens_completion"))
         self.native_tokens_prompt = _int(d.get("native_tokens_prompt"))
         self.native_tokens_completion = _int(d.get("native_tokens_completion"))
+        self.native_tokens_completion_images = _int(d.get("native_tokens_completion_images"))
         self.native_tokens_reasoning = _int(d.get("native_tokens_reasoning"))
         self.native_tokens_cached = _int(d.get("native_tokens_cached"))
         self.num_media_prompt = _int(d.get("num_media_prompt"))
+        self.num_input_audio_prompt = _int(d.get("num_input_audio_prompt"))
         self.num_media_completion = _int(d.get("num_media_completion"))
         self.num_search_results = _int(d.get("num_search_results"))
+        self.num_fetches = _int(d.get("num_fetches"))
+        self.web_search_engine = _str(d.get("web_search_engine"))
+        self.response_cache_source_id = _str(d.get("response_cache_source_id"))
+        self.provider_responses = _records(ProviderResponse, d.get("provider_responses"))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:

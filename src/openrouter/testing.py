@@ -52,6 +52,16 @@ model                     what the reply does
 ``mock/big``              one event with 4 MiB of content, written 64 KiB at a time
 ``mock/cr``               every line ends with CR alone (comment and data lines)
 ``mock/utf8-split``       multi-byte UTF-8 characters cut between two chunks/flushes
+``mock/web-search``       an answer citing two sources, then one delta with empty content
+                          carrying ``url_citation`` ``annotations`` just before the finish
+                          chunk; usage with ``server_tool_use.web_search_requests``
+``mock/audio``            ``delta.audio`` pieces: ``id`` on the first, ``data`` (base64 WAV)
+                          and ``transcript`` fragments on each, ``expires_at`` on the last
+``mock/reasoning-encrypted``  ``reasoning.summary`` pieces at index 0, then one
+                          ``reasoning.encrypted`` piece, also at index 0, with an ``id``
+                          (as xAI models stream); the non-streamed message has both entries
+``mock/error-usage``      three deltas, then an in-band error chunk (``finish_reason:
+                          "error"``, ``error``) carrying the stream's only ``usage``
 ========================  ===============================================================
 
 Any model name outside ``mock/`` gets the story; an unknown ``mock/`` name
@@ -62,8 +72,11 @@ event, 0 = batched writes), ``drip`` (seconds per byte for ``mock/drip``),
 The answering model in the chunks is the name without its query.
 
 Non-streaming requests get one ``chat.completion`` (or ``text_completion``)
-object with ``usage.cost``; the in-band error scenarios answer 200 with an
-``{"error": ...}`` body; ``mock/stall`` sends the head and stalls;
+object with ``usage.cost``: what the stream adds up to (the message holds the
+joined content, reasoning, merged ``reasoning_details``, ``annotations`` and
+``audio``); ``mock/error-int`` and ``mock/error-str`` answer 200 with an
+``{"error": ...}`` body, ``mock/error-usage`` with the partial answer, its
+``error`` and ``usage``; ``mock/stall`` sends the head and stalls;
 ``mock/truncated`` sends half the declared body and closes; ``mock/drip``
 drips the body. The legacy stream carries content as ``choices[0].text``;
 reasoning and tool-call steps have no legacy form and are left out.
@@ -780,6 +793,10 @@ _CATALOGUE: Final[Mapping[str, frozenset[str]]] = {
     "mock/big": frozenset(),
     "mock/cr": frozenset(),
     "mock/utf8-split": frozenset(),
+    "mock/web-search": frozenset({"trivia"}),
+    "mock/audio": frozenset(),
+    "mock/reasoning-encrypted": frozenset(),
+    "mock/error-usage": frozenset(),
 }
 
 _BASE_PARAMETERS: Final = ("max_tokens", "temperature", "top_p", "stop", "seed")

@@ -513,7 +513,7 @@ def test_logprobs_concatenated() -> None:
     )
     logprobs = acc.result().choices[0].logprobs
     assert logprobs is not None
-    assert [t["token"] for t in logprobs["content"]] == ["a", "b"]
+    assert [t.token for t in logprobs.content or ()] == ["a", "b"]
 
 
 # -- next turn ---------------------------------------------------------------------------------

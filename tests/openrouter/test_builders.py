@@ -18,18 +18,24 @@ from openrouter._builders import (
     ProviderOptionsBuilder,
 )
 from openrouter._requests import (
+    CacheControl,
     ChatCompletionRequest,
     CompletionRequest,
+    DebugOptions,
     MaxPrice,
     Message,
     NamedToolChoice,
     Percentiles,
     Plugin,
+    Prediction,
     ProviderOptions,
     ProviderSort,
     ReasoningOptions,
     ResponseFormat,
+    ServerTool,
+    StreamOptions,
     Tool,
+    TraceOptions,
     UsageOptions,
 )
 
@@ -131,7 +137,6 @@ CHAT_STEPS: list[tuple[ChatStep, str]] = [
     (lambda b: b.with_reasoning_effort("xhigh"), '"reasoning":{"effort":"xhigh"}'),
     (lambda b: b.with_usage(True), '"usage":{"include":true}'),
     (lambda b: b.with_usage(False), '"usage":{"include":false}'),
-    (lambda b: b.with_transforms(["middle-out"]), '"transforms":["middle-out"]'),
     (lambda b: b.with_stream(True), '"stream":true'),
     (lambda b: b.with_max_tokens(100), '"max_tokens":100'),
     (lambda b: b.with_temperature(0.7), '"temperature":0.7'),
@@ -164,6 +169,34 @@ CHAT_STEPS: list[tuple[ChatStep, str]] = [
     (
         lambda b: b.with_plugins([Plugin.web(max_results=2)]),
         '"plugins":[{"id":"web","max_results":2}]',
+    ),
+    (lambda b: b.with_max_completion_tokens(64), '"max_completion_tokens":64'),
+    (lambda b: b.with_modalities(["image", "text"]), '"modalities":["image","text"]'),
+    (
+        lambda b: b.with_image_config({"aspect_ratio": "1:1"}),
+        '"image_config":{"aspect_ratio":"1:1"}',
+    ),
+    (lambda b: b.with_cache_control(CacheControl()), '"cache_control":{"type":"ephemeral"}'),
+    (lambda b: b.with_prompt_cache_key("k"), '"prompt_cache_key":"k"'),
+    (lambda b: b.with_service_tier("flex"), '"service_tier":"flex"'),
+    (
+        lambda b: b.with_stream_options(StreamOptions(include_usage=True)),
+        '"stream_options":{"include_usage":true}',
+    ),
+    (lambda b: b.with_metadata({"run": "7"}), '"metadata":{"run":"7"}'),
+    (lambda b: b.with_trace(TraceOptions(trace_id="t")), '"trace":{"trace_id":"t"}'),
+    (lambda b: b.with_prediction(Prediction("x")), '"prediction":{"type":"content","content":"x"}'),
+    (
+        lambda b: b.with_debug(DebugOptions(echo_upstream_body=True)),
+        '"debug":{"echo_upstream_body":true}',
+    ),
+    (
+        lambda b: b.with_tools([ServerTool.datetime()]),
+        '"tools":[{"type":"openrouter:datetime"}]',
+    ),
+    (
+        lambda b: b.with_plugins([Plugin.context_compression(engine="middle-out")]),
+        '"plugins":[{"id":"context-compression","engine":"middle-out"}]',
     ),
     (lambda b: b.with_extra({"verbosity": "high"}), '"verbosity":"high"'),
 ]
@@ -201,7 +234,6 @@ COMPLETION_STEPS: list[tuple[CompletionStep, str]] = [
     (lambda b: b.with_reasoning(ReasoningOptions(enabled=True)), '"reasoning":{"enabled":true}'),
     (lambda b: b.with_reasoning_effort("low"), '"reasoning":{"effort":"low"}'),
     (lambda b: b.with_usage(True), '"usage":{"include":true}'),
-    (lambda b: b.with_transforms([]), '"transforms":[]'),
     (lambda b: b.with_stream(False), '"stream":false'),
     (lambda b: b.with_max_tokens(1), '"max_tokens":1'),
     (lambda b: b.with_temperature(2), '"temperature":2'),
@@ -412,7 +444,6 @@ COMMON: dict[str, st.SearchStrategy[Any]] = {
         exclude=st.none() | st.booleans(),
     ),
     "usage": st.booleans(),
-    "transforms": name_lists,
     "stream": st.booleans(),
     "max_tokens": st.integers(),
     "temperature": finite,
@@ -438,7 +469,21 @@ CHAT_ONLY: dict[str, st.SearchStrategy[Any]] = {
     | st.builds(NamedToolChoice, st.text(min_size=1, max_size=5)),
     "parallel_tool_calls": st.booleans(),
     "response_format": st.sampled_from([ResponseFormat.json_object(), ResponseFormat.text()]),
-    "plugins": st.lists(st.sampled_from([Plugin.web(), Plugin.response_healing()]), max_size=2),
+    "plugins": st.lists(
+        st.sampled_from([Plugin.web(), Plugin.response_healing(), Plugin.moderation()]),
+        max_size=2,
+    ),
+    "max_completion_tokens": st.integers(),
+    "modalities": st.lists(st.sampled_from(["text", "image", "audio"]), max_size=3),
+    "image_config": st.dictionaries(names, st.integers() | names, max_size=2),
+    "cache_control": st.builds(CacheControl, ttl=st.none() | st.sampled_from(["5m", "1h"])),
+    "prompt_cache_key": names,
+    "service_tier": st.sampled_from(["auto", "default", "flex", "priority"]),
+    "stream_options": st.builds(StreamOptions, include_usage=st.none() | st.booleans()),
+    "metadata": st.dictionaries(names, names, max_size=3),
+    "trace": st.builds(TraceOptions, trace_id=st.none() | names),
+    "prediction": st.builds(Prediction, names),
+    "debug": st.builds(DebugOptions, echo_upstream_body=st.none() | st.booleans()),
 }
 CHAT_FIELDS = {**COMMON, **CHAT_ONLY}
 
@@ -529,3 +574,18 @@ def test_max_price_shortcuts_equal_one_max_price(calls: list[tuple[str, float]])
     last: dict[str, Any] = dict(calls)
     expected = ProviderOptions(max_price=MaxPrice(**last)) if calls else ProviderOptions()
     assert builder.build() == expected
+
+
+def test_with_transforms_warns_once_where_it_is_called() -> None:
+    """with_transforms warns at its call site; later with_* calls do not warn again."""
+    with pytest.warns(DeprecationWarning, match="context_compression") as caught:
+        builder = ChatCompletionRequestBuilder("m", MESSAGES).with_transforms(["middle-out"])
+    assert len(caught) == 1
+    assert caught[0].filename == __file__
+    request = builder.with_temperature(0.5).with_max_completion_tokens(9).build()
+    assert wire(request) == HEAD + (
+        ',"transforms":["middle-out"],"temperature":0.5,"max_completion_tokens":9}'
+    )
+    with pytest.warns(DeprecationWarning, match="transforms is deprecated"):
+        completion = CompletionRequestBuilder("m", "p").with_transforms([]).build()
+    assert wire(completion) == PROMPT_HEAD + ',"transforms":[]}'

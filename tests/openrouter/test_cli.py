@@ -217,7 +217,8 @@ def test_models_table(server: MockOpenRouter) -> None:
     lines = done.stdout.splitlines()
     assert lines[0].split() == ["ID", "CONTEXT", "PROMPT", "$/1M", "COMPLETION", "$/1M"]
     assert lines[1].split() == ["mock/reasoning", "32,768", "$1.00", "$2.00"]
-    assert lines[2] == "1 model"
+    assert lines[2].split() == ["mock/reasoning-encrypted", "32,768", "$1.00", "$2.00"]
+    assert lines[3] == "2 models"
 
 
 def test_models_json_lines_with_filters(server: MockOpenRouter) -> None:

@@ -63,6 +63,7 @@ from openrouter import (
     Outcome,
     RetryPolicy,
 )
+from openrouter._mock_scenarios import BUILTIN_SCENARIOS
 from openrouter.testing import STORY_TEXT, MockOpenRouter, RecordedRequest
 from sseproto.adapters import Timeouts
 
@@ -516,7 +517,7 @@ def test_list_models_and_filters(transport: Transport, server: MockOpenRouter) -
 
     everything, tools, science = transport.run(server.base_url, body)
     assert "mock/story" in everything
-    assert len(everything) == 17
+    assert len(everything) == len(BUILTIN_SCENARIOS)
     assert tools == ["mock/tools"]
     assert science == ["mock/reasoning"]
     queries = [(r.method, r.path, dict(r.query)) for r in server.requests]

@@ -15,7 +15,17 @@ import openai
 import pytest
 
 import sseproto
-from openrouter._mock_scenarios import TOOL_CALLS, UTF8_PIECES
+from openrouter import ChatCompletion
+from openrouter._mock_scenarios import (
+    AUDIO_DATA,
+    AUDIO_EXPIRES_AT,
+    AUDIO_ID,
+    AUDIO_TRANSCRIPT,
+    ENCRYPTED_REASONING,
+    TOOL_CALLS,
+    UTF8_PIECES,
+    WEB_SEARCH_ANSWER,
+)
 from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
 
 AUTH = {"Authorization": "Bearer sk-test", "Content-Type": "application/json"}
@@ -521,3 +531,130 @@ def test_non_stream_inband_error_is_a_200_error_body(server: MockOpenRouter) -> 
     response, body = post(server, {"model": "mock/error-int"})
     assert response.status == 200
     assert json.loads(body)["error"]["code"] == 502
+
+
+# -- scenarios of real-traffic shapes: stream chunks and the non-streamed body -------
+
+
+def streamed_and_whole(server: MockOpenRouter, model: str) -> tuple[list[dict[str, Any]], Any]:
+    """The chunk objects of a streamed request and the body of a non-streamed one."""
+    _, body = post(server, {"model": model, "stream": True})
+    response, whole = post(server, {"model": model})
+    assert response.status == 200
+    return chunk_objects(body), json.loads(whole)
+
+
+def deltas_with(chunks: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    return [
+        c["choices"][0]["delta"]
+        for c in chunks
+        if c.get("choices") and key in c["choices"][0].get("delta", {})
+    ]
+
+
+def test_web_search_streams_citations_near_the_end(server: MockOpenRouter) -> None:
+    """mock/web-search: one delta with empty content carries the url_citation annotations."""
+    chunks, whole = streamed_and_whole(server, "mock/web-search")
+    (carrier,) = deltas_with(chunks, "annotations")
+    assert carrier["content"] == ""
+    position = next(i for i, c in enumerate(chunks) if "annotations" in c["choices"][0]["delta"])
+    assert chunks[position + 1]["choices"][0]["finish_reason"] == "stop"
+    text = "".join(d.get("content") or "" for d in deltas_with(chunks, "content"))
+    assert text == WEB_SEARCH_ANSWER
+    for annotation in carrier["annotations"]:
+        assert annotation["type"] == "url_citation"
+        citation = annotation["url_citation"]
+        assert set(citation) == {"url", "title", "content", "start_index", "end_index"}
+        cited = text[citation["start_index"] : citation["end_index"]]
+        assert cited.endswith("(" + citation["url"] + ")")
+    assert chunks[-1]["usage"]["server_tool_use"] == {"web_search_requests": 1}
+    message = whole["choices"][0]["message"]
+    assert message["content"] == WEB_SEARCH_ANSWER
+    assert message["annotations"] == carrier["annotations"]
+    assert whole["usage"]["server_tool_use"] == {"web_search_requests": 1}
+
+
+def test_audio_streams_pieces_that_join_to_the_whole(server: MockOpenRouter) -> None:
+    """mock/audio: id first, data and transcript in fragments, expires_at last."""
+    chunks, whole = streamed_and_whole(server, "mock/audio?chunks=5")
+    pieces = [d["audio"] for d in deltas_with(chunks, "audio")]
+    assert len(pieces) == 5
+    assert [("id" in p, "expires_at" in p) for p in pieces] == (
+        [(True, False)] + [(False, False)] * 3 + [(False, True)]
+    )
+    assert pieces[0]["id"] == AUDIO_ID
+    assert pieces[-1]["expires_at"] == AUDIO_EXPIRES_AT
+    assert "".join(p["data"] for p in pieces) == AUDIO_DATA
+    assert "".join(p["transcript"] for p in pieces) == AUDIO_TRANSCRIPT
+    assert whole["choices"][0]["message"]["audio"] == {
+        "id": AUDIO_ID,
+        "data": AUDIO_DATA,
+        "transcript": AUDIO_TRANSCRIPT,
+        "expires_at": AUDIO_EXPIRES_AT,
+    }
+
+
+def test_reasoning_encrypted_streams_summaries_then_one_encrypted_piece(
+    server: MockOpenRouter,
+) -> None:
+    """mock/reasoning-encrypted: summary pieces and an encrypted piece, all at index 0."""
+    chunks, whole = streamed_and_whole(server, "mock/reasoning-encrypted?chunks=6")
+    pieces = [d["reasoning_details"][0] for d in deltas_with(chunks, "reasoning_details")]
+    assert [p["type"] for p in pieces] == ["reasoning.summary"] * 6 + ["reasoning.encrypted"]
+    assert {p["index"] for p in pieces} == {0}
+    encrypted = pieces[-1]
+    assert (encrypted["id"], encrypted["data"]) == ("rs_mock_0002", ENCRYPTED_REASONING)
+    summary = "".join(p["summary"] for p in pieces[:-1])
+    reasoning = "".join(d["reasoning"] for d in deltas_with(chunks, "reasoning"))
+    assert reasoning == summary
+    message = whole["choices"][0]["message"]
+    assert message["reasoning"] == summary
+    first = {k: v for k, v in pieces[0].items() if k != "summary"}
+    assert message["reasoning_details"] == [{**first, "summary": summary}, encrypted]
+
+
+def test_error_usage_puts_the_only_usage_on_the_error_chunk(server: MockOpenRouter) -> None:
+    """mock/error-usage: the in-band error chunk has finish_reason error, error and usage."""
+    chunks, whole = streamed_and_whole(server, "mock/error-usage")
+    with_usage = [c for c in chunks if "usage" in c]
+    (error_chunk,) = with_usage
+    assert error_chunk is chunks[-1]
+    assert error_chunk["choices"][0]["finish_reason"] == "error"
+    assert error_chunk["error"]["code"] == 502
+    assert error_chunk["usage"]["completion_tokens"] == 3
+    text = "".join(d.get("content") or "" for d in deltas_with(chunks, "content"))
+    assert whole["choices"][0]["message"]["content"] == text
+    assert whole["choices"][0]["finish_reason"] == "error"
+    assert whole["error"] == error_chunk["error"]
+    assert whole["usage"] == error_chunk["usage"]
+
+
+def test_new_scenarios_are_listed_as_models(server: MockOpenRouter) -> None:
+    """GET /models lists the real-traffic scenarios."""
+    status, body = get(server, "/api/v1/models")
+    assert status == 200
+    ids = {m["id"] for m in body["data"]}
+    assert {"mock/web-search", "mock/audio", "mock/reasoning-encrypted", "mock/error-usage"} <= ids
+
+
+def test_new_scenario_bodies_read_as_typed_records(server: MockOpenRouter) -> None:
+    """The non-streamed bodies of the new scenarios fill the typed response fields."""
+    _, web = streamed_and_whole(server, "mock/web-search")
+    message = ChatCompletion.from_dict(web).choices[0].message
+    assert message.annotations is not None
+    assert [a.url_citation.url for a in message.annotations if a.url_citation] == [
+        "https://example.com/lighthouses",
+        "https://example.org/coasts",
+    ]
+    _, audio = streamed_and_whole(server, "mock/audio")
+    spoken = ChatCompletion.from_dict(audio).choices[0].message.audio
+    assert spoken is not None
+    assert (spoken.id, spoken.transcript) == (AUDIO_ID, AUDIO_TRANSCRIPT)
+    _, reasoning = streamed_and_whole(server, "mock/reasoning-encrypted")
+    details = ChatCompletion.from_dict(reasoning).choices[0].message.reasoning_details
+    assert [d.type for d in details or ()] == ["reasoning.summary", "reasoning.encrypted"]
+    _, failed = streamed_and_whole(server, "mock/error-usage")
+    body = ChatCompletion.from_dict(failed)
+    assert body.error is not None
+    assert body.usage is not None
+    assert body.choices[0].finish_reason == "error"

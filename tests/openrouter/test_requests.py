@@ -10,6 +10,7 @@ import pytest
 from openrouter._requests import (
     EFFORT_HIGH,
     EFFORT_LOW,
+    EFFORT_MAX,
     EFFORT_MEDIUM,
     EFFORT_MINIMAL,
     EFFORT_NONE,
@@ -26,6 +27,7 @@ from openrouter._requests import (
     CacheControl,
     ChatCompletionRequest,
     CompletionRequest,
+    DebugOptions,
     FilePart,
     ImageUrlPart,
     InputAudioPart,
@@ -35,14 +37,19 @@ from openrouter._requests import (
     NamedToolChoice,
     Percentiles,
     Plugin,
+    Prediction,
     ProviderOptions,
     ProviderSort,
     ReasoningOptions,
     ResponseFormat,
+    ServerTool,
+    StreamOptions,
     TextPart,
     Tool,
     ToolCall,
+    TraceOptions,
     UsageOptions,
+    VideoUrlPart,
     endpoints_path,
 )
 
@@ -64,7 +71,6 @@ def chat(**fields: Any) -> ChatCompletionRequest:
 
 SCALAR_FIELDS = [
     ("models", ["a/b", "c/d"], '"models":["a/b","c/d"]'),
-    ("transforms", ["middle-out"], '"transforms":["middle-out"]'),
     ("stream", True, '"stream":true'),
     ("stream", False, '"stream":false'),
     ("max_tokens", 100, '"max_tokens":100'),
@@ -605,3 +611,264 @@ def test_endpoints_path_refuses_dot_segments(author: str, slug: str) -> None:
     """A "." or ".." segment would change the path: refused."""
     with pytest.raises(ValueError, match="dot segment"):
         endpoints_path(author, slug)
+
+
+# --- fields of the current API ----------------------------------------------
+
+CHAT_ONLY_FIELDS = [
+    ("max_completion_tokens", 256, '"max_completion_tokens":256'),
+    ("modalities", ["image", "text"], '"modalities":["image","text"]'),
+    ("image_config", {"aspect_ratio": "16:9"}, '"image_config":{"aspect_ratio":"16:9"}'),
+    ("cache_control", CacheControl(), '"cache_control":{"type":"ephemeral"}'),
+    (
+        "cache_control",
+        CacheControl(ttl="1h"),
+        '"cache_control":{"type":"ephemeral","ttl":"1h"}',
+    ),
+    ("prompt_cache_key", "repo-42", '"prompt_cache_key":"repo-42"'),
+    ("service_tier", "flex", '"service_tier":"flex"'),
+    (
+        "stream_options",
+        StreamOptions(include_usage=True),
+        '"stream_options":{"include_usage":true}',
+    ),
+    ("metadata", {"team": "search", "run": "7"}, '"metadata":{"team":"search","run":"7"}'),
+    (
+        "trace",
+        TraceOptions(trace_id="t-1", span_name="answer", extra={"env": "prod"}),
+        '"trace":{"trace_id":"t-1","span_name":"answer","env":"prod"}',
+    ),
+    (
+        "prediction",
+        Prediction("def f():\n    return 1"),
+        '"prediction":{"type":"content","content":"def f():\\n    return 1"}',
+    ),
+    (
+        "prediction",
+        Prediction([TextPart("a"), TextPart("b")]),
+        '"prediction":{"type":"content","content":[{"type":"text","text":"a"},'
+        '{"type":"text","text":"b"}]}',
+    ),
+    ("debug", DebugOptions(echo_upstream_body=True), '"debug":{"echo_upstream_body":true}'),
+    ("debug", {"echo_upstream_body": True}, '"debug":{"echo_upstream_body":true}'),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "fragment"), CHAT_ONLY_FIELDS)
+def test_current_chat_field_wire(name: str, value: Any, fragment: str) -> None:
+    """Each field of the current chat API, set alone, adds exactly its member."""
+    assert wire(chat(**{name: value})) == HEAD + "," + fragment + "}"
+
+
+def test_current_fields_follow_the_older_ones() -> None:
+    """The newer fields come after session_id and before extra, in declaration order."""
+    request = chat(
+        extra={"x": 1},
+        debug=DebugOptions(echo_upstream_body=False),
+        max_completion_tokens=9,
+        session_id="s",
+        service_tier="priority",
+    )
+    assert wire(request) == HEAD + (
+        ',"session_id":"s","max_completion_tokens":9,"service_tier":"priority",'
+        '"debug":{"echo_upstream_body":false},"x":1}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"max_completion_tokens": 1.5}, TypeError),
+        ({"modalities": "image"}, TypeError),
+        ({"image_config": ["16:9"]}, TypeError),
+        ({"cache_control": "ephemeral"}, TypeError),
+        ({"prompt_cache_key": 3}, TypeError),
+        ({"service_tier": True}, TypeError),
+        ({"metadata": {"run": 7}}, TypeError),
+        ({"trace": "t-1"}, TypeError),
+        ({"prediction": "text"}, TypeError),
+        ({"stream_options": True}, TypeError),
+        ({"debug": True}, TypeError),
+    ],
+)
+def test_current_field_mistakes_raise(fields: dict[str, Any], error: type[Exception]) -> None:
+    """A wrongly typed new field raises when the request is made."""
+    with pytest.raises(error):
+        chat(**fields)
+
+
+def test_effort_max_and_reasoning_summary() -> None:
+    """The "max" effort and reasoning.summary, after the older reasoning members."""
+    assert EFFORT_MAX == "max"
+    options = ReasoningOptions(effort=EFFORT_MAX, summary="detailed")
+    assert wire(chat(reasoning=options)) == (
+        HEAD + ',"reasoning":{"effort":"max","summary":"detailed"}}'
+    )
+
+
+def test_transforms_warns_deprecated_and_is_still_sent() -> None:
+    """transforms still goes on the wire, with a DeprecationWarning naming the replacement."""
+    with pytest.warns(DeprecationWarning, match="context_compression") as caught:
+        request = chat(transforms=["middle-out"])
+    assert caught[0].filename == __file__
+    assert wire(request) == HEAD + ',"transforms":["middle-out"]}'
+    with pytest.warns(DeprecationWarning, match="transforms is deprecated"):
+        legacy = CompletionRequest(model="m", prompt="p", transforms=[])
+    assert wire(legacy) == PROMPT_HEAD + ',"transforms":[]}'
+
+
+def test_every_documented_plugin() -> None:
+    """Each plugin helper sends its id and the options given, in argument order."""
+    request = chat(
+        plugins=[
+            Plugin.web(
+                engine="exa",
+                include_domains=["example.com", "*.example.org"],
+                exclude_domains=["spam.example"],
+                max_uses=2,
+                mode="fast",
+                user_location={"type": "approximate", "country": "PT"},
+            ),
+            Plugin.web(enabled=False),
+            Plugin.web_fetch(
+                max_uses=3,
+                max_content_tokens=2000,
+                allowed_domains=["docs.example.com"],
+                blocked_domains=["private.example.com"],
+            ),
+            Plugin.file_parser(pdf_engine="mistral-ocr", enabled=True),
+            Plugin.response_healing(enabled=False),
+            Plugin.context_compression(engine="middle-out"),
+            Plugin.moderation(),
+            Plugin.auto_router(
+                allowed_models=["anthropic/*"],
+                excluded_models=["openai/gpt-3.5*"],
+                cost_tier="low",
+                pin_model=True,
+            ),
+        ]
+    )
+    assert wire(request) == HEAD + (
+        ',"plugins":['
+        '{"id":"web","engine":"exa","include_domains":["example.com","*.example.org"],'
+        '"exclude_domains":["spam.example"],"max_uses":2,"mode":"fast",'
+        '"user_location":{"type":"approximate","country":"PT"}},'
+        '{"id":"web","enabled":false},'
+        '{"id":"web-fetch","max_uses":3,"max_content_tokens":2000,'
+        '"allowed_domains":["docs.example.com"],"blocked_domains":["private.example.com"]},'
+        '{"id":"file-parser","pdf":{"engine":"mistral-ocr"},"enabled":true},'
+        '{"id":"response-healing","enabled":false},'
+        '{"id":"context-compression","engine":"middle-out"},'
+        '{"id":"moderation"},'
+        '{"id":"auto-router","allowed_models":["anthropic/*"],'
+        '"excluded_models":["openai/gpt-3.5*"],"cost_tier":"low","pin_model":true}]}'
+    )
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Plugin.web(include_domains="example.com"),
+        lambda: Plugin.web(max_uses=1.5),  # type: ignore[arg-type]
+        lambda: Plugin.web(enabled="no"),  # type: ignore[arg-type]
+        lambda: Plugin.web(user_location="PT"),  # type: ignore[arg-type]
+        lambda: Plugin.web_fetch(blocked_domains=[1]),  # type: ignore[list-item]
+        lambda: Plugin.context_compression(engine=1),  # type: ignore[arg-type]
+        lambda: Plugin.auto_router(pin_model=1),  # type: ignore[arg-type]
+        lambda: ServerTool.web_search(max_results="5"),  # type: ignore[arg-type]
+        lambda: ServerTool.web_fetch(allowed_domains="a.com"),
+        lambda: ServerTool.datetime(timezone=0),  # type: ignore[arg-type]
+        lambda: ServerTool("openrouter:bash", parameters=[]),  # type: ignore[arg-type]
+    ],
+)
+def test_plugin_and_server_tool_mistakes_raise(make: Any) -> None:
+    """A wrongly typed plugin or server-tool option raises TypeError at once."""
+    with pytest.raises(TypeError):
+        make()
+
+
+def test_server_tools_beside_function_tools() -> None:
+    """Server tools are {"type": "openrouter:...", "parameters": {...}} next to functions."""
+    request = chat(
+        tools=[
+            Tool("get_weather"),
+            ServerTool.web_search(engine="exa", max_results=3, allowed_domains=["example.com"]),
+            ServerTool.web_search(),
+            ServerTool.web_fetch(max_uses=2),
+            ServerTool.datetime(timezone="Europe/Lisbon"),
+            ServerTool.image_generation(model="openai/gpt-5-image", options={"size": "1024x1024"}),
+            ServerTool("openrouter:experimental__search_models", parameters={"max_results": 5}),
+        ]
+    )
+    assert wire(request) == HEAD + (
+        ',"tools":[{"type":"function","function":{"name":"get_weather"}},'
+        '{"type":"openrouter:web_search","parameters":{"engine":"exa","max_results":3,'
+        '"allowed_domains":["example.com"]}},'
+        '{"type":"openrouter:web_search"},'
+        '{"type":"openrouter:web_fetch","parameters":{"max_uses":2}},'
+        '{"type":"openrouter:datetime","parameters":{"timezone":"Europe/Lisbon"}},'
+        '{"type":"openrouter:image_generation","parameters":{"model":"openai/gpt-5-image",'
+        '"size":"1024x1024"}},'
+        '{"type":"openrouter:experimental__search_models","parameters":{"max_results":5}}]}'
+    )
+
+
+def test_video_url_part() -> None:
+    """A video part by URL, and one built from bytes."""
+    message = Message.user([VideoUrlPart("https://youtu.be/x"), VideoUrlPart.from_bytes(b"\x00")])
+    assert wire(message) == (
+        '{"role":"user","content":[{"type":"video_url","video_url":{"url":"https://youtu.be/x"}},'
+        '{"type":"video_url","video_url":{"url":"data:video/mp4;base64,AA=="}}]}'
+    )
+    with pytest.raises(ValueError, match="must not be empty"):
+        VideoUrlPart("")
+
+
+def test_assistant_message_carries_what_the_model_produced() -> None:
+    """reasoning, reasoning_details, images, audio and refusal go back for the next turn."""
+    details = [{"type": "reasoning.encrypted", "data": "gAAAA", "id": "rs_1", "index": 0}]
+    images = [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}]
+    message = Message.assistant(
+        "Here it is.",
+        reasoning="Drew a lighthouse.",
+        reasoning_details=details,
+        images=images,
+        audio={"id": "audio_abc"},
+        refusal=None,
+    )
+    assert wire(message) == (
+        '{"role":"assistant","content":"Here it is.","reasoning":"Drew a lighthouse.",'
+        '"reasoning_details":[{"type":"reasoning.encrypted","data":"gAAAA","id":"rs_1",'
+        '"index":0}],"images":[{"type":"image_url","image_url":'
+        '{"url":"data:image/png;base64,AA"}}],"audio":{"id":"audio_abc"}}'
+    )
+    details[0]["data"] = "changed"
+    assert "changed" not in wire(message)
+    refused = Message.assistant(refusal="I can't help with that.")
+    assert (
+        wire(refused) == '{"role":"assistant","content":null,"refusal":"I can\'t help with that."}'
+    )
+    only_audio = Message.assistant(audio={"id": "audio_abc"})
+    assert wire(only_audio) == '{"role":"assistant","content":null,"audio":{"id":"audio_abc"}}'
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Message.assistant(reasoning_details={"type": "reasoning.text"}),  # type: ignore[arg-type]
+        lambda: Message.assistant("a", images=["data:image/png;base64,AA"]),  # type: ignore[list-item]
+        lambda: Message.assistant("a", audio="audio_abc"),  # type: ignore[arg-type]
+        lambda: Message.assistant("a", reasoning=1),  # type: ignore[arg-type]
+        lambda: Message.assistant("a", refusal=b"no"),  # type: ignore[arg-type]
+    ],
+)
+def test_assistant_output_mistakes_raise(make: Any) -> None:
+    """Wrongly typed assistant output fields raise TypeError."""
+    with pytest.raises(TypeError):
+        make()
+
+
+def test_assistant_with_only_reasoning_text_still_needs_content() -> None:
+    """Reasoning text alone is not an answer: content or produced output is still required."""
+    with pytest.raises(ValueError, match="needs content"):
+        Message.assistant(reasoning="thinking")

@@ -15,6 +15,7 @@ from openrouter._responses import (
     ChatCompletion,
     ChatCompletionChunk,
     ChoiceDelta,
+    ChoiceLogprobs,
     Completion,
     CompletionChunk,
     Credits,
@@ -23,6 +24,7 @@ from openrouter._responses import (
     KeyInfo,
     ModelEndpoints,
     ModelList,
+    ReasoningDetailType,
     ToolCall,
     Usage,
 )
@@ -296,7 +298,7 @@ def test_chat_completion_fields() -> None:
     assert (call.id, call.type, call.function.name) == ("toolu_01", "function", "get_weather")
     assert json.loads(call.function.arguments or "") == {"city": "Paris"}
     assert m.annotations is not None
-    assert m.annotations[0]["type"] == "url_citation"
+    assert m.annotations[0].type == "url_citation"
     u = c.usage
     assert u is not None
     assert (u.prompt_tokens, u.completion_tokens, u.total_tokens) == (120, 48, 168)
@@ -306,7 +308,8 @@ def test_chat_completion_fields() -> None:
     assert u.prompt_tokens_details.cached_tokens == 100
     assert u.completion_tokens_details is not None
     assert u.completion_tokens_details.reasoning_tokens == 12
-    assert u.cost_details == {"upstream_inference_cost": None}
+    assert u.cost_details is not None
+    assert u.cost_details.upstream_inference_cost is None
     assert c.error is None
 
 
@@ -685,6 +688,7 @@ _VOCABULARY = sorted(
         for name in obj._fields
     }
     | {"data", "delta", "message", "function", "choices", "metadata", "code", "error_type"}
+    | {"image_url", "server_tool_use_details"}
 )
 
 _SCALARS = (
@@ -732,7 +736,438 @@ def test_chunk_attributes_have_declared_types(value: dict[str, Any]) -> None:
             assert call.function.arguments is None or type(call.function.arguments) is str
         for detail in delta.reasoning_details or ():
             assert detail.text is None or type(detail.text) is str
+        for annotation in delta.annotations or ():
+            citation = annotation.url_citation
+            assert (
+                citation is None
+                or citation.start_index is None
+                or type(citation.start_index) is int
+            )
+        if delta.audio is not None:
+            assert delta.audio.data is None or type(delta.audio.data) is str
+        for image in delta.images or ():
+            assert image.url is None or type(image.url) is str
+        for token in (choice.logprobs.content or ()) if choice.logprobs is not None else ():
+            assert token.logprob is None or type(token.logprob) in (int, float)
+            assert all(type(b) is int for b in token.bytes or ())
+    assert chunk.service_tier is None or type(chunk.service_tier) is str
     if chunk.usage is not None:
         assert chunk.usage.cost is None or type(chunk.usage.cost) in (int, float)
     if chunk.error is not None:
         assert chunk.error.code is None or type(chunk.error.code) in (int, str)
+
+
+# -- what real traffic carries beyond the basics ----------------------------------------
+
+_CITATION = {
+    "type": "url_citation",
+    "url_citation": {
+        "url": "https://example.com/lighthouses",
+        "title": "Lighthouses of the world",
+        "content": "A lighthouse guides ships at night.",
+        "start_index": 10,
+        "end_index": 42,
+    },
+}
+
+_LOGPROBS = {
+    "content": [
+        {
+            "token": "Hi",
+            "logprob": -0.25,
+            "bytes": [72, 105],
+            "top_logprobs": [
+                {"token": "Hi", "logprob": -0.25, "bytes": [72, 105]},
+                {"token": "Hello", "logprob": -1.5, "bytes": None},
+            ],
+        }
+    ],
+    "refusal": None,
+}
+
+_WEB_SEARCH_RESPONSE = {
+    "id": "gen-1747000002-websearch",
+    "object": "chat.completion",
+    "created": 1747000002,
+    "model": "openai/gpt-4o",
+    "provider": "OpenAI",
+    "system_fingerprint": "fp_07871e2ad8",
+    "service_tier": "default",
+    "openrouter_metadata": {"requested": "openai/gpt-4o:online", "strategy": "direct"},
+    "choices": [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "logprobs": _LOGPROBS,
+            "message": {
+                "role": "assistant",
+                "content": "According to example.com, a lighthouse guides ships.",
+                "refusal": None,
+                "annotations": [_CITATION],
+                "images": [
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBO"}}
+                ],
+                "audio": {
+                    "id": "audio_abc",
+                    "data": "UklGR",
+                    "transcript": "Hi there",
+                    "expires_at": 1747003600,
+                },
+            },
+        }
+    ],
+    "usage": {
+        "prompt_tokens": 900,
+        "completion_tokens": 40,
+        "total_tokens": 940,
+        "cost": 0.0213,
+        "is_byok": True,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 800, "audio_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 0, "image_tokens": 1290},
+        "cost_details": {
+            "upstream_inference_cost": 0.0195,
+            "upstream_inference_prompt_cost": 0.0180,
+            "upstream_inference_completions_cost": 0.0015,
+        },
+        "server_tool_use": {"web_search_requests": 1},
+    },
+}
+
+
+def test_message_annotations_images_and_audio_are_typed() -> None:
+    """url_citation annotations, generated images and audio output are typed records."""
+    message = ChatCompletion.from_dict(_WEB_SEARCH_RESPONSE).choices[0].message
+    assert message.annotations is not None
+    (annotation,) = message.annotations
+    assert annotation.type == "url_citation"
+    citation = annotation.url_citation
+    assert citation is not None
+    assert (citation.url, citation.title, citation.content) == (
+        "https://example.com/lighthouses",
+        "Lighthouses of the world",
+        "A lighthouse guides ships at night.",
+    )
+    assert (citation.start_index, citation.end_index) == (10, 42)
+    assert message.images is not None
+    assert [(i.type, i.url) for i in message.images] == [
+        ("image_url", "data:image/png;base64,iVBO")
+    ]
+    audio = message.audio
+    assert audio is not None
+    assert (audio.id, audio.data, audio.transcript, audio.expires_at) == (
+        "audio_abc",
+        "UklGR",
+        "Hi there",
+        1747003600,
+    )
+
+
+def test_response_level_service_tier_fingerprint_and_metadata() -> None:
+    """service_tier, system_fingerprint and openrouter_metadata are read on bodies and chunks."""
+    body = ChatCompletion.from_dict(_WEB_SEARCH_RESPONSE)
+    assert (body.service_tier, body.system_fingerprint) == ("default", "fp_07871e2ad8")
+    assert body.openrouter_metadata == {
+        "requested": "openai/gpt-4o:online",
+        "strategy": "direct",
+    }
+    chunk = ChatCompletionChunk.from_dict(
+        {**CHUNK, "service_tier": "flex", "openrouter_metadata": {"strategy": "auto"}}
+    )
+    assert chunk.service_tier == "flex"
+    assert chunk.openrouter_metadata == {"strategy": "auto"}
+    wrong = ChatCompletionChunk.from_dict({"service_tier": 1, "openrouter_metadata": []})
+    assert (wrong.service_tier, wrong.openrouter_metadata) == (None, None)
+
+
+def test_usage_cost_details_server_tools_and_token_details() -> None:
+    """cost_details, server_tool_use and the token details are typed."""
+    usage = ChatCompletion.from_dict(_WEB_SEARCH_RESPONSE).usage
+    assert usage is not None
+    assert usage.is_byok is True
+    assert usage.cost_details is not None
+    assert usage.cost_details.upstream_inference_cost == pytest.approx(0.0195)
+    assert usage.cost_details.upstream_inference_prompt_cost == pytest.approx(0.0180)
+    assert usage.cost_details.upstream_inference_completions_cost == pytest.approx(0.0015)
+    assert usage.server_tool_use is not None
+    assert usage.server_tool_use.web_search_requests == 1
+    assert usage.server_tool_use.tool_calls_requested is None
+    assert usage.prompt_tokens_details is not None
+    assert usage.prompt_tokens_details.cache_write_tokens == 800
+    assert usage.completion_tokens_details is not None
+    assert usage.completion_tokens_details.image_tokens == 1290
+
+
+def test_usage_reads_the_openapi_spelling_of_server_tool_use() -> None:
+    """server_tool_use_details (the OpenAPI name) is read when server_tool_use is absent."""
+    usage = Usage.from_dict(
+        {"server_tool_use_details": {"tool_calls_requested": 2, "tool_calls_executed": 1}}
+    )
+    assert usage.server_tool_use is not None
+    assert (
+        usage.server_tool_use.tool_calls_requested,
+        usage.server_tool_use.tool_calls_executed,
+    ) == (
+        2,
+        1,
+    )
+
+
+def test_choice_logprobs_are_typed() -> None:
+    """logprobs.content holds token, logprob, bytes and top_logprobs, in bodies and chunks."""
+    logprobs = ChatCompletion.from_dict(_WEB_SEARCH_RESPONSE).choices[0].logprobs
+    assert logprobs is not None
+    assert logprobs.refusal is None
+    assert logprobs.content is not None
+    (token,) = logprobs.content
+    assert (token.token, token.logprob, token.bytes) == ("Hi", -0.25, [72, 105])
+    assert token.top_logprobs is not None
+    assert [(t.token, t.logprob, t.bytes) for t in token.top_logprobs] == [
+        ("Hi", -0.25, [72, 105]),
+        ("Hello", -1.5, None),
+    ]
+    chunk = ChatCompletionChunk.from_dict({"choices": [{"delta": {}, "logprobs": _LOGPROBS}]})
+    streamed = chunk.choices[0].logprobs
+    assert streamed == logprobs
+    assert streamed is chunk.choices[0].logprobs
+
+
+def test_logprobs_of_the_wrong_types_read_as_none() -> None:
+    """A logprob that is not a number, bytes that are not ints, a list that is not a list."""
+    logprobs = ChoiceLogprobs.from_dict(
+        {"content": [{"token": 5, "logprob": "-1", "bytes": [1, "2", 3.5]}], "refusal": {}}
+    )
+    assert logprobs.refusal is None
+    assert logprobs.content is not None
+    token = logprobs.content[0]
+    assert (token.token, token.logprob, token.bytes, token.top_logprobs) == (None, None, [1], None)
+
+
+def test_every_reasoning_detail_variant() -> None:
+    """Summary, text with signature, encrypted and server-tool-call entries keep their fields."""
+    message = (
+        ChatCompletion.from_dict(
+            {
+                "choices": [
+                    {
+                        "message": {
+                            "reasoning_details": [
+                                {
+                                    "type": "reasoning.summary",
+                                    "summary": "Checked the map.",
+                                    "id": "rs_1",
+                                    "format": "xai-responses-v1",
+                                    "index": 0,
+                                },
+                                {
+                                    "type": "reasoning.text",
+                                    "text": "t",
+                                    "signature": "sig",
+                                    "index": 1,
+                                },
+                                {
+                                    "type": "reasoning.encrypted",
+                                    "data": "gAAAA",
+                                    "id": "rs_2",
+                                    "index": 2,
+                                },
+                                {
+                                    "type": "reasoning.server_tool_call",
+                                    "tool_name": "openrouter:web_search",
+                                    "tool_call_id": "call_9",
+                                    "arguments": '{"query":"lighthouse"}',
+                                    "result": '{"results":[]}',
+                                    "id": "st_1",
+                                    "format": "unknown",
+                                    "index": 3,
+                                },
+                            ]
+                        }
+                    }
+                ]
+            }
+        )
+        .choices[0]
+        .message
+    )
+    assert message.reasoning_details is not None
+    summary, text, encrypted, tool = message.reasoning_details
+    assert summary.type == ReasoningDetailType.SUMMARY
+    assert (summary.summary, summary.id, summary.format, summary.index) == (
+        "Checked the map.",
+        "rs_1",
+        "xai-responses-v1",
+        0,
+    )
+    assert text.type == ReasoningDetailType.TEXT
+    assert (text.text, text.signature) == ("t", "sig")
+    assert encrypted.type == ReasoningDetailType.ENCRYPTED
+    assert (encrypted.data, encrypted.id) == ("gAAAA", "rs_2")
+    assert tool.type == ReasoningDetailType.SERVER_TOOL_CALL
+    assert (tool.tool_name, tool.tool_call_id, tool.arguments, tool.result) == (
+        "openrouter:web_search",
+        "call_9",
+        '{"query":"lighthouse"}',
+        '{"results":[]}',
+    )
+    assert (tool.id, tool.format, tool.index) == ("st_1", "unknown", 3)
+
+
+def test_delta_annotations_audio_and_images() -> None:
+    """A delta's annotations, audio piece and images are typed and built once."""
+    delta = ChoiceDelta.from_dict(
+        {
+            "content": "",
+            "annotations": [_CITATION],
+            "audio": {"id": "audio_abc", "data": "UklG", "transcript": "Hi"},
+            "images": [{"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}}],
+        }
+    )
+    assert delta.annotations is not None
+    assert delta.annotations[0].url_citation is not None
+    assert delta.annotations[0].url_citation.end_index == 42
+    assert delta.audio is not None
+    assert (delta.audio.id, delta.audio.data, delta.audio.transcript, delta.audio.expires_at) == (
+        "audio_abc",
+        "UklG",
+        "Hi",
+        None,
+    )
+    assert delta.images is not None
+    assert delta.images[0].url == "data:image/png;base64,AA"
+    assert delta.annotations is delta.annotations
+    assert delta.audio is delta.audio
+    wrong = ChoiceDelta.from_dict({"annotations": {}, "audio": "x", "images": 3})
+    assert (wrong.annotations, wrong.audio, wrong.images) == (None, None, None)
+
+
+class _CountingDict(dict[str, Any]):
+    """A dict that records the keys read through ``get``."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.read: list[str] = []
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.append(key)
+        return super().get(key, default)
+
+
+def test_building_a_delta_reads_only_content() -> None:
+    """The per-chunk cost stays one lookup: every other delta field is read on access."""
+    raw = _CountingDict({"content": "a", "annotations": [_CITATION], "audio": {"data": "UklG"}})
+    delta = ChoiceDelta(raw)
+    assert raw.read == ["content"]
+    assert delta.audio is not None
+    assert raw.read == ["content", "audio"]
+
+
+def test_generation_fields_of_the_current_api() -> None:
+    """router, service_tier, session/request ids, provider_responses and the rest are read."""
+    g = Generation.from_dict(
+        {
+            "data": {
+                "id": "gen-1",
+                "request_id": "req-1",
+                "session_id": "conversation-7",
+                "router": "openrouter/auto",
+                "service_tier": "priority",
+                "api_type": "completions",
+                "data_region": "europe",
+                "web_search_engine": "exa",
+                "num_fetches": 2,
+                "num_input_audio_prompt": 1,
+                "native_tokens_completion_images": 1290,
+                "preset_id": None,
+                "workspace_id": "ws-1",
+                "external_user": "user-123",
+                "http_referer": "https://example.com",
+                "user_agent": "openrouter-python",
+                "response_cache_source_id": "gen-0",
+                "provider_responses": [
+                    {
+                        "id": "chatcmpl-1",
+                        "endpoint_id": "ep-1",
+                        "model_permaslug": "openai/gpt-4o-2024-08-06",
+                        "provider_name": "OpenAI",
+                        "status": 200,
+                        "latency": 812.5,
+                        "is_byok": False,
+                        "routed_service_tier": "priority",
+                    },
+                    "not an object",
+                ],
+            }
+        }
+    )
+    assert (g.request_id, g.session_id, g.router, g.service_tier) == (
+        "req-1",
+        "conversation-7",
+        "openrouter/auto",
+        "priority",
+    )
+    assert (g.api_type, g.data_region, g.web_search_engine) == ("completions", "europe", "exa")
+    assert (g.num_fetches, g.num_input_audio_prompt, g.native_tokens_completion_images) == (
+        2,
+        1,
+        1290,
+    )
+    assert (g.preset_id, g.workspace_id, g.external_user) == (None, "ws-1", "user-123")
+    assert (g.http_referer, g.user_agent) == ("https://example.com", "openrouter-python")
+    assert g.response_cache_source_id == "gen-0"
+    assert g.provider_responses is not None
+    (attempt,) = g.provider_responses
+    assert (attempt.id, attempt.endpoint_id, attempt.model_permaslug) == (
+        "chatcmpl-1",
+        "ep-1",
+        "openai/gpt-4o-2024-08-06",
+    )
+    assert (attempt.provider_name, attempt.status, attempt.latency) == ("OpenAI", 200, 812.5)
+    assert (attempt.is_byok, attempt.routed_service_tier) == (False, "priority")
+
+
+def test_model_fields_of_the_current_api() -> None:
+    """benchmarks, knowledge_cutoff, expiration_date, reasoning, voices, links, alias_target."""
+    (model,) = ModelList.from_dict(
+        {
+            "data": [
+                {
+                    "id": "openai/gpt-4o~latest",
+                    "knowledge_cutoff": "2023-10-01",
+                    "expiration_date": None,
+                    "supported_voices": ["alloy", "verse"],
+                    "links": {
+                        "details": "https://openrouter.ai/api/v1/models/openai/gpt-4o/endpoints"
+                    },
+                    "benchmarks": {"artificial_analysis": {"intelligence_index": 41.2}},
+                    "alias_target": {"slug": "openai/gpt-4o-2024-11-20", "name": "GPT-4o"},
+                    "reasoning": {
+                        "supported_efforts": ["max", "high", "low", "none"],
+                        "default_effort": "high",
+                        "default_enabled": False,
+                        "mandatory": False,
+                        "supports_max_tokens": True,
+                    },
+                    "pricing": {"audio_output": "0.00008", "input_cache_write_1h": "0.000006"},
+                }
+            ]
+        }
+    )
+    assert (model.knowledge_cutoff, model.expiration_date) == ("2023-10-01", None)
+    assert model.supported_voices == ["alloy", "verse"]
+    assert model.links == {"details": "https://openrouter.ai/api/v1/models/openai/gpt-4o/endpoints"}
+    assert model.benchmarks == {"artificial_analysis": {"intelligence_index": 41.2}}
+    assert model.alias_target is not None
+    assert (model.alias_target.slug, model.alias_target.name) == (
+        "openai/gpt-4o-2024-11-20",
+        "GPT-4o",
+    )
+    reasoning = model.reasoning
+    assert reasoning is not None
+    assert reasoning.supported_efforts == ["max", "high", "low", "none"]
+    assert (reasoning.default_effort, reasoning.default_enabled) == ("high", False)
+    assert (reasoning.mandatory, reasoning.supports_max_tokens) == (False, True)
+    assert model.pricing is not None
+    assert (model.pricing.audio_output, model.pricing.input_cache_write_1h) == (
+        "0.00008",
+        "0.000006",
+    )
