@@ -41,7 +41,7 @@ from ._calls import (
     call_flow,
     rate_limit,
 )
-from ._errors import ConfigurationError, check_api_key, check_base_url
+from ._errors import ConfigurationError, OpenRouterError, check_api_key, check_base_url
 from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery, endpoints_path
 from ._responses import (
     ChatCompletion,
