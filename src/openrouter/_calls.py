@@ -54,6 +54,7 @@ from ._errors import (
     error_from_payload,
     error_from_response,
     redact_chain,
+    redact_value,
 )
 from ._responses import ChatCompletionChunk, CompletionChunk
 
@@ -372,6 +373,9 @@ class StreamCore(Generic[ChunkT]):
         elif kind is InBandError:
             self.outcome = "errored"
             payload = entry.payload  # type: ignore[union-attr]
+            if self._secret:
+                # Server text about an error: the key is never repeated.
+                payload = redact_value(payload, self._secret)
             chunk = self._chunk(payload if type(payload) is dict else {})
             self._add(chunk)  # type: ignore[arg-type]  # matched pairs
             if self.chunks is not None:

@@ -331,15 +331,15 @@ def _redact_link(
 
 def _redact_in_place(exc: BaseException, secret: str | None) -> None:
     with contextlib.suppress(Exception):
-        exc.args = _redact_value(exc.args, secret)
+        exc.args = redact_value(exc.args, secret)
     for name, value in list(getattr(exc, "__dict__", {}).items()):
         with contextlib.suppress(Exception):
-            setattr(exc, name, _redact_value(value, secret))
+            setattr(exc, name, redact_value(value, secret))
     for name in _TEXT_SLOTS:
         with contextlib.suppress(Exception):
             value = getattr(exc, name)
             if isinstance(value, str | bytes):
-                setattr(exc, name, _redact_value(value, secret))
+                setattr(exc, name, redact_value(value, secret))
     if isinstance(exc, BaseExceptionGroup):
         for inner in exc.exceptions:
             _redact_in_place(inner, secret)
@@ -710,7 +710,7 @@ class APIError(OpenRouterError):
         self.headers = _normalize_headers(headers, secret)
         self.code = redact(code, secret) if isinstance(code, str) else code
         self.message = redact(message, secret) if message else _phrase(status)
-        self.metadata = _redact_value(metadata, secret) if isinstance(metadata, dict) else None
+        self.metadata = redact_value(metadata, secret) if isinstance(metadata, dict) else None
         meta = self.metadata or {}
         et = meta.get("error_type")
         self.error_type = et if type(et) is str else None
@@ -719,7 +719,7 @@ class APIError(OpenRouterError):
         if availability is None:
             av = meta.get("availability")
             availability = av if isinstance(av, dict) else None
-        self.availability = _redact_value(availability, secret)
+        self.availability = redact_value(availability, secret)
         self.retry_after = self._find_retry_after(now)
         self.generation_id = _header(self.headers, "x-generation-id") or (
             redact(generation_id, secret) if generation_id is not None else None
@@ -1018,7 +1018,7 @@ def _availability(payload: object) -> dict[str, Any] | None:
     return None
 
 
-def _redact_value(value: Any, secret: str | None) -> Any:
+def redact_value(value: Any, secret: str | None) -> Any:
     """``value`` (decoded JSON, or an exception's arguments) with the secret
     redacted from every string and bytes in it, dict keys included; other
     values are returned as they are."""
@@ -1027,11 +1027,11 @@ def _redact_value(value: Any, secret: str | None) -> Any:
     if isinstance(value, bytes | bytearray):
         return _redact_bytes(bytes(value), secret)
     if isinstance(value, dict):
-        return {_redact_value(k, secret): _redact_value(v, secret) for k, v in value.items()}
+        return {redact_value(k, secret): redact_value(v, secret) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact_value(v, secret) for v in value]
+        return [redact_value(v, secret) for v in value]
     if isinstance(value, tuple):
-        return tuple(_redact_value(v, secret) for v in value)
+        return tuple(redact_value(v, secret) for v in value)
     return value
 
 
