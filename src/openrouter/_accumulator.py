@@ -41,10 +41,15 @@ message, and a choice's ``logprobs``):
 **Repeated fields** (the chunk's top level, such as ``id``, ``model``,
 ``provider``, ``created``, ``system_fingerprint``, ``service_tier``,
 ``usage``, ``openrouter_metadata`` and ``error``, and a choice's own fields
-such as ``finish_reason``, ``native_finish_reason`` and ``error``): the last
-non-null value wins, and objects are merged key by key with this same rule,
-so a ``usage`` or an error sent on the last chunk is kept whole. ``object``
-becomes ``"chat.completion"`` (``"text_completion"``).
+such as ``finish_reason``, ``native_finish_reason`` and ``error``): objects
+are merged key by key, later values winning, so a ``usage`` or an error sent
+on the last chunk is kept whole. A choice's scalars take their last non-null
+value (``finish_reason`` comes at the end). A top-level scalar keeps its
+first value other than ``null`` and ``""``: every chunk repeats it
+unchanged, so later chunks are not read again for it (a provider that
+starts with an empty ``id`` or ``model`` still gets the real one); lists
+there take their last value. ``object`` becomes ``"chat.completion"``
+(``"text_completion"``).
 
 Choices are kept apart by ``index`` (or by position in the chunk when it is
 missing). In the result, tool calls lose their stream-only ``index`` (the
@@ -310,6 +315,23 @@ class _ChatChoice:
             + 4 * ("logprobs" in fields)
         )
 
+    def adds_nothing(self, choice: Mapping[str, Any]) -> bool:
+        """Whether ``choice`` (with an integer index and a delta object)
+        has no field but null ones already kept."""
+        get = choice.get
+        finish = get("finish_reason", _MISSING)
+        native = get("native_finish_reason", _MISSING)
+        logprobs = get("logprobs", _MISSING)
+        if not (
+            (finish is None or finish is _MISSING)
+            and (native is None or native is _MISSING)
+            and (logprobs is None or logprobs is _MISSING)
+        ):
+            return False
+        nulls = (finish is None) + 2 * (native is None) + 4 * (logprobs is None)
+        # With index and delta, the key count shows that no other key hides.
+        return nulls | self.nulls == self.nulls and len(choice) == _SIZES[nulls]
+
     def build_message(self) -> dict[str, Any]:
         msg = _build(self.message)
         msg["role"] = self.role or "assistant"
@@ -348,34 +370,60 @@ def _as_call(call: Any) -> Any:
 class _Header:
     """The response-level fields both accumulators keep (the repeated rule)."""
 
-    __slots__ = ("_chunks", "_error", "_top", "_usage")
+    __slots__ = ("_chunks", "_error", "_known", "_nulls", "_settled", "_top", "_usage")
 
     def __init__(self) -> None:
         self._top: dict[str, Any] = {}
         self._usage: Usage | None = None
         self._error: ErrorInfo | None = None
         self._chunks = 0
+        # Keys whose value is kept whatever later chunks say (a scalar that
+        # has a value), keys seen only as null so far, and exactly those two
+        # together (a chunk whose other keys are null again adds nothing).
+        self._settled: set[str] = {"choices"}
+        self._nulls: set[str] = set()
+        self._known: set[str] = {"choices"}
 
     def _take_header(self, raw: Mapping[str, Any]) -> None:
-        self._chunks += 1
+        """Fold the top-level fields of a chunk (the caller counted it)."""
+        keys = raw.keys()
+        if keys <= self._settled:
+            return
+        if keys <= self._known:
+            get = raw.get
+            for key in self._nulls:
+                if get(key) is not None:
+                    break
+            else:
+                return
         top = self._top
         for key, value in raw.items():
-            if key == "choices":
+            if key in self._settled:
                 continue
             if value is None:
                 if key not in top:
                     top[key] = None
+                    self._nulls.add(key)
+                    self._known.add(key)
             elif type(value) is dict:
                 old = top.get(key)
                 if type(old) is not dict:
                     old = top[key] = {}
                 _merge_repeated(old, value)
+                self._nulls.discard(key)
+                self._known.discard(key)
                 if key == "usage":
                     self._usage = None
                 elif key == "error":
                     self._error = ErrorInfo.from_dict(old)
             else:
                 top[key] = value
+                self._nulls.discard(key)
+                if value != "" and type(value) is not list:
+                    self._settled.add(key)
+                    self._known.add(key)
+                else:
+                    self._known.discard(key)
 
     def _body(self, obj: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
         body = {key: _copy(value) for key, value in self._top.items()}
@@ -422,64 +470,66 @@ class ChatCompletionAccumulator(_Header):
     def add(self, chunk: ChatCompletionChunk | Mapping[str, Any]) -> None:
         """Fold one chunk in. A decoded ``dict`` is accepted too. Never raises."""
         raw = chunk.raw if isinstance(chunk, ChatCompletionChunk) else chunk
-        self._take_header(raw)
+        self._chunks += 1
+        # Nearly every chunk repeats the header fields already kept: one
+        # set comparison tells so, without visiting them.
+        if not raw.keys() <= self._settled:
+            self._take_header(raw)
         choices_raw = raw.get("choices")
         if type(choices_raw) is not list:
             return
-        choices = self._choices
-        for position, choice in enumerate(choices_raw):
+        position = -1
+        for choice in choices_raw:
+            position += 1
             if type(choice) is not dict:
                 continue
-            key = choice.get("index")
-            if type(key) is not int:
+            get = choice.get
+            key = get("index")
+            indexed = type(key) is int
+            if not indexed:
                 key = _int(key)
                 if key is None:
                     key = position
-            state = choices.get(key)
+            state = self._choices.get(key)
             if state is None:
-                state = choices[key] = _ChatChoice()
-            delta = choice.get("delta")
-            if type(delta) is dict and type(choice.get("index")) is int:
-                # The choice's own fields. Most chunks repeat an earlier
-                # chunk's keys with null values, which adds nothing: told by
-                # three lookups and the key count (index, delta and the keys
-                # found, so no other key can hide).
-                get = choice.get
-                finish = get("finish_reason", _MISSING)
-                native = get("native_finish_reason", _MISSING)
-                logprobs = get("logprobs", _MISSING)
-                if (
-                    (finish is None or finish is _MISSING)
-                    and (native is None or native is _MISSING)
-                    and (logprobs is None or logprobs is _MISSING)
-                ):
-                    nulls = (finish is None) + 2 * (native is None) + 4 * (logprobs is None)
-                    quiet = nulls | state.nulls == state.nulls and len(choice) == _SIZES[nulls]
+                state = self._choices[key] = _ChatChoice()
+            delta = get("delta")
+            if type(delta) is not dict:
+                self._add_fields(state, choice)
+                continue
+            # The choice's own fields: most chunks repeat OpenRouter's shape
+            # (index, delta and null finish_reason, native_finish_reason and
+            # logprobs), which adds nothing once those nulls are kept.
+            if not (
+                indexed
+                and len(choice) == 5
+                and state.nulls == 7
+                and get("finish_reason", _MISSING) is None
+                and get("native_finish_reason", _MISSING) is None
+                and get("logprobs", _MISSING) is None
+            ) and not (indexed and state.adds_nothing(choice)):
+                self._add_fields(state, choice)
+            # The common delta, ``content`` alone (with the role that
+            # OpenRouter repeats on every delta), is folded here; the
+            # other keys are looked at only when there are some.
+            v = delta.get("content")
+            if type(v) is str:
+                content = state.content
+                if content is None:
+                    state.content = [v]
                 else:
-                    quiet = False
+                    content.append(v)
+                others = len(delta) - 1
             else:
-                quiet = False
-            if not quiet:
-                state.add_fields(choice)
-                error = choice.get("error")
-                if type(error) is dict:
-                    self._error = ErrorInfo.from_dict(error)
-            if type(delta) is dict:
-                # The common delta, ``content`` alone (with the role that
-                # OpenRouter repeats on every delta), is folded here; the
-                # other keys are looked at only when there are some.
-                v = delta.get("content")
-                if type(v) is str:
-                    content = state.content
-                    if content is None:
-                        state.content = [v]
-                    else:
-                        content.append(v)
-                    others = len(delta) - 1
-                else:
-                    others = len(delta)
-                if others and not (others == 1 and state.role is not None and "role" in delta):
-                    state.add_delta(delta)
+                others = len(delta)
+            if others and not (others == 1 and state.role is not None and "role" in delta):
+                state.add_delta(delta)
+
+    def _add_fields(self, state: _ChatChoice, choice: dict[str, Any]) -> None:
+        state.add_fields(choice)
+        error = choice.get("error")
+        if type(error) is dict:
+            self._error = ErrorInfo.from_dict(error)
 
     def result(self) -> ChatCompletion:
         """The completion assembled so far (``object == "chat.completion"``).
@@ -563,6 +613,7 @@ class CompletionAccumulator(_Header):
     def add(self, chunk: CompletionChunk | Mapping[str, Any]) -> None:
         """Fold one chunk in. A decoded ``dict`` is accepted too. Never raises."""
         raw = chunk.raw if isinstance(chunk, CompletionChunk) else chunk
+        self._chunks += 1
         self._take_header(raw)
         choices_raw = raw.get("choices")
         if type(choices_raw) is not list:

@@ -287,7 +287,7 @@ def test_reasoning_detail_unknown_scalars_last_wins() -> None:
 
 
 def test_header_finish_reasons_and_usage() -> None:
-    """The last non-null id/model/provider and finish reasons; usage merged."""
+    """The first id/model/provider, the last non-null finish reasons; usage merged."""
     acc = ChatCompletionAccumulator()
     acc.add(
         {
@@ -318,8 +318,8 @@ def test_header_finish_reasons_and_usage() -> None:
     result = acc.result()
     assert isinstance(result, ChatCompletion)
     assert (result.id, result.model, result.provider, result.created, result.object) == (
-        "gen-other",
-        "m2",
+        "gen-1",
+        "m",
         "P",
         5,
         "chat.completion",
@@ -634,3 +634,104 @@ def test_completion_accumulator_reasoning_and_error() -> None:
     assert (result.choices[0].text, result.choices[0].reasoning) == ("ab", "r1r2")
     assert acc.error is not None
     assert acc.error.code == 502
+
+
+# -- identity, unknown fields and the repeated header (real wire shapes) ------------------
+
+
+def test_encrypted_piece_at_a_summary_index_is_its_own_entry() -> None:
+    """xAI: summary pieces at index 0, then one encrypted piece at index 0 with an id."""
+    acc = fold(
+        [
+            chunk(
+                {"reasoning_details": [{"type": "reasoning.summary", "summary": "Wei", "index": 0}]}
+            ),
+            chunk(
+                {"reasoning_details": [{"type": "reasoning.summary", "summary": "gh", "index": 0}]}
+            ),
+            chunk(
+                {
+                    "reasoning_details": [
+                        {"type": "reasoning.encrypted", "data": "b64", "id": "rs_1", "index": 0}
+                    ]
+                }
+            ),
+        ]
+    )
+    expected = [
+        {"type": "reasoning.summary", "summary": "Weigh", "index": 0},
+        {"type": "reasoning.encrypted", "data": "b64", "id": "rs_1", "index": 0},
+    ]
+    assert acc.result().raw["choices"][0]["message"]["reasoning_details"] == expected
+    assert acc.to_message()["reasoning_details"] == expected
+
+
+def test_signature_only_piece_joins_its_text_entry() -> None:
+    """Anthropic: the signature comes alone, with the text entry's type and index."""
+    acc = fold(
+        [
+            chunk({"reasoning_details": [{"type": "reasoning.text", "text": "Hm", "index": 0}]}),
+            chunk({"reasoning_details": [{"type": "reasoning.text", "text": "m.", "index": 0}]}),
+            chunk(
+                {"reasoning_details": [{"type": "reasoning.text", "signature": "sig", "index": 0}]}
+            ),
+        ]
+    )
+    assert acc.to_message()["reasoning_details"] == [
+        {"type": "reasoning.text", "text": "Hmm.", "signature": "sig", "index": 0}
+    ]
+
+
+def test_calls_that_share_an_index_but_not_an_id_stay_apart() -> None:
+    """Some providers number parallel calls 0, 0, 0 with distinct ids."""
+    acc = fold(
+        [
+            chunk(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "a", "function": {"name": "f", "arguments": "{}"}}
+                    ]
+                }
+            ),
+            chunk(
+                {
+                    "tool_calls": [
+                        {"index": 0, "id": "b", "function": {"name": "g", "arguments": "[]"}}
+                    ]
+                }
+            ),
+        ]
+    )
+    assert acc.to_message()["tool_calls"] == [
+        {"id": "a", "type": "function", "function": {"name": "f", "arguments": "{}"}},
+        {"id": "b", "type": "function", "function": {"name": "g", "arguments": "[]"}},
+    ]
+
+
+def test_fields_nobody_knows_yet_arrive_in_raw() -> None:
+    """A future delta field, choice field and top-level field are merged, not dropped."""
+    acc = ChatCompletionAccumulator()
+    acc.add({"id": "g", "x_top": 1, "choices": [{"index": 0, "delta": {"x_text": "ab"}}]})
+    acc.add({"id": "g", "x_top": 1, "choices": [{"index": 0, "delta": {"x_text": "cd"}, "x_c": 2}]})
+    raw = acc.result().raw
+    assert raw["x_top"] == 1
+    assert raw["choices"][0]["x_c"] == 2
+    assert raw["choices"][0]["message"]["x_text"] == "abcd"
+
+
+def test_usage_after_nulls_and_an_empty_first_id() -> None:
+    """Header keys that come as null (or an empty id) first take the value that follows."""
+    acc = ChatCompletionAccumulator()
+    acc.add({"id": "", "model": "", "usage": None, "choices": []})
+    for _ in range(3):
+        acc.add({"id": "gen-9", "model": "m", "usage": None, "choices": [chunk_choice("x")]})
+    acc.add({"id": "gen-9", "model": "m", "usage": {"total_tokens": 7}, "choices": []})
+    result = acc.result()
+    assert (result.id, result.model) == ("gen-9", "m")
+    assert result.raw["usage"] == {"total_tokens": 7}
+    assert acc.usage is not None
+    assert acc.usage.total_tokens == 7
+
+
+def chunk_choice(text: str) -> dict[str, Any]:
+    return {"index": 0, "delta": {"content": text}, "finish_reason": None}

@@ -264,6 +264,9 @@ def streams(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     for key in ("system_fingerprint", "service_tier", "x_future_header"):
         if key in body:
             header[key] = body[key]
+    if "usage" in body and draw(st.booleans()):
+        # Some providers send "usage": null on every chunk before the real one.
+        header["usage"] = None
     # Each choice's deltas, then interleaved at random (n > 1).
     queues = []
     for choice in body["choices"]:
@@ -292,7 +295,11 @@ def streams(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if "openrouter_metadata" in body:
         chunks[0]["openrouter_metadata"] = body["openrouter_metadata"]
     if "usage" in body:
-        chunks.append({**header, "choices": [], "usage": body["usage"]})
+        usage = body["usage"]
+        if draw(st.booleans()):
+            # A first report of the usage, completed by the final one.
+            chunks.append({**header, "choices": [], "usage": {"prompt_tokens": 0}})
+        chunks.append({**header, "choices": [], "usage": usage})
     return body, chunks
 
 
