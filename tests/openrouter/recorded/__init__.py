@@ -1,0 +1,2 @@
+"""Event streams in the shapes providers really send, each with the
+non-streamed body of the same generation (see :mod:`.shapes`)."""
