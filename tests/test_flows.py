@@ -60,6 +60,13 @@ from sseproto.adapters._flows import (
     stream_flow,
     subscribe_flow,
 )
+from sseproto.adapters._pool import (
+    ConnectionPool,
+    HTTP11Flow,
+    OpenConnection,
+    ReceiveBytes,
+    SendBytes,
+)
 
 from .helpers import run, split
 from .strategies import chunkings, streams
@@ -1229,3 +1236,112 @@ def test_bad_request_refused_before_any_operation(
         outcome = drive(clock, gen, [Reply(ok())])
         assert isinstance(outcome.error, LocalProtocolError)
         assert outcome.requests == []
+
+
+# -- deadlines under dripped bytes ------------------------------------------------
+
+#: Byte streams that never make progress: a head that never ends, endless
+#: 100 Continue, and a chunk-size line whose extension never ends.
+DRIPS: dict[str, tuple[bytes, bytes]] = {
+    "head": (b"HTTP/1.1 200 OK\r\nX-Drip: ", b"a"),
+    "1xx": (b"", b"HTTP/1.1 100 Continue\r\n\r\n"),
+    "framing": (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n1;e=",
+        b"x",
+    ),
+}
+
+
+class DripNet:
+    """Performs HTTP11Flow's connection operations over one connection that
+    delivers ``prefix`` whole after ``first_gap``, then ``repeat`` forever in
+    pieces of the given sizes, each after its gap on the fake clock. A
+    receive whose wait is shorter than the gap times out after its wait."""
+
+    def __init__(
+        self,
+        clock: FakeClock,
+        drip: tuple[bytes, bytes],
+        first_gap: float,
+        sizes: list[int],
+        gaps: list[float],
+    ) -> None:
+        self.clock = clock
+        self.prefix, self.repeat = drip
+        self.first_gap = first_gap
+        self.sizes, self.gaps = sizes, gaps
+        self.reads = 0
+        self.pending = b""
+
+    def next(self) -> tuple[float, bytes]:
+        """The next piece and the gap before it."""
+        if self.prefix:
+            piece, self.prefix = self.prefix, b""
+            return self.first_gap, piece
+        size = self.sizes[self.reads % len(self.sizes)]
+        gap = self.gaps[self.reads % len(self.gaps)]
+        while len(self.pending) < size:
+            self.pending += self.repeat
+        piece, self.pending = self.pending[:size], self.pending[size:]
+        self.reads += 1
+        return gap, piece
+
+    def run(self, flow: Flow) -> BaseException | None:
+        """Run ``flow`` until it raises; return its error."""
+        gen = HTTP11Flow(flow, ConnectionPool(), self.clock).run()
+        value: object = None
+        upcoming: tuple[float, bytes] | None = None
+        for _ in range(100_000):
+            try:
+                op = gen.send(value)
+            except Exception as exc:
+                return exc
+            value = None
+            if isinstance(op, OpenConnection):
+                value = "conn"
+            elif isinstance(op, SendBytes):
+                value = True
+            elif isinstance(op, ReceiveBytes):
+                upcoming = upcoming or self.next()
+                gap, piece = upcoming
+                if op.timeout is not None and gap >= op.timeout:
+                    # The wait ends first; the piece is still on its way.
+                    self.clock.advance(op.timeout)
+                    upcoming = (gap - op.timeout, piece)
+                else:
+                    self.clock.advance(gap)
+                    value, upcoming = piece, None
+        raise AssertionError("the flow never ended")
+
+
+@given(
+    drip=st.sampled_from(sorted(DRIPS)),
+    limit=st.sampled_from(["total", "event"]),
+    first_gap=st.floats(0.0, 1.99),
+    sizes=st.lists(st.integers(1, 9), min_size=1, max_size=12),
+    gaps=st.lists(st.floats(0.05, 1.99), min_size=1, max_size=12),
+)
+def test_deadlines_hold_under_any_split(
+    drip: str, limit: str, first_gap: float, sizes: list[int], gaps: list[float]
+) -> None:
+    """Bytes that make no progress, however split and paced within the read
+    limit, end in the total or event timeout exactly at its deadline."""
+    clock = FakeClock()
+    started = clock.now
+    if limit == "event" and drip != "framing":
+        limit = "total"  # the event limit starts with the stream
+    timeouts = (
+        Timeouts(connect=None, read=2.0, total=5.0)
+        if limit == "total"
+        else Timeouts(connect=None, read=2.0, event=3.0, total=100.0)
+    )
+    net = DripNet(clock, DRIPS[drip], first_gap, sizes, gaps)
+    error = net.run(stream(clock, timeouts=timeouts))
+    if limit == "total":
+        assert isinstance(error, TotalTimeout), error
+        assert abs(clock.now - (started + 5.0)) < 1e-6
+    else:
+        # The stream opened when the head arrived, after the first gap.
+        assert isinstance(error, EventTimeout), error
+        assert abs(clock.now - (started + first_gap + 3.0)) < 1e-6

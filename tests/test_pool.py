@@ -43,6 +43,7 @@ from sseproto.adapters._flows import (
     stream_flow,
 )
 from sseproto.adapters._pool import (
+    CheckIdle,
     CloseConnection,
     ConnectionPool,
     HTTP11Flow,
@@ -190,6 +191,8 @@ class FakeConn:
     name: str
     incoming: list[Incoming] = field(default_factory=list)
     sends_before_failure: int | None = None
+    #: What ``CheckIdle`` finds: something to read (bytes, EOF) while idle.
+    stirring: bool = False
     sent: list[bytes] = field(default_factory=list)
     closed: bool = False
 
@@ -268,6 +271,9 @@ class FakeNet:
             if isinstance(incoming, BaseException):
                 return None, incoming
             return incoming, None
+        if isinstance(op, CheckIdle):
+            assert not op.conn.closed, "check of a closed connection"
+            return not op.conn.stirring, None
         if isinstance(op, CloseConnection):
             op.conn.closed = True
         elif isinstance(op, StreamOpened):
@@ -295,6 +301,12 @@ CHUNKED_SSE = (
 def get(path: str = "/", **options: Any) -> Generator[Any, Any, Any]:
     return request_flow(
         "GET", f"http://a.test{path}", timeouts=LIMITS, clock=lambda: 0.0, **options
+    )
+
+
+def call(method: str, path: str = "/") -> Generator[Any, Any, Any]:
+    return request_flow(
+        method, f"http://a.test{path}", body=b"{}", timeouts=LIMITS, clock=lambda: 0.0
     )
 
 
@@ -425,8 +437,9 @@ def test_expired_connection_is_closed_not_reused() -> None:
 
 # -- stale connections -----------------------------------------------------------------------
 
-
-@pytest.mark.parametrize(
+#: How a reused connection fails before any response byte: what its receive
+#: gets, and how many sends succeed on it.
+STALE_WAYS = pytest.mark.parametrize(
     ("stale_reply", "sends"),
     [
         (b"", None),
@@ -435,6 +448,9 @@ def test_expired_connection_is_closed_not_reused() -> None:
     ],
     ids=["eof", "reset", "send-fails"],
 )
+
+
+@STALE_WAYS
 def test_stale_connection_is_retried_once(stale_reply: Incoming, sends: int | None) -> None:
     """A reused connection that fails before any response byte is replaced, once."""
     stale = FakeConn("a", [response(b"one"), stale_reply], sends_before_failure=sends)
@@ -480,6 +496,74 @@ def test_no_retry_once_response_bytes_arrived(after: Incoming, error: type[Excep
     assert type(second.error) is error
     assert opens(second) == 0
     assert len(net.fresh) == 1
+
+
+@STALE_WAYS
+@pytest.mark.parametrize("method", ["POST", "PATCH"])
+def test_non_idempotent_request_is_not_sent_again(
+    method: str, stale_reply: Incoming, sends: int | None
+) -> None:
+    """A POST whose reused connection fails before any response byte raises; no new connection."""
+    stale = FakeConn("a", [response(b"one"), stale_reply], sends_before_failure=sends)
+    net = FakeNet(stale, FakeConn("b", [response(b"never")]))
+    net.run(get())
+    second = net.run(call(method))
+    assert isinstance(second.error, ReadError)
+    assert "may have reached the server" in str(second.error)
+    assert second.error.__cause__ is not None
+    assert opens(second) == 0
+    assert len(net.fresh) == 1
+    assert stale.closed
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"])
+def test_idempotent_methods_are_sent_again(method: str) -> None:
+    """Every idempotent method of RFC 9110 is retried on a new connection."""
+    stale = FakeConn("a", [response(b"one"), b""])
+    fresh = FakeConn("b", [response(b"" if method == "HEAD" else b"two")])
+    net = FakeNet(stale, fresh)
+    net.run(get())
+    second = net.run(call(method))
+    assert second.error is None
+    assert opens(second) == 1
+
+
+def test_stirring_idle_connection_is_closed_unused() -> None:
+    """An idle connection with something to read is closed before any byte is sent on it."""
+    stirring = FakeConn("a", [response(b"one")])
+    fresh = FakeConn("b", [response(b"two")])
+    net = FakeNet(stirring, fresh)
+    net.run(get())
+    stirring.stirring = True
+    second = net.run(call("POST"))
+    assert isinstance(second.result, Response)
+    assert second.result.body == b"two"
+    assert len(stirring.sent) == 1
+    assert stirring.closed
+    assert second.kinds()[:3] == [CheckIdle, CloseConnection, OpenConnection]
+
+
+def test_check_moves_on_to_the_next_idle_connection() -> None:
+    """A connection that fails the check is closed and the next idle one is checked."""
+    older = FakeConn("a", [response(b"one"), response(b"three")])
+    newer = FakeConn("b", [response(b"two")])
+    net = FakeNet(older, newer)
+    assert net.run(get()).error is None
+    # A second idle connection, more recent, so checked first.
+    net.pool.put(ORIGIN, newer, _done_exchange(), net.clock())
+    newer.stirring = True
+    second = net.run(call("POST"))
+    assert isinstance(second.result, Response)
+    assert second.result.body == b"three"
+    assert newer.closed
+    assert not older.closed
+    assert second.kinds()[:3] == [CheckIdle, CloseConnection, CheckIdle]
+
+
+def _done_exchange() -> HTTP11Exchange:
+    done = HTTP11Exchange("GET", "http://a.test/")
+    done.receive(response(b"x"))
+    return done
 
 
 def test_no_retry_on_a_new_connection() -> None:

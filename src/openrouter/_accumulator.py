@@ -484,12 +484,15 @@ class ChatCompletionAccumulator(_Header):
             if type(choice) is not dict:
                 continue
             get = choice.get
-            key = get("index")
-            indexed = type(key) is int
-            if not indexed:
-                key = _int(key)
-                if key is None:
-                    key = position
+            index = get("index")
+            key: int
+            if type(index) is int:
+                indexed = True
+                key = index
+            else:
+                indexed = False
+                number = _int(index)
+                key = position if number is None else number
             state = self._choices.get(key)
             if state is None:
                 state = self._choices[key] = _ChatChoice()

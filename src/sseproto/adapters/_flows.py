@@ -139,6 +139,12 @@ class SendRequest:
     #: or the event limit if smaller), for a runtime that takes one read
     #: limit per request, such as httpx; others use each ``ReadBody.timeout``.
     body_timeout: float | None = None
+    #: The clock time (of the flow's ``clock``) by which the head must have
+    #: arrived: the total limit's deadline, ``None`` without one. Every wait
+    #: (connecting, sending, each receive of the head, 1xx responses
+    #: included) is cut to it, however the bytes trickle in; past it the
+    #: result is :class:`TimedOut`.
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +172,12 @@ class ReadBody:
     or ``None`` if the time ran out."""
 
     timeout: float | None
+    #: The clock time (of the flow's ``clock``) past which no wait of this
+    #: read may last: the nearer of the event and total deadlines, ``None``
+    #: without either. A runtime that receives bytes carrying no body (chunk
+    #: framing) and waits again cuts that wait to it, and sends back
+    #: ``None`` once it passed.
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,11 +268,23 @@ def header_value(headers: Headers, name: str) -> str | None:
 
 # -- time limits -----------------------------------------------------------------
 
+#: A wait that ends this close before a deadline is blamed on it: clocks and
+#: event loops may wake a hair early, and a wait cut to a deadline computes
+#: the time left with float arithmetic.
+_DEADLINE_SLACK: Final = 1e-3
+
 
 class _Deadlines:
     """The deadlines of one request, from :class:`Timeouts` and a clock."""
 
-    __slots__ = ("_clock", "_event_deadline", "_nearest", "_timeouts", "_total_deadline")
+    __slots__ = (
+        "_clock",
+        "_event_deadline",
+        "_events",
+        "_nearest",
+        "_timeouts",
+        "_total_deadline",
+    )
 
     def __init__(self, timeouts: Timeouts, clock: Callable[[], float]) -> None:
         self._timeouts = timeouts
@@ -268,8 +292,10 @@ class _Deadlines:
         now = clock()
         self._total_deadline = None if timeouts.total is None else now + timeouts.total
         self._event_deadline: float | None = None
-        # Which limit the last wait was cut to: the one to blame if it passes.
+        # Which limit the last wait was cut to: the one to blame if it
+        # passes and neither deadline has; and whether it counted events.
         self._nearest: type[Timeout] = ReadTimeout
+        self._events = False
 
     def start_events(self) -> None:
         """The stream opened, or an event arrived: the event limit starts over."""
@@ -284,6 +310,19 @@ class _Deadlines:
         known = [limit for limit in limits if limit is not None]
         return min(known) if known else None
 
+    def deadline(self, *, events: bool = False) -> float | None:
+        """The clock time no wait may pass: the total deadline, and the
+        event deadline if counted, whichever is nearer."""
+        deadlines = [self._total_deadline]
+        if events:
+            deadlines.append(self._event_deadline)
+        known = [deadline for deadline in deadlines if deadline is not None]
+        return min(known) if known else None
+
+    def read(self, *, events: bool = False) -> ReadBody:
+        """The next body read: its wait, cut to the deadlines, and the deadline."""
+        return ReadBody(self.read_timeout(events=events), self.deadline(events=events))
+
     def connect_timeout(self) -> float | None:
         return self._wait(self._timeouts.connect, ConnectTimeout, events=False)
 
@@ -295,6 +334,7 @@ class _Deadlines:
         now = self._clock()
         best = limit
         self._nearest = kind
+        self._events = events
         if events and self._event_deadline is not None:
             left = self._event_deadline - now
             if best is None or left < best:
@@ -308,8 +348,15 @@ class _Deadlines:
         return best
 
     def expired(self) -> Timeout:
-        """The error for a wait that ran out."""
+        """The error for a wait that ran out: the total or event limit if
+        its deadline has passed by the clock (a runtime may have cut a wait
+        short to it after bytes arrived), else the limit the wait was cut to."""
+        now = self._clock() + _DEADLINE_SLACK
         kind = self._nearest
+        if self._total_deadline is not None and now >= self._total_deadline:
+            kind = TotalTimeout
+        elif self._events and self._event_deadline is not None and now >= self._event_deadline:
+            kind = EventTimeout
         timeouts = self._timeouts
         if kind is TotalTimeout:
             limit = timeouts.total
@@ -505,6 +552,7 @@ def _send(
                 limits.connect_timeout(),
                 limits.read_timeout(),
                 limits.body_timeout(events=events),
+                limits.deadline(),
             )
         except InvalidRedirect as exc:
             # A runtime that parses the Location itself (httpx) reports one
@@ -549,7 +597,7 @@ def _read_rejected(
     return the error that describes it."""
     kept = bytearray()
     while len(kept) < max_error_body:
-        data = yield ReadBody(limits.read_timeout())
+        data = yield limits.read()
         if data is None:
             raise limits.expired()
         if not data:
@@ -619,7 +667,7 @@ def stream_flow(
     feed = parser.feed
     events_only = not comments
     while True:
-        data = yield ReadBody(limits.read_timeout(events=True))
+        data = yield limits.read(events=True)
         if data is None:
             raise limits.expired()
         if not data:
@@ -651,7 +699,7 @@ def _drain(command: Drain, clock: Callable[[], float]) -> Generator[Operation, A
             wait = deadline - clock()
             if wait <= 0:
                 break
-            data = yield ReadBody(wait)
+            data = yield ReadBody(wait, deadline)
             if not data:  # the end (b""), or the time ran out (None)
                 break
             left -= len(data)
@@ -693,7 +741,7 @@ def request_flow(
     _check_coding(head, final_url, pairs, stream=False)
     parts = bytearray()
     while True:
-        data = yield ReadBody(limits.read_timeout())
+        data = yield limits.read()
         if data is None:
             raise limits.expired()
         if not data:
@@ -813,7 +861,7 @@ def _connection(
                 yield StreamOpened(final_url, head)
                 limits.start_events()
         while True:
-            data = yield ReadBody(limits.read_timeout(events=True))
+            data = yield limits.read(events=True)
             if data is None:
                 raise limits.expired()
             if not data:

@@ -8,6 +8,9 @@ A runner then performs only these, whatever the flow::
     operation          perform                                 send back
     OpenConnection     connect to origin (TLS if origin.tls)   the connection, or
                                                                None if timed out
+    CheckIdle          look, without waiting, whether an idle  True if nothing is
+                       connection has anything to read         there, else False
+                       (bytes, end of file, an error)
     SendBytes          send all of data                        True, or None if
                                                                timed out
     ReceiveBytes       receive some bytes                      bytes (b"" at EOF),
@@ -23,9 +26,23 @@ connections :meth:`HTTP11Flow.abandon` returns.
 
 Connection reuse: after a response read to its end, on a connection both
 sides keep open (:attr:`HTTP11Exchange.reusable`), the connection goes back
-to the pool. A request on a reused connection that gets no response at all
-(:class:`~sseproto.adapters.NoResponse`: the server had closed it as idle)
-is sent once more on a new connection.
+to the pool. Before an idle connection carries a request it is checked
+(``CheckIdle``): a server sends nothing unasked, so one that has bytes to
+read, or has reached end of file, was closed by the server or holds a
+response to nobody's request; it is closed, never used. A request on a
+reused connection that still gets no response at all
+(:class:`~sseproto.adapters.NoResponse`, or the connection broke first) is
+sent once more on a new connection only if its method is idempotent (RFC
+9110 section 9.2.2: ``GET``, ``HEAD``, ``OPTIONS``, ``TRACE``, ``PUT``,
+``DELETE``): the server may have received and acted on it before closing.
+Any other request (a ``POST`` that starts a paid generation) raises
+:class:`~sseproto.adapters.ReadError` instead, saying so.
+
+Time: ``SendRequest.deadline`` and ``ReadBody.deadline`` (clock times) cut
+every wait of the operation, so bytes that trickle in (a head one byte at a
+time, chunk framing that carries no body) cannot hold it past them; the
+operation then reports a timeout, which the flow turns into the error of
+the limit that passed.
 """
 
 from __future__ import annotations
@@ -53,6 +70,8 @@ from ._http11 import (
 __all__ = [
     "DEFAULT_IDLE_EXPIRY",
     "DEFAULT_MAX_IDLE_PER_ORIGIN",
+    "IDEMPOTENT_METHODS",
+    "CheckIdle",
     "CloseConnection",
     "ConnectionPool",
     "HTTP11Flow",
@@ -72,6 +91,11 @@ DEFAULT_IDLE_EXPIRY: Final = 15.0
 #: Bytes asked of each receive.
 RECEIVE_SIZE: Final = 65536
 
+#: The methods a request may be sent again with after its connection died
+#: before a response (RFC 9110 section 9.2.2): sending one twice has the
+#: effect of sending it once.
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+
 Conn = TypeVar("Conn")
 R = TypeVar("R")
 
@@ -82,6 +106,16 @@ class OpenConnection:
 
     origin: Origin
     timeout: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIdle:
+    """Look whether the idle ``conn`` may carry a request, without waiting:
+    send back ``True`` if nothing can be read from it now, ``False`` if
+    bytes, the end of file or an error are waiting (the connection is then
+    closed by the flow, never used)."""
+
+    conn: Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +270,7 @@ class HTTP11Flow(Generic[R]):
             kind = type(op)
             try:
                 if kind is ReadBody:
-                    value = yield from self._read(op.timeout)
+                    value = yield from self._read(op)
                 elif kind is SendRequest:
                     value = yield from self._send(op)
                 elif kind is CloseResponse:
@@ -251,69 +285,101 @@ class HTTP11Flow(Generic[R]):
     def _send(self, op: SendRequest) -> Generator[Any, Any, Head | TimedOut]:
         yield from self._release()
         origin = Origin.from_url(op.url)
-        for attempt in (1, 2):
-            # A second attempt (after a stale reused connection) goes on a
-            # new connection, leaving the other idle ones in the pool.
-            taken = None
-            if attempt == 1:
-                taken, expired = self._pool.take(origin, self._clock())
-                for old in expired:
-                    yield CloseConnection(old)
-            if taken is not None:
-                conn, previous = taken
-                exchange = previous.next_exchange(
-                    op.method, op.url, headers=op.headers, body=op.body
-                )
-                reused = True
-            else:
-                exchange = HTTP11Exchange(op.method, op.url, headers=op.headers, body=op.body)
-                try:
-                    conn = yield OpenConnection(origin, op.connect_timeout)
-                except OSError as exc:
-                    raise ConnectError(f"cannot connect to {_where(origin)}: {exc}") from exc
-                if conn is None:
-                    return TimedOut(connecting=True)
-                reused = False
-            self._conn, self._exchange, self._origin = conn, exchange, origin
-            self._body, self._done, self._pending_error = [], False, None
+        taken = yield from self._take_idle(origin)
+        if taken is not None:
             try:
-                sent = yield SendBytes(conn, exchange.request_bytes, op.timeout)
+                return (yield from self._attempt(op, origin, taken))
+            except _StaleConnection as stale:
+                yield from self._discard()
+                if op.method not in IDEMPOTENT_METHODS:
+                    raise ReadError(
+                        f"the reused connection to {_where(origin)} failed before any byte "
+                        f"of the response ({stale}); the request may have reached the "
+                        f"server, so it was not sent again ({op.method} is not idempotent)"
+                    ) from stale.__cause__
+        # A second attempt (after a stale reused connection) goes on a new
+        # connection, leaving the other idle ones in the pool.
+        return (yield from self._attempt(op, origin, None))
+
+    def _take_idle(self, origin: Origin) -> Generator[Any, Any, tuple[Any, HTTP11Exchange] | None]:
+        """An idle connection to ``origin`` with nothing waiting on it, or
+        ``None``; closes the expired ones and those that fail the check."""
+        while True:
+            taken, expired = self._pool.take(origin, self._clock())
+            for old in expired:
+                yield CloseConnection(old)
+            if taken is None:
+                return None
+            if (yield CheckIdle(taken[0])):
+                return taken
+            # End of file (closed as idle) or bytes nobody asked for (which
+            # would pass for the next request's response): never reused.
+            yield CloseConnection(taken[0])
+
+    def _attempt(
+        self, op: SendRequest, origin: Origin, taken: tuple[Any, HTTP11Exchange] | None
+    ) -> Generator[Any, Any, Head | TimedOut]:
+        """Send the request on the ``taken`` idle connection, or a new one,
+        and read the head. On a reused connection, a failure before any
+        byte of the response raises :class:`_StaleConnection`."""
+        if taken is not None:
+            conn, previous = taken
+            exchange = previous.next_exchange(op.method, op.url, headers=op.headers, body=op.body)
+        else:
+            exchange = HTTP11Exchange(op.method, op.url, headers=op.headers, body=op.body)
+            wait = self._cut(op.connect_timeout, op.deadline)
+            if wait is not None and wait <= 0:
+                return TimedOut(connecting=True)
+            try:
+                conn = yield OpenConnection(origin, wait)
             except OSError as exc:
-                if reused:
-                    yield from self._discard()
-                    continue
-                raise ReadError(f"sending the request to {_where(origin)} failed: {exc}") from exc
-            if sent is None:
-                return TimedOut(connecting=False)
-            # A reused connection that fails before a single byte of response
-            # was idle-closed by the server: send again on a new connection.
-            received = False
-            try:
-                while True:
-                    data = yield from self._receive(op.timeout)
-                    if data is None:
-                        return TimedOut(connecting=False)
-                    received = received or bool(data)
-                    try:
-                        events = exchange.receive(data)
-                    except (HTTPProtocolError, HeadersTooLarge) as exc:
-                        # A fault in the same read as the head: the head and
-                        # the body before the fault still count, as they
-                        # would had they arrived in a read of their own.
-                        head = self._take(exc.completed)
-                        if head is None or isinstance(exc, NoResponse):
-                            raise
-                        self._pending_error = exc
-                        return head
-                    head = self._take(events)
-                    if head is not None:
-                        return head
-            except (NoResponse, ReadError):
-                if reused and not received:
-                    yield from self._discard()
-                    continue
-                raise
-        raise AssertionError("unreachable")  # pragma: no cover
+                raise ConnectError(f"cannot connect to {_where(origin)}: {exc}") from exc
+            if conn is None:
+                return TimedOut(connecting=True)
+        reused = taken is not None
+        self._conn, self._exchange, self._origin = conn, exchange, origin
+        self._body, self._done, self._pending_error = [], False, None
+        wait = self._cut(op.timeout, op.deadline)
+        if wait is not None and wait <= 0:
+            return TimedOut(connecting=False)
+        try:
+            sent = yield SendBytes(conn, exchange.request_bytes, wait)
+        except OSError as exc:
+            if reused:
+                raise _StaleConnection(f"sending failed: {exc}") from exc
+            raise ReadError(f"sending the request to {_where(origin)} failed: {exc}") from exc
+        if sent is None:
+            return TimedOut(connecting=False)
+        received = False
+        try:
+            while True:
+                # Each wait is cut to the deadline, so a head that trickles
+                # in byte by byte cannot outlast it.
+                data = yield from self._receive(op.timeout, op.deadline)
+                if data is None:
+                    return TimedOut(connecting=False)
+                received = received or bool(data)
+                try:
+                    events = exchange.receive(data)
+                except (HTTPProtocolError, HeadersTooLarge) as exc:
+                    # A fault in the same read as the head: the head and
+                    # the body before the fault still count, as they
+                    # would had they arrived in a read of their own.
+                    head = self._take(exc.completed)
+                    if head is None or isinstance(exc, NoResponse):
+                        raise
+                    self._pending_error = exc
+                    return head
+                head = self._take(events)
+                if head is not None:
+                    return head
+        except (NoResponse, ReadError) as exc:
+            # A reused connection that fails before a single byte of
+            # response: the server closed it (as idle, or after reading the
+            # request); the caller decides whether to send again.
+            if reused and not received:
+                raise _StaleConnection(str(exc)) from exc
+            raise
 
     def _take(self, events: Sequence[ExchangeEvent]) -> Head | None:
         """Keep the body and completion of ``events``; the head, if one started."""
@@ -327,15 +393,29 @@ class HTTP11Flow(Generic[R]):
                 head = Head(event.status, event.reason, event.headers, event.http_version)
         return head
 
-    def _receive(self, timeout: float | None) -> Generator[Any, Any, bytes | None]:
+    def _cut(self, timeout: float | None, deadline: float | None) -> float | None:
+        """``timeout``, cut to the time left before ``deadline`` (which may
+        be zero or less: passed)."""
+        if deadline is None:
+            return timeout
+        left = deadline - self._clock()
+        return left if timeout is None or left < timeout else timeout
+
+    def _receive(
+        self, timeout: float | None, deadline: float | None
+    ) -> Generator[Any, Any, bytes | None]:
+        """The next bytes, or ``None`` once ``timeout`` or ``deadline`` passed."""
+        wait = self._cut(timeout, deadline)
+        if wait is not None and wait <= 0:
+            return None
         try:
-            data: bytes | None = yield ReceiveBytes(self._conn, timeout)
+            data: bytes | None = yield ReceiveBytes(self._conn, wait)
         except OSError as exc:
             assert self._origin is not None
             raise ReadError(f"the connection to {_where(self._origin)} broke: {exc}") from exc
         return data
 
-    def _read(self, timeout: float | None) -> Generator[Any, Any, bytes | None]:
+    def _read(self, op: ReadBody) -> Generator[Any, Any, bytes | None]:
         if self._body:
             data = b"".join(self._body)
             self._body.clear()
@@ -347,7 +427,9 @@ class HTTP11Flow(Generic[R]):
         exchange = self._exchange
         assert exchange is not None, "ReadBody without a response"
         while True:
-            received = yield from self._receive(timeout)
+            # Bytes that complete no body bytes (chunk framing) do not
+            # restart the wait: every receive is cut to the deadline.
+            received = yield from self._receive(op.timeout, op.deadline)
             if received is None:
                 return None
             try:
@@ -385,6 +467,11 @@ class HTTP11Flow(Generic[R]):
         conn, self._conn, self._exchange = self._conn, None, None
         if conn is not None:
             yield CloseConnection(conn)
+
+
+class _StaleConnection(Exception):
+    """A reused connection failed before any byte of the response; the
+    message says how, ``__cause__`` is the error."""
 
 
 def _where(origin: Origin) -> str:

@@ -85,10 +85,6 @@ class SyncRunner(abc.ABC):
 
     __slots__ = ("_gen", "done", "result")
 
-    #: Whether :meth:`perform` cuts each ``ReadBody`` to its own timeout
-    #: (a runtime that takes one read limit per request cannot).
-    exact_reads = True
-
     def __init__(self, gen: Flow) -> None:
         self._gen = gen
         #: The flow's return value, once :attr:`done`.
@@ -151,9 +147,6 @@ class AsyncRunner(abc.ABC):
     """
 
     __slots__ = ("_gen", "done", "result")
-
-    #: As :attr:`SyncRunner.exact_reads`.
-    exact_reads = True
 
     def __init__(self, gen: Flow) -> None:
         self._gen = gen
@@ -364,7 +357,7 @@ class EventStream(_StreamState, Generic[Item]):
         ``[DONE]``) while the server may keep the body open."""
         self._items.clear()
         runner = self._runner
-        if self._at_emit and runner.exact_reads and not runner.done:
+        if self._at_emit and not runner.done:
             with contextlib.suppress(TransportError, ProtocolError):
                 runner.step(Drain(timeout, max_bytes))
         runner.close()
@@ -466,7 +459,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         """As :meth:`EventStream.drain`."""
         self._items.clear()
         runner = self._runner
-        if self._at_emit and runner.exact_reads and not runner.done:
+        if self._at_emit and not runner.done:
             with contextlib.suppress(TransportError, ProtocolError):
                 await runner.step(Drain(timeout, max_bytes))
         await runner.aclose()

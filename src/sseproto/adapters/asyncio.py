@@ -28,6 +28,7 @@ from ._pool import (
     DEFAULT_IDLE_EXPIRY,
     DEFAULT_MAX_IDLE_PER_ORIGIN,
     RECEIVE_SIZE,
+    CheckIdle,
     CloseConnection,
     ConnectionPool,
     HTTP11Flow,
@@ -53,6 +54,23 @@ def _close(conn: Connection) -> None:
     with contextlib.suppress(RuntimeError):
         writer.transport.abort()
         writer.close()
+
+
+async def _quiet(conn: Connection) -> bool:
+    """Whether nothing can be read from ``conn`` now, without waiting: the
+    reader returns buffered bytes, the end of file or the connection's error
+    at once, and only otherwise waits, which the zero timeout cuts short."""
+    reader, writer = conn
+    if writer.is_closing():
+        return False
+    try:
+        async with asyncio.timeout(0):
+            await reader.read(1)
+    except TimeoutError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 class _Runner(AsyncRunner):
@@ -81,6 +99,8 @@ class _Runner(AsyncRunner):
             except TimeoutError:
                 return None
             return True
+        if kind is CheckIdle:
+            return await _quiet(op.conn)
         if kind is OpenConnection:
             return await self._client._connect(op)
         if kind is CloseConnection:

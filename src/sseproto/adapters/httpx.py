@@ -21,18 +21,42 @@ ask for none and refuse one on a stream), never ``iter_text()`` or
 ``iter_lines()``, which decode and split lines in ways the event stream
 format forbids.
 
-Time limits: httpx takes one read limit per request, so the sync client
-gives it the smallest of ``read``, ``event`` and the total time left, and
-checks ``event`` and ``total`` exactly whenever bytes arrive. The async
-client cuts each read to the exact limit, under asyncio or trio.
+Time limits: httpx takes one read limit per request, and reads the
+response head (any 1xx responses included) and the chunk framing of the
+body out of sight. So that a server cannot hold a request past the
+``total`` and ``event`` limits by sending bytes that make no progress (a
+head one byte at a time, endless ``100 Continue``, chunk extensions), each
+request carries httpcore's ``trace`` extension, through which this module
+routes the reads of every connection the request opens (and, from its
+response on, of a reused one) through a check: each single read is cut to
+the time left before the deadline, and bytes past ``max_header_size``
+(64 KiB, as for the socket adapters) before the final response head raise
+:class:`~sseproto.adapters.HeadersTooLarge`. The sync client also gives
+httpx, as its one read limit, the smallest of ``read``, ``event`` and the
+total time left; the async client also cuts each body read to the exact
+limit, under asyncio or trio.
+
+What remains: the head of a request on a kept-alive connection that only
+requests made directly with the httpx client have used is read by httpx's
+own limits (``read`` per read) until its response arrives; from then on
+that connection is checked too.
+
+Pooling is httpx's (httpcore's): it drops an idle connection that has
+become readable (closed by the server, or holding bytes nobody asked for)
+before reuse, and never sends a request again after its connection failed,
+so a ``POST`` reaches the server at most once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
+import httpcore
 import httpx
 import sniffio
 
@@ -40,7 +64,7 @@ from sseproto._errors import LocalProtocolError
 
 from ._errors import DEFAULT_MAX_REDIRECTS, ConnectError, InvalidRedirect, ReadError, Timeouts
 from ._flows import CloseResponse, Head, ReadBody, SendRequest, Sleep, TimedOut
-from ._http11 import HTTPProtocolError, IncompleteBody
+from ._http11 import DEFAULT_MAX_HEADER_SIZE, HeadersTooLarge, HTTPProtocolError, IncompleteBody
 from ._runners import AsyncClientBase, AsyncRunner, SyncClientBase, SyncRunner
 
 __all__ = ["AsyncClient", "Client"]
@@ -53,18 +77,121 @@ def _smallest(*limits: float | None) -> float | None:
     return min(known) if known else None
 
 
-def _build(
-    http: httpx.Client | httpx.AsyncClient, op: SendRequest, *, one_read_limit: bool
-) -> httpx.Request:
+# -- bounding the reads httpx makes -------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Watch:
+    """The bounds of the reads made for one operation: none may wait past
+    ``deadline`` (a ``time.monotonic()`` time), and while ``head`` is true
+    no read starts once ``max_header_size`` bytes arrived (the final head
+    has not: a read is only needed while it is incomplete)."""
+
+    deadline: float | None
+    head: bool
+    received: int = 0
+
+    def cut(self, timeout: float | None) -> float | None:
+        if self.head and self.received >= DEFAULT_MAX_HEADER_SIZE:
+            raise HeadersTooLarge(
+                f"more than max_header_size={DEFAULT_MAX_HEADER_SIZE} bytes arrived before "
+                f"the final response head (1xx responses included)",
+                limit="max_header_size",
+                value=DEFAULT_MAX_HEADER_SIZE,
+            )
+        if self.deadline is None:
+            return timeout
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            # Mapped by httpx to httpx.ReadTimeout, as a read that ran out.
+            raise httpcore.ReadTimeout("the deadline passed")
+        return left if timeout is None or left < timeout else timeout
+
+
+#: The watch of the operation being performed in this context (thread or task).
+_WATCH: ContextVar[_Watch | None] = ContextVar("sseproto_httpx_watch", default=None)
+
+
+@contextlib.contextmanager
+def _watching(deadline: float | None, *, head: bool) -> Iterator[None]:
+    token = _WATCH.set(_Watch(deadline, head))
+    try:
+        yield
+    finally:
+        _WATCH.reset(token)
+
+
+class _SyncRead:
+    """A network stream's ``read``, bounded by the current watch, if any."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[..., bytes]) -> None:
+        self._read = read
+
+    def __call__(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        watch = _WATCH.get()
+        if watch is None:
+            return self._read(max_bytes, timeout)
+        data = self._read(max_bytes, watch.cut(timeout))
+        watch.received += len(data)
+        return data
+
+
+class _AsyncRead:
+    """The async counterpart of :class:`_SyncRead`."""
+
+    __slots__ = ("_read",)
+
+    def __init__(self, read: Callable[..., Awaitable[bytes]]) -> None:
+        self._read = read
+
+    async def __call__(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        watch = _WATCH.get()
+        if watch is None:
+            return await self._read(max_bytes, timeout)
+        data = await self._read(max_bytes, watch.cut(timeout))
+        watch.received += len(data)
+        return data
+
+
+def _guard(stream: object) -> None:
+    """Route the reads of an httpcore network stream through the watch (once)."""
+    if isinstance(stream, httpcore.NetworkStream) and not isinstance(stream.read, _SyncRead):
+        stream.read = _SyncRead(stream.read)  # type: ignore[method-assign]
+    elif isinstance(stream, httpcore.AsyncNetworkStream) and not isinstance(
+        stream.read, _AsyncRead
+    ):
+        stream.read = _AsyncRead(stream.read)  # type: ignore[method-assign]
+
+
+def _trace(name: str, info: dict[str, Any]) -> None:
+    """httpcore's ``trace`` extension: guards each stream a connection opens
+    (``connection.connect_tcp.complete``, ``connection.start_tls.complete``)."""
+    _guard(info.get("return_value"))
+
+
+async def _atrace(name: str, info: dict[str, Any]) -> None:
+    _guard(info.get("return_value"))
+
+
+def _build(http: httpx.Client | httpx.AsyncClient, op: SendRequest) -> httpx.Request:
     # The sync client cannot cut a single read short, so httpx's one read
     # limit is the smallest any read of this request may wait.
-    read = _smallest(op.timeout, op.body_timeout) if one_read_limit else op.timeout
+    sync = isinstance(http, httpx.Client)
+    read = _smallest(op.timeout, op.body_timeout) if sync else op.timeout
     timeout = httpx.Timeout(
         connect=op.connect_timeout, read=read, write=op.timeout, pool=op.connect_timeout
     )
+    trace = _trace if sync else _atrace
     try:
         return http.build_request(
-            op.method, op.url, headers=list(op.headers), content=op.body, timeout=timeout
+            op.method,
+            op.url,
+            headers=list(op.headers),
+            content=op.body,
+            timeout=timeout,
+            extensions={"trace": trace},
         )
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise LocalProtocolError(f"cannot send a request to {op.url!r}: {exc}") from exc
@@ -121,9 +248,6 @@ def _read_failed(exc: httpx.TransportError) -> Exception:
 class _SyncRunner(SyncRunner):
     __slots__ = ("_chunks", "_http", "_response")
 
-    # httpx takes one read limit per request.
-    exact_reads = False
-
     def __init__(self, http: httpx.Client, gen: Generator[Any, Any, Any]) -> None:
         super().__init__(gen)
         self._http = http
@@ -135,9 +259,10 @@ class _SyncRunner(SyncRunner):
         if kind is ReadBody:
             assert self._chunks is not None, "ReadBody without a response"
             try:
-                for chunk in self._chunks:
-                    if chunk:
-                        return chunk
+                with _watching(op.deadline, head=False):
+                    for chunk in self._chunks:
+                        if chunk:
+                            return chunk
             except httpx.TimeoutException:
                 return None
             except httpx.TransportError as exc:
@@ -145,14 +270,16 @@ class _SyncRunner(SyncRunner):
             return b""
         if kind is SendRequest:
             self.release()
-            request = _build(self._http, op, one_read_limit=True)
+            request = _build(self._http, op)
             try:
-                response = self._http.send(request, stream=True, follow_redirects=False)
+                with _watching(op.deadline, head=True):
+                    response = self._http.send(request, stream=True, follow_redirects=False)
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 outcome = _send_failed(exc, op.url)
                 if isinstance(outcome, TimedOut):
                     return outcome
                 raise outcome from exc
+            _guard(response.extensions.get("network_stream"))
             self._response = response
             self._chunks = response.iter_raw()
             return _head(response)
@@ -217,21 +344,24 @@ class _AsyncRunner(AsyncRunner):
         if kind is ReadBody:
             assert self._chunks is not None, "ReadBody without a response"
             try:
-                return await _next_chunk(self._chunks, op.timeout)
+                with _watching(op.deadline, head=False):
+                    return await _next_chunk(self._chunks, op.timeout)
             except httpx.TimeoutException:
                 return None
             except httpx.TransportError as exc:
                 raise _read_failed(exc) from exc
         if kind is SendRequest:
             self.release()
-            request = _build(self._http, op, one_read_limit=False)
+            request = _build(self._http, op)
             try:
-                response = await self._http.send(request, stream=True, follow_redirects=False)
+                with _watching(op.deadline, head=True):
+                    response = await self._http.send(request, stream=True, follow_redirects=False)
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 outcome = _send_failed(exc, op.url)
                 if isinstance(outcome, TimedOut):
                     return outcome
                 raise outcome from exc
+            _guard(response.extensions.get("network_stream"))
             self._response = response
             self._chunks = response.aiter_raw()
             return _head(response)

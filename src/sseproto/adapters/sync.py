@@ -16,6 +16,7 @@ See :class:`~sseproto.adapters._runners.SyncClientBase` for ``stream()``,
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 import time
@@ -28,6 +29,7 @@ from ._pool import (
     DEFAULT_IDLE_EXPIRY,
     DEFAULT_MAX_IDLE_PER_ORIGIN,
     RECEIVE_SIZE,
+    CheckIdle,
     CloseConnection,
     ConnectionPool,
     HTTP11Flow,
@@ -45,6 +47,22 @@ _DEFAULT_TIMEOUTS = Timeouts()
 def _close(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.close()
+
+
+def _quiet(sock: socket.socket) -> bool:
+    """Whether nothing can be read from ``sock`` now (no bytes, no end of
+    file, no error), without waiting. TLS bytes already decrypted count."""
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return False
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return not poller.poll(0)
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 class _Runner(SyncRunner):
@@ -72,6 +90,8 @@ class _Runner(SyncRunner):
             except TimeoutError:
                 return None
             return True
+        if kind is CheckIdle:
+            return _quiet(op.conn)
         if kind is OpenConnection:
             return self._client._connect(op)
         if kind is CloseConnection:

@@ -28,6 +28,7 @@ from ._pool import (
     DEFAULT_IDLE_EXPIRY,
     DEFAULT_MAX_IDLE_PER_ORIGIN,
     RECEIVE_SIZE,
+    CheckIdle,
     CloseConnection,
     ConnectionPool,
     HTTP11Flow,
@@ -48,6 +49,16 @@ def _close(conn: Connection) -> None:
     """Close the socket at once, without awaiting (also under cancellation)."""
     stream = conn.transport_stream if isinstance(conn, trio.SSLStream) else conn
     stream.socket.close()
+
+
+def _quiet(conn: Connection) -> bool:
+    """Whether nothing can be read from ``conn`` now (no bytes, no end of
+    file, no error), without waiting."""
+    stream = conn.transport_stream if isinstance(conn, trio.SSLStream) else conn
+    try:
+        return not stream.socket.is_readable()
+    except OSError:
+        return False
 
 
 def _os_error(exc: trio.BrokenResourceError | trio.ClosedResourceError) -> OSError:
@@ -89,6 +100,8 @@ class _Runner(AsyncRunner):
                 return await self._client._connect(op)
         except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
             raise _os_error(exc) from exc
+        if kind is CheckIdle:
+            return _quiet(op.conn)
         if kind is CloseConnection:
             _close(op.conn)
             return None
