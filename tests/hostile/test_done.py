@@ -22,8 +22,7 @@ import pytest
 
 from openrouter import ChatCompletionRequest, Message
 from sseproto.adapters import Timeouts
-
-from ..openrouter.test_client import EVERY_TRANSPORT, Api, Runtime, Transport
+from tests.openrouter.test_client import EVERY_TRANSPORT, Api, Runtime, Transport
 
 #: The read limit of the client: a loop that waited for the server would
 #: take at least this long.
