@@ -37,9 +37,11 @@ from sseproto import (
 from sseproto.adapters import (
     ConnectError,
     ConnectTimeout,
+    RedirectError,
     Response,
     Timeout,
     TransportError,
+    UnexpectedContentEncoding,
 )
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
@@ -186,6 +188,11 @@ def translate_transport_error(exc: BaseException, secret: str | None) -> OpenRou
     return APIConnectionError(f"{type(exc).__name__}: {exc}", secret=secret)
 
 
+# Faults that sending again cannot mend: a redirect that is refused (unusable,
+# insecure, looping) and a content coding nobody asked for.
+_FINAL: Final = (RedirectError, UnexpectedContentEncoding)
+
+
 def _sent(exc: BaseException) -> bool:
     """Whether the request may have reached the server before ``exc``."""
     return not isinstance(exc, (ConnectError, ConnectTimeout))
@@ -228,6 +235,9 @@ def call_flow(
             error = translate_transport_error(exc, secret)
             cause = exc
             if generates and _sent(exc) and not policy.retry_after_send:
+                raise error from exc
+            if isinstance(exc, _FINAL):
+                # The server's own answer, the same on every attempt.
                 raise error from exc
         else:
             if send.stream:
