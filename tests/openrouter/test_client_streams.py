@@ -16,6 +16,7 @@ import string
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pytest
@@ -634,3 +635,71 @@ def test_async_client_under_both_runtimes_in_turn(server: MockOpenRouter) -> Non
 
     assert asyncio.run(main()) == STORY_TEXT
     assert trio.run(main) == STORY_TEXT
+
+
+# -- a stream's result is the non-streamed response ------------------------------------
+
+
+@EVERY_TRANSPORT
+@pytest.mark.parametrize(
+    "model",
+    [
+        "mock/story",
+        "mock/reasoning",
+        "mock/tools",
+        "mock/usage",
+        "mock/web-search",
+        "mock/audio",
+        "mock/reasoning-encrypted",
+    ],
+)
+def test_stream_result_is_the_non_streamed_response(
+    transport: Transport, model: str, server: MockOpenRouter
+) -> None:
+    """result() equals what chat_completion() returns for the same generation."""
+
+    async def body(api: Api, rt: Runtime) -> tuple[dict[str, Any], dict[str, Any]]:
+        whole = await api.chat_completion(chat(model))
+        stream = await api.chat_completion_stream(chat(model))
+        async with contextlib.aclosing(stream):
+            async for _ in stream:
+                pass
+            return stream.result().raw, whole.raw
+
+    streamed, whole = transport.run(server.base_url, body)
+    # Each request is its own generation (its own id); a key that the
+    # non-streamed body sets to null and no chunk carries reads the same.
+    del streamed["id"], whole["id"]
+    assert without_nulls(streamed) == without_nulls(whole)
+
+
+def without_nulls(value: Any) -> Any:
+    """``value`` with the null members of its objects left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_nulls(v) for v in value]
+    return value
+
+
+@EVERY_TRANSPORT
+def test_inband_error_keeps_the_billed_usage(transport: Transport, server: MockOpenRouter) -> None:
+    """The error chunk is folded in: partial holds its usage, chunks holds it."""
+
+    async def body(api: Api, rt: Runtime) -> tuple[StreamError, Any]:
+        stream = await api.chat_completion_stream(chat("mock/error-usage"))
+        async with contextlib.aclosing(stream):
+            with pytest.raises(StreamError) as caught:
+                async for _ in stream:
+                    pass
+            return caught.value, stream.result()
+
+    error, result = transport.run(server.base_url, body)
+    assert error.partial is not None
+    assert error.partial.usage is not None
+    assert error.partial.usage.completion_tokens == 3
+    assert error.partial.raw == result.raw
+    assert result.choices[0].finish_reason == "error"
+    (carrier,) = error.chunks
+    assert carrier.raw["usage"] == error.partial.raw["usage"]
+    assert error.partial.raw["error"] == carrier.raw["error"]
