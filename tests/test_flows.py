@@ -49,6 +49,7 @@ from sseproto.adapters import (
 )
 from sseproto.adapters._flows import (
     CloseResponse,
+    Drain,
     Emit,
     Head,
     ReadBody,
@@ -1345,3 +1346,63 @@ def test_deadlines_hold_under_any_split(
         # The stream opened when the head arrived, after the first gap.
         assert isinstance(error, EventTimeout), error
         assert abs(clock.now - (started + first_gap + 3.0)) < 1e-6
+
+
+# -- stream_flow: a drain after the last wanted event ---------------------------------
+
+
+def _at_first_emit(clock: FakeClock) -> Flow:
+    """A stream flow waiting at its first Emit (one event received)."""
+    gen = stream(clock)
+    assert isinstance(gen.send(None), SendRequest)
+    assert isinstance(gen.send(ok()), StreamOpened)
+    assert isinstance(gen.send(None), ReadBody)
+    assert isinstance(gen.send(b"data: [DONE]\n\n"), Emit)
+    return gen
+
+
+def _finish(gen: Flow, op: object) -> object:
+    """The flow's return value after ``op`` (a CloseResponse) was performed."""
+    assert isinstance(op, CloseResponse)
+    with pytest.raises(StopIteration) as stop:
+        gen.send(None)
+    return stop.value.value
+
+
+def test_drain_reads_the_rest_of_the_body_unparsed() -> None:
+    """Bytes after the wanted event are read and dropped until the body ends."""
+    clock = FakeClock()
+    gen = _at_first_emit(clock)
+    op = gen.send(Drain(0.1, 100))
+    assert isinstance(op, ReadBody)
+    assert op.timeout == pytest.approx(0.1)
+    assert op.deadline == pytest.approx(clock() + 0.1)
+    op = gen.send(b"data: not json, not wanted\n\n")
+    assert isinstance(op, ReadBody)
+    assert isinstance(_finish(gen, gen.send(b"")), EventStreamParser)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [None, b"x" * 101, ReadError("reset")],
+    ids=["time-ran-out", "over-max-bytes", "fault"],
+)
+def test_drain_gives_up_within_its_bound(reply: object) -> None:
+    """A silent, talkative or failing server: the drain stops and releases at once."""
+    clock = FakeClock()
+    gen = _at_first_emit(clock)
+    assert isinstance(gen.send(Drain(0.1, 100)), ReadBody)
+    op = gen.throw(reply) if isinstance(reply, BaseException) else gen.send(reply)
+    _finish(gen, op)
+
+
+def test_drain_stops_reading_at_its_deadline() -> None:
+    """Bytes that keep coming stop being read once the drain's time is up."""
+    clock = FakeClock()
+    gen = _at_first_emit(clock)
+    op = gen.send(Drain(0.1, 10_000))
+    for _ in range(3):
+        assert isinstance(op, ReadBody)
+        clock.advance(0.04)
+        op = gen.send(b": keepalive\n\n")
+    _finish(gen, op)
