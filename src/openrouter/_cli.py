@@ -772,6 +772,7 @@ def _run_demo() -> int:
             except OpenRouterError as exc:
                 outcome = f"{type(exc).__name__}: {exc}"
             line.end(outcome)
+        shapes, same = _demo_shapes(server.base_url)
     ran = [run for run in runs if not run.outcome.startswith("skipped")]
     for run in ran:
         if run.outcome == "completed" and run.text != STORY_TEXT:
@@ -799,7 +800,55 @@ def _run_demo() -> int:
         verdict = "FAILED: not every transport completed with the same text"
     out.write(verdict + "\n")
     out.flush()
-    return EXIT_OK if good else EXIT_API_ERROR
+    out.write("\n".join(printable(line) for line in shapes) + "\n")
+    out.flush()
+    return EXIT_OK if good and same else EXIT_API_ERROR
+
+
+def _demo_shapes(base_url: str) -> tuple[list[str], bool]:
+    """Stream three shapes of real traffic (over sockets): the lines that show
+    what each carried, and whether each stream added up to the non-streamed
+    answer."""
+
+    def ask(model: str) -> ChatCompletionRequest:
+        return ChatCompletionRequest(model=model, messages=[Message.user("Where are lighthouses?")])
+
+    def streamed(client: OpenRouter, model: str) -> ChatCompletion:
+        with client.chat_completion_stream(ask(model)) as stream:
+            for _chunk in stream:
+                pass
+        return stream.result()
+
+    lines = ["", "what a stream carries, merged as the non-streamed answer has it:"]
+    same = True
+    with OpenRouter(MOCK_KEY, base_url=base_url, max_retries=0) as client:
+        web = streamed(client, "mock/web-search").choices[0].message
+        whole = client.chat_completion(ask("mock/web-search")).choices[0].message
+        same &= web.raw.get("annotations") == whole.raw.get("annotations")
+        for note in web.annotations or []:
+            cite = note.url_citation
+            if cite is not None:
+                lines.append(f"  source: {cite.title} <{cite.url}>")
+        details = streamed(client, "mock/reasoning-encrypted").choices[0].message
+        whole = client.chat_completion(ask("mock/reasoning-encrypted")).choices[0].message
+        entries = details.raw.get("reasoning_details") or []
+        same &= entries == whole.raw.get("reasoning_details")
+        kinds = ", ".join(str(entry.get("type")) for entry in entries)
+        lines.append(f"  reasoning: {len(entries)} entries, kept apart ({kinds})")
+        try:
+            streamed(client, "mock/error-usage")
+        except StreamError as exc:
+            usage = exc.partial.usage if exc.partial is not None else None
+            tokens = usage.completion_tokens if usage is not None else None
+            same &= tokens is not None
+            lines.append(
+                f"  error mid-stream ({exc.code}): {len(exc.partial_text)} characters kept, "
+                f"{tokens} completion tokens billed"
+            )
+    lines.append(
+        "every stream equals its non-streamed answer" if same else "FAILED: a stream differs"
+    )
+    return lines, same
 
 
 # -- entry ---------------------------------------------------------------------------------

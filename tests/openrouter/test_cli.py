@@ -287,6 +287,13 @@ def test_demo_streams_through_every_transport() -> None:
     for name in rows:
         assert f"{name.ljust(11)} | {STORY_TEXT}\n" in done.stdout
     assert "every transport streamed the same" in done.stdout
+    # Real-traffic shapes: citations, reasoning entries kept apart, billed usage on an error.
+    assert "source: Lighthouses of the world <https://example.com/lighthouses>" in done.stdout
+    assert "reasoning: 2 entries, kept apart (reasoning.summary, reasoning.encrypted)" in (
+        done.stdout
+    )
+    assert "error mid-stream (502): " in done.stdout
+    assert "every stream equals its non-streamed answer" in done.stdout
 
 
 def test_mock_command_serves_until_ctrl_c() -> None:
