@@ -30,8 +30,9 @@ message, and a choice's ``logprobs``):
   piece without an index continues the latest entry when they agree, and
   starts a new one (at the next free index) otherwise. Entries come out
   ordered by index, then by arrival.
-* Other lists are extended: ``annotations``, ``images`` without indexes,
-  ``logprobs.content``.
+* Other lists are extended: ``logprobs.content``, and ``annotations`` and
+  ``images``, whose items arrive whole (so two images that both say
+  ``index: 0`` stay two images).
 * Objects are merged key by key with these same rules (``audio``,
   ``function``).
 * Other scalars (numbers, booleans): the last non-null value wins, but text
@@ -78,6 +79,11 @@ __all__ = ["ChatCompletionAccumulator", "CompletionAccumulator"]
 
 #: Lists whose items are always merged by identity, indexed or not.
 KEYED_LISTS: Final = frozenset({"tool_calls", "reasoning_details"})
+
+#: Lists whose items always arrive whole, each in one piece: extended, even
+#: when their items carry an index (two images that both say ``index: 0``
+#: are two images).
+WHOLE_ITEM_LISTS: Final = frozenset({"images", "annotations"})
 
 #: Fragment keys taken once (the first non-empty value), never concatenated.
 IDENTITY_KEYS: Final = frozenset(
@@ -192,6 +198,12 @@ def _merge_fragments(state: dict[str, Any], piece: Mapping[str, Any]) -> None:
                 old = state[key] = {}
             _merge_fragments(old, value)
         elif kind is list:
+            if key in WHOLE_ITEM_LISTS:
+                if type(old) is list:
+                    old.extend(value)
+                else:
+                    state[key] = list(value)
+                continue
             if type(old) is _Keyed:
                 keyed = old
             elif type(old) is list:

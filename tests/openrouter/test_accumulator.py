@@ -735,3 +735,11 @@ def test_usage_after_nulls_and_an_empty_first_id() -> None:
 
 def chunk_choice(text: str) -> dict[str, Any]:
     return {"index": 0, "delta": {"content": text}, "finish_reason": None}
+
+
+def test_images_arrive_whole_even_with_the_same_index() -> None:
+    """Each image item is one image: two that both say index 0 are not joined."""
+    first = {"type": "image_url", "image_url": {"url": "data:image/png;base64,AA"}, "index": 0}
+    second = {"type": "image_url", "image_url": {"url": "data:image/png;base64,BB"}, "index": 0}
+    acc = fold([chunk({"images": [first]}), chunk({"images": [second]})])
+    assert acc.result().raw["choices"][0]["message"]["images"] == [first, second]
