@@ -232,16 +232,21 @@ def _merge_repeated(state: dict[str, Any], piece: Mapping[str, Any]) -> None:
     """Fold fields that every chunk repeats: the last non-null value wins,
     objects merge key by key."""
     for key, value in piece.items():
-        if value is None:
-            if key not in state:
-                state[key] = None
-        elif type(value) is dict:
-            old = state.get(key)
-            if type(old) is not dict:
-                old = state[key] = {}
-            _merge_repeated(old, value)
-        else:
-            state[key] = value
+        _repeat(state, key, value)
+
+
+def _repeat(state: dict[str, Any], key: str, value: Any) -> None:
+    """Fold one repeated field into ``state``."""
+    if value is None:
+        if key not in state:
+            state[key] = None
+    elif type(value) is dict:
+        old = state.get(key)
+        if type(old) is not dict:
+            old = state[key] = {}
+        _merge_repeated(old, value)
+    else:
+        state[key] = value
 
 
 def _build(state: dict[str, Any]) -> dict[str, Any]:
@@ -308,19 +313,14 @@ class _ChatChoice:
         for key, value in choice.items():
             if key in {"delta", "index"}:
                 continue
-            if value is None:
-                if key not in fields:
-                    fields[key] = None
-            elif type(value) is dict:
+            if key == "logprobs" and type(value) is dict:
+                # Token logprobs are fragments: their lists are extended.
                 old = fields.get(key)
                 if type(old) is not dict:
                     old = fields[key] = {}
-                if key == "logprobs":
-                    _merge_fragments(old, value)
-                else:
-                    _merge_repeated(old, value)
+                _merge_fragments(old, value)
             else:
-                fields[key] = value
+                _repeat(fields, key, value)
         self.nulls = (
             ("finish_reason" in fields)
             + 2 * ("native_finish_reason" in fields)
