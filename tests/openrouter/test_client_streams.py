@@ -382,6 +382,27 @@ def test_stall_hits_the_event_limit(transport: Transport, short_stall_mock: Mock
     assert seen.text == "".join(story_pieces(20)[:3])
 
 
+@pytest.mark.parametrize("transport", TRANSPORTS, ids=[t.name for t in TRANSPORTS])
+def test_a_timed_out_stream_stays_failed(
+    transport: Transport, short_stall_mock: MockOpenRouter
+) -> None:
+    """After StreamTimeoutError, recv() raises it again rather than returning None."""
+    idle = Timeouts(connect=10.0, read=None, event=0.3)
+
+    async def body(api: Api, rt: Runtime) -> tuple[bool, str]:
+        stream = await api.chat_completion_stream(chat("mock/stall"))
+        async with contextlib.aclosing(stream):
+            with pytest.raises(StreamTimeoutError) as first:
+                async for _ in stream:
+                    pass
+            with pytest.raises(StreamTimeoutError) as again:
+                await stream.recv()
+            return again.value is first.value, stream.outcome
+
+    outcome = transport.run(short_stall_mock.base_url, body, timeout=idle, max_retries=0)
+    assert outcome == (True, "truncated")
+
+
 @EVERY_TRANSPORT
 @pytest.mark.parametrize(
     ("model", "error", "outcome"),
