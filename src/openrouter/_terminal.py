@@ -45,11 +45,15 @@ ERASE_LINE: Final = "\r\x1b[K"
 _SPINNER: Final = "|/-\\"
 
 # What a terminal could act on, or cannot encode: C0 controls, DEL, C1
-# controls (U+0080 to U+009F: some terminals read U+009B as CSI) and lone
-# surrogates (which JSON may carry and no encoder accepts).
-_UNSAFE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_UNSAFE_IN_TEXT: Final = re.compile("\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-_UNSAFE_IN_JSON: Final = re.compile("[\x7f-\x9f\ud800-\udfff]")
+# controls (U+0080 to U+009F: some terminals read U+009B as CSI), the
+# bidirectional embeddings, overrides and isolates (U+202A to U+202E, U+2066
+# to U+2069), which reorder what is shown around them, and lone surrogates
+# (which JSON may carry and no encoder accepts).
+_UNSAFE: Final = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_IN_TEXT: Final = re.compile(
+    "\r\n|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_IN_JSON: Final = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -64,7 +68,8 @@ def printable(text: str, *, multiline: bool = False) -> str:
     """``text`` from the network, made safe to write to a terminal.
 
     Control characters are shown escaped instead of acting: C0 (ESC is
-    ``\\x1b``), DEL and C1 as ``\\xNN``, a lone surrogate as ``\\uXXXX``. With
+    ``\\x1b``), DEL and C1 as ``\\xNN``, bidirectional embeddings, overrides
+    and isolates and a lone surrogate as ``\\uXXXX``. With
     ``multiline`` (an answer's content or reasoning) ``\\n`` and ``\\t`` are
     kept and ``\\r\\n`` becomes ``\\n``; without it (one line of a table or a
     message) they are escaped too. Everything else is unchanged.
@@ -73,8 +78,9 @@ def printable(text: str, *, multiline: bool = False) -> str:
 
 
 def json_for_terminal(text: str) -> str:
-    """Serialized JSON (``ensure_ascii=False``) with DEL, C1 controls and
-    lone surrogates written as ``\\uXXXX`` escapes: the same JSON value,
+    """Serialized JSON (``ensure_ascii=False``) with DEL, C1 controls,
+    bidirectional embeddings, overrides and isolates, and lone surrogates
+    written as ``\\uXXXX`` escapes: the same JSON value,
     safe for a terminal and encodable as UTF-8 (JSON already escapes C0)."""
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

@@ -13,13 +13,14 @@ import pytest
 from ._hostile import HostileServer, Step, response, sse, stream_head
 from .test_cli import cli
 
-#: What must never reach the terminal raw: ESC, CSI (C1), BEL, DEL, CR and
-#: a lone surrogate, each standing for its kind.
-HOSTILE = "A\x1b]0;pwned\x07B\x1b[2J\x9b31mC\x7fD\rE\ud800F"
+#: What must never reach the terminal raw: ESC, CSI (C1), BEL, DEL, CR, a
+#: lone surrogate and a right-to-left override, each standing for its kind.
+HOSTILE = "A\x1b]0;pwned\x07B\x1b[2J\x9b31mC\x7fD\rE\ud800F\u202eG"
 #: How the CLI shows it.
-SHOWN = "A\\x1b]0;pwned\\x07B\\x1b[2J\\x9b31mC\\x7fD\\x0dE\\ud800F"
-#: Raw control characters (except newline and tab) or a replaced surrogate.
-RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]|\ufffd|\\?F")
+SHOWN = "A\\x1b]0;pwned\\x07B\\x1b[2J\\x9b31mC\\x7fD\\x0dE\\ud800F\\u202eG"
+#: Raw control characters (except newline and tab), bidirectional controls,
+#: or a replaced surrogate.
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\ufffd|\\?F")
 
 KEY = "sk-test"
 

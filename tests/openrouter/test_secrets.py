@@ -48,11 +48,11 @@ from .test_client import TRANSPORTS, Api, Runtime, Transport
 KEYS = ["sk-or-v1-" + "0123456789abcdef" * 4, "test/key-0123456789+abcdef"]
 
 #: The blocking client on sockets and on httpx, the async one on asyncio
-#: sockets and on asyncio httpx.
+#: sockets, trio sockets and asyncio httpx.
 HOSTILE_TRANSPORTS = [
     t
     for t in TRANSPORTS
-    if t.name in ("sync-sockets", "sync-httpx", "asyncio-sockets", "asyncio-httpx")
+    if t.name in ("sync-sockets", "sync-httpx", "asyncio-sockets", "trio-sockets", "asyncio-httpx")
 ]
 
 #: Every documented status, and one without a class of its own.
