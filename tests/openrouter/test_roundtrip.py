@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openrouter._accumulator import ChatCompletionAccumulator
+from openrouter._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from openrouter._calls import StreamCore
 from openrouter._responses import ChatCompletionChunk
 from sseproto import EventStreamParser
@@ -364,3 +364,61 @@ def test_to_message_sends_back_each_reasoning_entry_as_received(
     sent = acc.to_message()
     assert sent.get("reasoning_details", []) == message.get("reasoning_details", [])
     assert sent.get("tool_calls", []) == message.get("tool_calls", [])
+
+
+# -- the legacy completions endpoint ------------------------------------------------------
+
+
+@st.composite
+def text_streams(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A legacy text completion and the chunks that stream it."""
+    header = {
+        "id": "gen-" + draw(WORD),
+        "created": draw(NUMBER),
+        "model": draw(WORD),
+        "provider": draw(WORD),
+    }
+    body: dict[str, Any] = {**header, "object": "text_completion", "choices": []}
+    queues = []
+    for index in range(draw(st.integers(1, 2))):
+        text = draw(TEXT)
+        choice: dict[str, Any] = {"index": index, "text": text}
+        pieces: list[dict[str, Any]] = [{"index": index, "text": p} for p in split(draw, text)]
+        if draw(st.booleans()):
+            choice["reasoning"] = draw(TEXT)
+            pieces[0]["reasoning"] = ""
+            pieces += [{"index": index, "reasoning": p} for p in split(draw, choice["reasoning"])]
+        if draw(st.booleans()):
+            # The legacy logprobs object: parallel lists, extended piece by piece.
+            tokens = [draw(WORD) for _ in range(draw(st.integers(1, 4)))]
+            choice["logprobs"] = {"tokens": tokens, "token_logprobs": [-0.5] * len(tokens)}
+            for n, token in enumerate(tokens):
+                piece = pieces[min(n, len(pieces) - 1)]
+                target = piece.setdefault("logprobs", {"tokens": [], "token_logprobs": []})
+                target["tokens"].append(token)
+                target["token_logprobs"].append(-0.5)
+        choice["finish_reason"] = draw(st.sampled_from(["stop", "length"]))
+        pieces.append({"index": index, "text": "", "finish_reason": choice["finish_reason"]})
+        body["choices"].append(choice)
+        queues.append(pieces)
+    chunks = []
+    while any(queues):
+        queue = draw(st.sampled_from([q for q in queues if q]))
+        chunks.append({**header, "object": "text_completion", "choices": [queue.pop(0)]})
+    if draw(st.booleans()):
+        body["usage"] = {"prompt_tokens": draw(NUMBER), "completion_tokens": draw(NUMBER)}
+        chunks.append(
+            {**header, "object": "text_completion", "choices": [], "usage": body["usage"]}
+        )
+    return body, chunks
+
+
+@given(case=text_streams())
+def test_text_stream_accumulates_to_the_non_streamed_completion(
+    case: tuple[dict[str, Any], list[dict[str, Any]]],
+) -> None:
+    body, chunks = case
+    acc = CompletionAccumulator()
+    for chunk in chunks:
+        acc.add(chunk)
+    assert acc.result().raw == body
