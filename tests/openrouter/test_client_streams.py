@@ -724,3 +724,26 @@ def test_inband_error_keeps_the_billed_usage(transport: Transport, server: MockO
     (carrier,) = error.chunks
     assert carrier.raw["usage"] == error.partial.raw["usage"]
     assert error.partial.raw["error"] == carrier.raw["error"]
+
+
+def test_keep_chunks_puts_every_chunk_on_the_error(server: MockOpenRouter) -> None:
+    """keep_chunks=True: the error carries every chunk before it and its own."""
+    received: list[ChatCompletionChunk] = []
+
+    def read(stream: Iterator[ChatCompletionChunk]) -> None:
+        received.extend(stream)
+
+    with OpenRouter(KEY, base_url=server.base_url, max_retries=0) as client:
+        kept = client.chat_completion_stream(chat("mock/error-int"), keep_chunks=True)
+        with kept, pytest.raises(StreamError) as caught:
+            read(kept)
+        first = list(received)
+        default = client.chat_completion_stream(chat("mock/error-int"))
+        with default, pytest.raises(StreamError) as alone:
+            read(default)
+    *before, carrier = caught.value.chunks
+    assert before == first
+    assert len(first) == 3
+    assert carrier.raw["error"]["code"] == 502
+    (only,) = alone.value.chunks
+    assert only.raw["error"] == carrier.raw["error"]
