@@ -23,6 +23,7 @@ import pytest
 from openrouter import ChatCompletionRequest, Message
 from sseproto.adapters import Timeouts
 from tests.openrouter.test_client import EVERY_TRANSPORT, Api, Runtime, Transport
+from tests.servers.starlette_app import CHAT_PIECES, CHAT_PORTS, StarletteServer
 
 #: The read limit of the client: a loop that waited for the server would
 #: take at least this long.
@@ -213,3 +214,27 @@ def test_a_body_that_ends_after_done_leaves_the_connection_for_reuse(
         texts = transport.run(server.base_url, body, timeout=Timeouts(connect=5.0, read=5.0))
         assert texts == ["".join(PIECES)] * 3
         assert (server.requests, server.connections) == (3, 1)
+
+
+@EVERY_TRANSPORT
+def test_uvicorn_and_sse_starlette_streams_reuse_one_connection(
+    transport: Transport, starlette_server: StarletteServer
+) -> None:
+    """Against a server nobody here wrote, streams end at [DONE] and share a connection."""
+    model = f"reuse/{transport.name}"
+
+    async def body(api: Api, rt: Runtime) -> list[str]:
+        texts = []
+        for _ in range(3):
+            request = ChatCompletionRequest(model=model, messages=[Message.user("Hi")])
+            stream = await api.chat_completion_stream(request)
+            async with contextlib.aclosing(stream):
+                texts.append("".join([c.choices[0].delta.content or "" async for c in stream]))
+                assert stream.outcome == "completed"
+        return texts
+
+    texts = transport.run(starlette_server.url(""), body, timeout=Timeouts(connect=5, read=5))
+    assert texts == ["".join(CHAT_PIECES)] * 3
+    ports = CHAT_PORTS[model]
+    assert len(ports) == 3
+    assert len(set(ports)) == 1, ports

@@ -11,11 +11,16 @@ second, so the server can shut down gracefully without cancelling anything.
 ``/pings``                  ``first``, comment pings every 50 ms for 0.3 s, ``second``
 ``/reconnect/<n>``          ``n`` events with ids following the ``Last-Event-ID``
                             request header (0 when absent), then the end of the body
+``POST /chat/completions``  an OpenRouter-shaped chat stream of :data:`CHAT_PIECES`
+                            (a keepalive comment first, ``data: [DONE]`` last); the
+                            client port of each request is kept in :data:`CHAT_PORTS`
+                            under the request's ``model``
 ==========================  ===================================================
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -95,6 +100,32 @@ async def reconnect(request: Request) -> EventSourceResponse:
     return EventSourceResponse(generate(), ping=0)
 
 
+#: The content pieces of ``POST /chat/completions``.
+CHAT_PIECES: Final = ("Lights ", "guide ", "ships.")
+
+#: The client ports seen by ``POST /chat/completions``, by requested model:
+#: one port for several requests means one reused connection.
+CHAT_PORTS: Final[dict[str, list[int]]] = {}
+
+
+async def chat(request: Request) -> EventSourceResponse:
+    model = str((await request.json()).get("model"))
+    CHAT_PORTS.setdefault(model, []).append(request.client.port if request.client else 0)
+
+    async def generate() -> AsyncIterator[ServerSentEvent]:
+        yield ServerSentEvent(comment="OPENROUTER PROCESSING")
+        for piece in CHAT_PIECES:
+            chunk = {
+                "id": "gen-s",
+                "model": model,
+                "choices": [{"index": 0, "delta": {"content": piece}}],
+            }
+            yield ServerSentEvent(data=json.dumps(chunk))
+        yield ServerSentEvent(data="[DONE]")
+
+    return EventSourceResponse(generate(), ping=0, sep="\n")
+
+
 app: Final = Starlette(
     routes=[
         Route("/events", events),
@@ -102,6 +133,7 @@ app: Final = Starlette(
         Route("/long", long),
         Route("/pings", pings),
         Route("/reconnect/{count:int}", reconnect),
+        Route("/chat/completions", chat, methods=["POST"]),
     ]
 )
 
