@@ -100,21 +100,31 @@ class _Text:
         self.parts = [first]
 
 
+class _Plain:
+    """An item of an indexed list that is not an object: kept as it came."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class _Keyed:
     """A list of indexed items, merged by what identifies each item."""
 
     __slots__ = ("entries", "last")
 
     def __init__(self) -> None:
-        # [index, state] in arrival order; state is a fragment dict.
-        self.entries: list[tuple[int, dict[str, Any]]] = []
+        # [index, state] in arrival order; state is a fragment dict, or a
+        # _Plain for an item that is not an object.
+        self.entries: list[tuple[int, dict[str, Any] | _Plain]] = []
         self.last: tuple[int, dict[str, Any]] | None = None
 
     def add(self, item: dict[str, Any]) -> None:
         index = item.get("index")
         if type(index) is not int:
             index = _int(index)
-        entry = None
+        entry: tuple[int, dict[str, Any]] | None = None
         if index is None:
             last = self.last
             if last is not None and _agree(last[1], item):
@@ -122,9 +132,9 @@ class _Keyed:
             else:
                 index = self._next_index()
         else:
-            for candidate in reversed(self.entries):
-                if candidate[0] == index and _agree(candidate[1], item):
-                    entry = candidate
+            for number, state in reversed(self.entries):
+                if number == index and type(state) is dict and _agree(state, item):
+                    entry = (number, state)
                     break
         if entry is None:
             assert index is not None
@@ -135,7 +145,7 @@ class _Keyed:
 
     def append_plain(self, item: Any) -> None:
         """Keep an item that is not an object, at the next free index."""
-        self.entries.append((self._next_index(), {"": item}))
+        self.entries.append((self._next_index(), _Plain(item)))
 
     def _next_index(self) -> int:
         return max((e[0] for e in self.entries), default=-1) + 1
@@ -144,6 +154,9 @@ class _Keyed:
         out = []
         # sorted() is stable: arrival order within an index.
         for index, state in sorted(self.entries, key=_first):
+            if isinstance(state, _Plain):
+                out.append(state.value)
+                continue
             item = _build(state)
             if keep_index:
                 item["index"] = index
@@ -153,7 +166,7 @@ class _Keyed:
         return out
 
 
-def _first(entry: tuple[int, dict[str, Any]]) -> int:
+def _first(entry: tuple[int, object]) -> int:
     return entry[0]
 
 
@@ -251,8 +264,6 @@ def _repeat(state: dict[str, Any], key: str, value: Any) -> None:
 
 def _build(state: dict[str, Any]) -> dict[str, Any]:
     """The plain JSON object of a fragment state."""
-    if len(state) == 1 and "" in state:
-        return state[""]  # type: ignore[no-any-return]  # a non-object list item
     return {key: _value(value) for key, value in state.items()}
 
 
@@ -266,13 +277,6 @@ def _value(value: Any) -> Any:
         return value.build(keep_index=True)
     if kind is list:
         return list(value)
-    return value
-
-
-def _copy(value: Any) -> Any:
-    """A deep copy of a repeated-field state (plain JSON)."""
-    if type(value) is dict:
-        return {key: _copy(v) for key, v in value.items()}
     return value
 
 
@@ -360,7 +364,7 @@ class _ChatChoice:
         out["finish_reason"] = fields.get("finish_reason")
         for key, value in fields.items():
             if key != "finish_reason":
-                out[key] = _value(value) if key == "logprobs" else _copy(value)
+                out[key] = _value(value)
         return out
 
 
@@ -438,7 +442,7 @@ class _Header:
                     self._known.discard(key)
 
     def _body(self, obj: str, choices: list[dict[str, Any]]) -> dict[str, Any]:
-        body = {key: _copy(value) for key, value in self._top.items()}
+        body = {key: _value(value) for key, value in self._top.items()}
         body["object"] = obj
         body["choices"] = choices
         return body
@@ -454,7 +458,7 @@ class _Header:
         if self._usage is None:
             raw = self._top.get("usage")
             if type(raw) is dict:
-                self._usage = Usage.from_dict(_copy(raw))
+                self._usage = Usage.from_dict(_value(raw))
         return self._usage
 
     @property

@@ -743,3 +743,18 @@ def test_images_arrive_whole_even_with_the_same_index() -> None:
     second = {"type": "image_url", "image_url": {"url": "data:image/png;base64,BB"}, "index": 0}
     acc = fold([chunk({"images": [first]}), chunk({"images": [second]})])
     assert acc.result().raw["choices"][0]["message"]["images"] == [first, second]
+
+
+def test_objects_keyed_by_the_empty_string_and_plain_list_items() -> None:
+    """{"": ...} is an object like any other, and a non-object item of an
+    indexed list is kept as it came; neither breaks result()."""
+    acc = fold(
+        [
+            chunk({"x_obj": {"": "a"}, "reasoning_details": [7]}),
+            chunk({"x_obj": {"": "b"}, "tool_calls": [{"index": 0, "": 1}]}),
+        ]
+    )
+    message = acc.result().raw["choices"][0]["message"]
+    assert message["x_obj"] == {"": "ab"}
+    assert message["reasoning_details"] == [7]
+    assert message["tool_calls"][0][""] == 1
