@@ -97,6 +97,7 @@ __all__ = [
     "TimedOut",
     "check_request",
     "request_flow",
+    "smallest",
     "stream_flow",
     "subscribe_flow",
 ]
@@ -274,6 +275,12 @@ def header_value(headers: Headers, name: str) -> str | None:
 _DEADLINE_SLACK: Final = 1e-3
 
 
+def smallest(*limits: float | None) -> float | None:
+    """The smallest of ``limits`` that are not ``None`` (``None``: no limit)."""
+    known = [limit for limit in limits if limit is not None]
+    return min(known) if known else None
+
+
 class _Deadlines:
     """The deadlines of one request, from :class:`Timeouts` and a clock."""
 
@@ -304,20 +311,12 @@ class _Deadlines:
 
     def body_timeout(self, *, events: bool) -> float | None:
         """The smallest per-read limit of the body: read, and event if counted."""
-        limits = [self._timeouts.read]
-        if events:
-            limits.append(self._timeouts.event)
-        known = [limit for limit in limits if limit is not None]
-        return min(known) if known else None
+        return smallest(self._timeouts.read, self._timeouts.event if events else None)
 
     def deadline(self, *, events: bool = False) -> float | None:
         """The clock time no wait may pass: the total deadline, and the
         event deadline if counted, whichever is nearer."""
-        deadlines = [self._total_deadline]
-        if events:
-            deadlines.append(self._event_deadline)
-        known = [deadline for deadline in deadlines if deadline is not None]
-        return min(known) if known else None
+        return smallest(self._total_deadline, self._event_deadline if events else None)
 
     def read(self, *, events: bool = False) -> ReadBody:
         """The next body read: its wait, cut to the deadlines, and the deadline."""

@@ -54,7 +54,7 @@ from typing import Any, Final, Generic, TypeVar
 from sseproto._errors import ProtocolError
 
 from ._errors import ConnectError, ReadError
-from ._flows import CloseResponse, Head, ReadBody, SendRequest, TimedOut
+from ._flows import CloseResponse, Head, ReadBody, SendRequest, TimedOut, smallest
 from ._http11 import (
     BodyChunk,
     ExchangeEvent,
@@ -396,10 +396,7 @@ class HTTP11Flow(Generic[R]):
     def _cut(self, timeout: float | None, deadline: float | None) -> float | None:
         """``timeout``, cut to the time left before ``deadline`` (which may
         be zero or less: passed)."""
-        if deadline is None:
-            return timeout
-        left = deadline - self._clock()
-        return left if timeout is None or left < timeout else timeout
+        return smallest(timeout, None if deadline is None else deadline - self._clock())
 
     def _receive(
         self, timeout: float | None, deadline: float | None

@@ -63,18 +63,13 @@ import sniffio
 from sseproto._errors import LocalProtocolError
 
 from ._errors import DEFAULT_MAX_REDIRECTS, ConnectError, InvalidRedirect, ReadError, Timeouts
-from ._flows import CloseResponse, Head, ReadBody, SendRequest, Sleep, TimedOut
+from ._flows import CloseResponse, Head, ReadBody, SendRequest, Sleep, TimedOut, smallest
 from ._http11 import DEFAULT_MAX_HEADER_SIZE, HeadersTooLarge, HTTPProtocolError, IncompleteBody
 from ._runners import AsyncClientBase, AsyncRunner, SyncClientBase, SyncRunner
 
 __all__ = ["AsyncClient", "Client"]
 
 _DEFAULT_TIMEOUTS = Timeouts()
-
-
-def _smallest(*limits: float | None) -> float | None:
-    known = [limit for limit in limits if limit is not None]
-    return min(known) if known else None
 
 
 # -- bounding the reads httpx makes -------------------------------------------------
@@ -105,7 +100,7 @@ class _Watch:
         if left <= 0:
             # Mapped by httpx to httpx.ReadTimeout, as a read that ran out.
             raise httpcore.ReadTimeout("the deadline passed")
-        return left if timeout is None or left < timeout else timeout
+        return smallest(timeout, left)
 
 
 #: The watch of the operation being performed in this context (thread or task).
@@ -179,7 +174,7 @@ def _build(http: httpx.Client | httpx.AsyncClient, op: SendRequest) -> httpx.Req
     # The sync client cannot cut a single read short, so httpx's one read
     # limit is the smallest any read of this request may wait.
     sync = isinstance(http, httpx.Client)
-    read = _smallest(op.timeout, op.body_timeout) if sync else op.timeout
+    read = smallest(op.timeout, op.body_timeout) if sync else op.timeout
     timeout = httpx.Timeout(
         connect=op.connect_timeout, read=read, write=op.timeout, pool=op.connect_timeout
     )
