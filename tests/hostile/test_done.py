@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import struct
-import threading
 import time
 from collections.abc import Iterator
 
@@ -22,6 +19,7 @@ import pytest
 
 from openrouter import ChatCompletionRequest, Message
 from sseproto.adapters import Timeouts
+from tests.hostile.servers import Behaviour, HostileServer, Peer
 from tests.openrouter.test_client import EVERY_TRANSPORT, Api, Runtime, Transport
 from tests.servers.starlette_app import CHAT_PIECES, CHAT_PORTS, StarletteServer
 
@@ -57,114 +55,41 @@ HEAD = (
 )
 
 
-class AfterDoneServer:
-    """Serves chat streams on 127.0.0.1; ``mode`` says what follows [DONE].
+#: What follows [DONE] in the body, for the modes that keep it open.
+AFTER_DONE = {
+    "keepalives": _chunk(b": OPENROUTER PROCESSING\n\n"),
+    "more-events": _chunk(b'data: {"choices": [{"index": 0, "delta": {"content": "!"}}]}\n\n'),
+}
 
-    ``connections`` counts the connections accepted, ``requests`` the
-    requests served; each connection is served in a thread of its own, and
-    every wait ends when the server stops.
-    """
 
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.connections = 0
-        self.requests = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.base_url = f"http://127.0.0.1:{self._listener.getsockname()[1]}/api/v1"
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._accepting = threading.Thread(target=self._accept, daemon=True)
+def after_done(mode: str, connections: list[int]) -> Behaviour:
+    """Answer chat requests with a stream that says [DONE]; then, by
+    ``mode``: end the body and serve the next request on the connection
+    (``ends``), reset the connection (``reset``), keep it open in silence
+    (``silent``) or keep sending (``keepalives``, ``more-events``) until the
+    client closes. ``connections`` gets the index of each connection."""
 
-    def __enter__(self) -> AfterDoneServer:
-        self._accepting.start()
-        return self
+    def behaviour(peer: Peer, index: int) -> None:
+        connections.append(index)
+        while True:
+            peer.read_request()
+            peer.send(HEAD + _chunk(_events()))
+            if mode == "ends":
+                peer.send(b"0\r\n\r\n")
+            elif mode == "reset":
+                peer.reset()
+                return
+            elif mode == "silent":
+                peer.wait_for_close()
+            else:
+                peer.drip(AFTER_DONE[mode], 0.05)
 
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._accepting.join(5)
-        for thread in self._threads:
-            thread.join(5)
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            thread = threading.Thread(target=self._serve, args=(sock,), daemon=True)
-            self._threads.append(thread)
-            thread.start()
-
-    def _serve(self, sock: socket.socket) -> None:
-        with sock, contextlib.suppress(OSError):
-            sock.settimeout(0.05)
-            buffer = b""
-            while not self._stop.is_set():
-                head_end = buffer.find(b"\r\n\r\n")
-                if head_end < 0:
-                    more = self._recv(sock)
-                    if not more:
-                        return
-                    buffer += more
-                    continue
-                head = buffer[:head_end].decode("latin-1").lower()
-                length = 0
-                for line in head.split("\r\n"):
-                    if line.startswith("content-length:"):
-                        length = int(line.split(":", 1)[1])
-                while len(buffer) < head_end + 4 + length:
-                    more = self._recv(sock)
-                    if not more:
-                        return
-                    buffer += more
-                buffer = buffer[head_end + 4 + length :]
-                self.requests += 1
-                sock.sendall(HEAD + _chunk(_events()))
-                if not self._after_done(sock):
-                    return
-
-    def _recv(self, sock: socket.socket) -> bytes:
-        while not self._stop.is_set():
-            try:
-                return sock.recv(65536)
-            except TimeoutError:
-                continue
-        return b""
-
-    def _after_done(self, sock: socket.socket) -> bool:
-        """What follows [DONE]; True to serve the next request on this connection."""
-        if self.mode == "ends":
-            sock.sendall(b"0\r\n\r\n")
-            return True
-        if self.mode == "reset":
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            return False
-        extra = {
-            "keepalives": b": OPENROUTER PROCESSING\n\n",
-            "more-events": b'data: {"choices": [{"index": 0, "delta": {"content": "!"}}]}\n\n',
-            "silent": b"",
-        }[self.mode]
-        deadline = time.monotonic() + 3 * READ_LIMIT
-        while not self._stop.is_set() and time.monotonic() < deadline:
-            if extra:
-                sock.sendall(_chunk(extra))
-            if self._closed_by_peer(sock):
-                return False
-        return False
-
-    def _closed_by_peer(self, sock: socket.socket) -> bool:
-        try:
-            return sock.recv(1) == b""
-        except TimeoutError:
-            return False
+    return behaviour
 
 
 @pytest.fixture(params=["ends", "silent", "keepalives", "more-events", "reset"])
-def server(request: pytest.FixtureRequest) -> Iterator[AfterDoneServer]:
-    with AfterDoneServer(request.param) as running:
+def server(request: pytest.FixtureRequest) -> Iterator[HostileServer]:
+    with HostileServer(after_done(request.param, [])) as running:
         yield running
 
 
@@ -173,7 +98,7 @@ def _chat() -> ChatCompletionRequest:
 
 
 @EVERY_TRANSPORT
-def test_the_loop_ends_at_done(transport: Transport, server: AfterDoneServer) -> None:
+def test_the_loop_ends_at_done(transport: Transport, server: HostileServer) -> None:
     """for chunk in stream ends at [DONE]: completed, whole, no error, no wait."""
 
     async def body(api: Api, rt: Runtime) -> tuple[str, str, str | None, float]:
@@ -190,7 +115,7 @@ def test_the_loop_ends_at_done(transport: Transport, server: AfterDoneServer) ->
             return stream.outcome, text, message.content, elapsed
 
     outcome, text, content, elapsed = transport.run(
-        server.base_url, body, timeout=Timeouts(connect=5.0, read=READ_LIMIT), max_retries=0
+        server.url, body, timeout=Timeouts(connect=5.0, read=READ_LIMIT), max_retries=0
     )
     assert (outcome, text, content) == ("completed", "".join(PIECES), "".join(PIECES))
     assert elapsed < PROMPT_END
@@ -210,10 +135,11 @@ def test_a_body_that_ends_after_done_leaves_the_connection_for_reuse(
                 texts.append("".join([c.choices[0].delta.content or "" async for c in stream]))
         return texts
 
-    with AfterDoneServer("ends") as server:
-        texts = transport.run(server.base_url, body, timeout=Timeouts(connect=5.0, read=5.0))
+    connections: list[int] = []
+    with HostileServer(after_done("ends", connections)) as server:
+        texts = transport.run(server.url, body, timeout=Timeouts(connect=5.0, read=5.0))
         assert texts == ["".join(PIECES)] * 3
-        assert (server.requests, server.connections) == (3, 1)
+        assert (server.count("POST"), len(connections)) == (3, 1)
 
 
 @EVERY_TRANSPORT
