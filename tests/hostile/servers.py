@@ -72,8 +72,8 @@ class Peer:
         self.server = server
         self.buffer = bytearray()
 
-    def _fill(self) -> None:
-        deadline = time.monotonic() + LIMIT
+    def _fill(self, limit: float = LIMIT) -> None:
+        deadline = time.monotonic() + limit
         while not self.server.stopping.is_set():
             if time.monotonic() > deadline:
                 raise Gone("waited too long")
@@ -129,10 +129,12 @@ class Peer:
             self.send(data)
             self.pause(interval)
 
-    def wait_for_close(self) -> None:
-        """Read and discard until the client closes the connection."""
+    def wait_for_close(self, limit: float = LIMIT) -> None:
+        """Read and discard until the client closes the connection, for at
+        most ``limit`` seconds (then :class:`Gone`)."""
+        deadline = time.monotonic() + limit
         while True:
-            self._fill()
+            self._fill(max(deadline - time.monotonic(), 0.0))
             self.buffer.clear()
 
     def reset(self) -> None:

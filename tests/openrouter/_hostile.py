@@ -6,17 +6,18 @@ the key back.
 the request head and body, takes the token after ``Bearer `` and writes
 ``reply(key)``: a list of byte strings (written in order) and floats
 (seconds to wait, or until the client leaves). The connection is closed
-after the last step. Connections are served one at a time, the server stops
-within 50 ms of ``__exit__``, and each wait is cut short when it stops.
+after the last step. The connections are served by
+:class:`tests.hostile.servers.HostileServer`, each on a thread of its own,
+and each wait is cut short when the server stops.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import socket
-import threading
 from collections.abc import Callable, Sequence
+
+from tests.hostile import servers
 
 Step = bytes | float
 Reply = Callable[[str], Sequence[Step]]
@@ -26,82 +27,41 @@ MAX_WAIT = 5.0
 
 
 class HostileServer:
-    """Answers each request with ``reply(key)``; see the module docstring."""
+    """Answers each request with ``reply(key)``; see the module docstring.
+
+    A behaviour of :class:`tests.hostile.servers.HostileServer`, which
+    serves the connections."""
 
     def __init__(self, reply: Reply) -> None:
         self.reply = reply
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self.port: int = self._listener.getsockname()[1]
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        #: The request targets seen, in order.
-        self.targets: list[str] = []
+        self._server = servers.HostileServer(self._behaviour)
 
     def __enter__(self) -> HostileServer:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._thread.join(MAX_WAIT + 1)
-        self._listener.close()
+        self._server.stop()
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/api/v1"
+        return f"{self._server.url}/api/v1"
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                sock, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            with sock, contextlib.suppress(OSError):
-                sock.settimeout(MAX_WAIT)
-                key = self._read_request(sock)
-                for step in self.reply(key):
-                    if isinstance(step, bytes):
-                        sock.sendall(step)
-                    else:
-                        self._wait(sock, step)
-
-    def _read_request(self, sock: socket.socket) -> str:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            more = sock.recv(65536)
-            if not more:
-                break
-            data += more
-        head, _, body = data.partition(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        parts = lines[0].split(" ")
-        self.targets.append(parts[1] if len(parts) > 1 else "")
-        key, length = "", 0
-        for line in lines[1:]:
+    def _behaviour(self, peer: servers.Peer, index: int) -> None:
+        del index
+        head = peer.read_request().partition(b"\r\n\r\n")[0]
+        key = ""
+        for line in head.decode("latin-1").split("\r\n")[1:]:
             name, _, value = line.partition(":")
             if name.strip().lower() == "authorization":
                 key = value.strip().removeprefix("Bearer ")
-            elif name.strip().lower() == "content-length":
-                length = int(value.strip())
-        while len(body) < length:
-            more = sock.recv(65536)
-            if not more:
-                break
-            body += more
-        return key
-
-    def _wait(self, sock: socket.socket, seconds: float) -> None:
-        """Wait ``seconds`` (at most MAX_WAIT), or until the client leaves or the server stops."""
-        sock.settimeout(0.05)
-        waited = 0.0
-        while waited < min(seconds, MAX_WAIT) and not self._stop.is_set():
-            try:
-                if not sock.recv(65536):
-                    return
-            except TimeoutError:
-                waited += 0.05
-        sock.settimeout(MAX_WAIT)
+        for step in self.reply(key):
+            if isinstance(step, bytes):
+                peer.send(step)
+            else:
+                # Wait that long, or until the client leaves.
+                with contextlib.suppress(servers.Gone):
+                    peer.wait_for_close(min(step, MAX_WAIT))
 
 
 def escaped(key: str) -> str:
