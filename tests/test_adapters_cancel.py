@@ -26,8 +26,7 @@ import pytest
 import trio
 
 from sseproto import Event
-from sseproto.adapters import AsyncClient, Timeouts
-from sseproto.adapters._runners import AsyncClientBase, SyncClientBase
+from sseproto.adapters import AsyncClient, AsyncClientBase, SyncClientBase, Timeouts
 from sseproto.adapters.asyncio import Client as AsyncioClient
 from sseproto.adapters.httpx import AsyncClient as HttpxAsyncClient
 from sseproto.adapters.httpx import Client as HttpxClient

@@ -1,4 +1,4 @@
-"""The request flows of ``sseproto.adapters._flows``, driven by a scripted runner.
+"""The request flows of ``sseproto.http``, driven by a scripted runner.
 
 No sockets and no real clock: :class:`ScriptRunner` answers each operation a
 flow yields from a script (a :class:`Head` or :class:`TimedOut` for each
@@ -41,32 +41,31 @@ from sseproto.adapters import (
     ReadError,
     ReadTimeout,
     Response,
+    SyncDriver,
     Timeout,
     Timeouts,
     TooManyRedirects,
     TotalTimeout,
     UnexpectedContentEncoding,
 )
-from sseproto.adapters._flows import (
+from sseproto.http import (
     CloseResponse,
+    ConnectionPool,
+    Deliver,
     Drain,
-    Emit,
     Head,
+    HTTP11Connections,
+    OpenConnection,
+    Opened,
     ReadBody,
+    ReceiveBytes,
+    SendBytes,
     SendRequest,
-    Sleep,
-    StreamOpened,
     TimedOut,
+    Wait,
     request_flow,
     stream_flow,
     subscribe_flow,
-)
-from sseproto.adapters._pool import (
-    ConnectionPool,
-    HTTP11Flow,
-    OpenConnection,
-    ReceiveBytes,
-    SendBytes,
 )
 
 from .helpers import run, split
@@ -126,7 +125,7 @@ class Outcome:
     ops: list[object] = field(default_factory=list)
     requests: list[SendRequest] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
-    opened: list[StreamOpened] = field(default_factory=list)
+    opened: list[Opened] = field(default_factory=list)
     sleeps: list[float] = field(default_factory=list)
     closes: int = 0
     error: BaseException | None = None
@@ -196,13 +195,13 @@ class ScriptRunner:
         if isinstance(op, CloseResponse):
             outcome.closes += 1
             self._body = None
-        elif isinstance(op, Sleep):
+        elif isinstance(op, Wait):
             outcome.sleeps.append(op.seconds)
             self.clock.advance(op.seconds)
-        elif isinstance(op, StreamOpened):
+        elif isinstance(op, Opened):
             outcome.opened.append(op)
-        elif isinstance(op, Emit):
-            assert op.items, "an Emit without items"
+        elif isinstance(op, Deliver):
+            assert op.items, "a Deliver without items"
             outcome.items.extend(op.items)
         else:  # pragma: no cover - a flow yields nothing else
             raise AssertionError(f"unexpected operation {op!r}")
@@ -286,22 +285,22 @@ def test_stream_chunking_invariance_any_stream(data: bytes, draw: st.DataObject)
 
 
 def test_stream_opened_before_items() -> None:
-    """StreamOpened comes once, before the first Emit, with the URL and head."""
+    """Opened comes once, before the first Deliver, with the head and the URL."""
     clock = FakeClock()
     head = ok(("x-request-id", "7"))
     outcome = drive(clock, stream(clock), [Reply(head, [b"data: a\n\n", b"data: b\n\n"])])
     kinds = [type(op) for op in outcome.ops]
     assert kinds == [
         SendRequest,
-        StreamOpened,
+        Opened,
         ReadBody,
-        Emit,
+        Deliver,
         ReadBody,
-        Emit,
+        Deliver,
         ReadBody,
         CloseResponse,
     ]
-    assert outcome.opened == [StreamOpened(URL, head)]
+    assert outcome.opened == [Opened(Head(200, "OK", head.headers, "1.1", URL))]
 
 
 def test_stream_releases_the_response_at_the_end() -> None:
@@ -447,7 +446,7 @@ def test_redirect_turns_into_get(status: int, method: str, expected: str) -> Non
     for name in ("Content-Type", "Content-Length", "Content-Encoding"):
         assert header(second, name) == []
     assert header(second, "X-Custom") == ["kept"]
-    assert outcome.opened[0].url == "http://example.test/next"
+    assert outcome.opened[0].head.url == "http://example.test/next"
 
 
 def test_redirect_303_keeps_head() -> None:
@@ -529,7 +528,7 @@ def test_redirect_relative_location(location: str, resolved: str) -> None:
     url = "http://example.test/a/b"
     outcome = drive(clock, stream(clock, url=url), [Reply(moved(301, location)), Reply(ok())])
     assert outcome.requests[1].url == resolved
-    assert outcome.opened[0].url == resolved
+    assert outcome.opened[0].head.url == resolved
 
 
 def test_redirect_chain_resolves_against_the_last_url() -> None:
@@ -917,7 +916,7 @@ def test_subscribe_releases_a_broken_response() -> None:
     replies = [Reply(ok(), [ReadError("reset")])]
     outcome = drive(clock, subscribe(clock), replies)
     kinds = [type(op) for op in outcome.ops]
-    assert kinds[:5] == [SendRequest, StreamOpened, ReadBody, CloseResponse, Sleep]
+    assert kinds[:5] == [SendRequest, Opened, ReadBody, CloseResponse, Wait]
 
 
 def test_subscribe_event_timeout_reconnects() -> None:
@@ -1153,7 +1152,7 @@ def test_redirect_to_https_followed() -> None:
     ]
     outcome = drive(clock, stream(clock), replies)
     assert outcome.error is None
-    assert outcome.opened[0].url == "https://other.test/b"
+    assert outcome.opened[0].head.url == "https://other.test/b"
 
 
 def test_invalid_redirect_from_the_runner_keeps_the_chain() -> None:
@@ -1255,7 +1254,7 @@ DRIPS: dict[str, tuple[bytes, bytes]] = {
 
 
 class DripNet:
-    """Performs HTTP11Flow's connection operations over one connection that
+    """Performs the connection operations of HTTP11Connections over one connection that
     delivers ``prefix`` whole after ``first_gap``, then ``repeat`` forever in
     pieces of the given sizes, each after its gap on the fake clock. A
     receive whose wait is shorter than the gap times out after its wait."""
@@ -1274,6 +1273,7 @@ class DripNet:
         self.sizes, self.gaps = sizes, gaps
         self.reads = 0
         self.pending = b""
+        self.upcoming: tuple[float, bytes] | None = None
 
     def next(self) -> tuple[float, bytes]:
         """The next piece and the gap before it."""
@@ -1289,31 +1289,50 @@ class DripNet:
         return gap, piece
 
     def run(self, flow: Flow) -> BaseException | None:
-        """Run ``flow`` until it raises; return its error."""
-        gen = HTTP11Flow(flow, ConnectionPool(), self.clock).run()
-        value: object = None
-        upcoming: tuple[float, bytes] | None = None
-        for _ in range(100_000):
-            try:
-                op = gen.send(value)
-            except Exception as exc:
-                return exc
-            value = None
-            if isinstance(op, OpenConnection):
-                value = "conn"
-            elif isinstance(op, SendBytes):
-                value = True
-            elif isinstance(op, ReceiveBytes):
-                upcoming = upcoming or self.next()
-                gap, piece = upcoming
-                if op.timeout is not None and gap >= op.timeout:
-                    # The wait ends first; the piece is still on its way.
-                    self.clock.advance(op.timeout)
-                    upcoming = (gap - op.timeout, piece)
-                else:
-                    self.clock.advance(gap)
-                    value, upcoming = piece, None
-        raise AssertionError("the flow never ended")
+        """Run ``flow`` with the library's driver until it raises; return its error."""
+        driver = _DripDriver(self, flow, HTTP11Connections(ConnectionPool(), self.clock))
+        try:
+            while driver.step() is not None:
+                pass
+        except Exception as exc:
+            return exc
+        raise AssertionError("the flow ended without an error")
+
+    def perform(self, op: object) -> object:
+        if isinstance(op, OpenConnection):
+            return "conn"
+        if isinstance(op, SendBytes):
+            return True
+        if isinstance(op, ReceiveBytes):
+            upcoming = self.upcoming or self.next()
+            gap, piece = upcoming
+            if op.timeout is not None and gap >= op.timeout:
+                # The wait ends first; the piece is still on its way.
+                self.clock.advance(op.timeout)
+                self.upcoming = (gap - op.timeout, piece)
+                return None
+            self.clock.advance(gap)
+            self.upcoming = None
+            return piece
+        return None
+
+
+class _DripDriver(SyncDriver):
+    """The library's driver over a :class:`DripNet`, bounded in operations."""
+
+    def __init__(self, net: DripNet, flow: Flow, connections: HTTP11Connections) -> None:
+        super().__init__(flow, connections, net.clock.advance)
+        self.net = net
+        self.ops = 0
+
+    def perform(self, op: Any) -> Any:
+        self.ops += 1
+        if self.ops > 100_000:
+            raise AssertionError("the flow never ended")
+        return self.net.perform(op)
+
+    def discard(self, conn: Any) -> None:
+        pass
 
 
 @given(
@@ -1352,12 +1371,12 @@ def test_deadlines_hold_under_any_split(
 
 
 def _at_first_emit(clock: FakeClock) -> Flow:
-    """A stream flow waiting at its first Emit (one event received)."""
+    """A stream flow waiting at its first Deliver (one event received)."""
     gen = stream(clock)
     assert isinstance(gen.send(None), SendRequest)
-    assert isinstance(gen.send(ok()), StreamOpened)
+    assert isinstance(gen.send(ok()), Opened)
     assert isinstance(gen.send(None), ReadBody)
-    assert isinstance(gen.send(b"data: [DONE]\n\n"), Emit)
+    assert isinstance(gen.send(b"data: [DONE]\n\n"), Deliver)
     return gen
 
 

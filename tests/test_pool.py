@@ -1,6 +1,6 @@
-"""The connection pool and :class:`HTTP11Flow`, over a fake connection layer.
+"""The connection pool and :class:`HTTP11Connections`, over a fake connection layer.
 
-:class:`FakeNet` performs the connection operations that ``HTTP11Flow``
+:class:`FakeNet` performs the connection operations that ``HTTP11Connections``
 yields (open, send, receive, close) from scripted connections, so reuse,
 stale-connection retries and error ordering are checked byte for byte,
 without sockets.
@@ -29,27 +29,26 @@ from sseproto.adapters import (
     ReadError,
     ReadTimeout,
     Response,
+    SyncDriver,
     Timeouts,
 )
-from sseproto.adapters._flows import (
+from sseproto.http import (
+    CheckIdle,
+    CloseConnection,
     CloseResponse,
-    Emit,
+    ConnectionPool,
+    Deliver,
     Head,
+    HTTP11Connections,
+    OpenConnection,
+    Opened,
     ReadBody,
+    ReceiveBytes,
+    SendBytes,
     SendRequest,
-    StreamOpened,
     TimedOut,
     request_flow,
     stream_flow,
-)
-from sseproto.adapters._pool import (
-    CheckIdle,
-    CloseConnection,
-    ConnectionPool,
-    HTTP11Flow,
-    OpenConnection,
-    ReceiveBytes,
-    SendBytes,
 )
 
 ORIGIN = Origin("http", "a.test", 80)
@@ -206,7 +205,7 @@ class Run:
 
     ops: list[object] = field(default_factory=list)
     items: list[Any] = field(default_factory=list)
-    opened: list[StreamOpened] = field(default_factory=list)
+    opened: list[Opened] = field(default_factory=list)
     result: object = None
     error: BaseException | None = None
 
@@ -223,28 +222,36 @@ class FakeNet:
         self.pool: ConnectionPool[FakeConn] = ConnectionPool()
 
     def run(self, flow: Generator[Any, Any, Any], *, emits: int | None = None) -> Run:
-        """Run ``flow`` to its end, or until it has made ``emits`` Emits."""
-        lowered = HTTP11Flow(flow, self.pool, self.clock)
-        return self.run_lowered(lowered, emits=emits)
+        """Run ``flow`` to its end, or until it has made ``emits`` Delivers."""
+        return self.run_lowered(HTTP11Connections(self.pool, self.clock), flow, emits=emits)
 
-    def run_lowered(self, lowered: HTTP11Flow[Any], *, emits: int | None = None) -> Run:
-        gen = lowered.run()
+    def run_lowered(
+        self,
+        connections: HTTP11Connections,
+        flow: Generator[Any, Any, Any],
+        *,
+        emits: int | None = None,
+    ) -> Run:
+        """Run ``flow`` with the library's own driver over ``connections``;
+        the connections it holds at the end are left to ``abandon()``."""
         outcome = Run()
-        value: object = None
-        error: BaseException | None = None
+        driver = _Driver(self, outcome, flow, connections)
         while True:
             try:
-                op = gen.send(value) if error is None else gen.throw(error)
-            except StopIteration as stop:
-                outcome.result = stop.value
-                return outcome
+                op = driver.step()
             except Exception as exc:
                 outcome.error = exc
                 return outcome
+            if op is None:
+                outcome.result = driver.result
+                return outcome
             outcome.ops.append(op)
-            value, error = self.perform(op, outcome)
-            if emits is not None and sum(type(o) is Emit for o in outcome.ops) >= emits:
-                gen.close()
+            if isinstance(op, Opened):
+                outcome.opened.append(op)
+            else:
+                outcome.items.extend(op.items)
+            if emits is not None and sum(type(o) is Deliver for o in outcome.ops) >= emits:
+                driver.close()
                 return outcome
 
     def perform(self, op: object, outcome: Run) -> tuple[object, BaseException | None]:
@@ -276,13 +283,43 @@ class FakeNet:
             return not op.conn.stirring, None
         if isinstance(op, CloseConnection):
             op.conn.closed = True
-        elif isinstance(op, StreamOpened):
-            outcome.opened.append(op)
-        elif isinstance(op, Emit):
-            outcome.items.extend(op.items)
-        else:  # pragma: no cover - nothing else reaches a runner
+        else:  # pragma: no cover - nothing else reaches a pump
             raise AssertionError(f"unexpected operation {op!r}")
         return None, None
+
+
+class _Driver(SyncDriver):
+    """The library's driver, performing with a :class:`FakeNet` and recording
+    each operation; it leaves the held connection to the test (``release``
+    does nothing, so ``abandon()`` can be checked)."""
+
+    def __init__(
+        self,
+        net: FakeNet,
+        outcome: Run,
+        flow: Generator[Any, Any, Any],
+        connections: HTTP11Connections,
+    ) -> None:
+        super().__init__(flow, connections, _no_sleep)
+        self.net = net
+        self.outcome = outcome
+
+    def perform(self, op: Any) -> Any:
+        self.outcome.ops.append(op)
+        value, error = self.net.perform(op, self.outcome)
+        if error is not None:
+            raise error
+        return value
+
+    def discard(self, conn: Any) -> None:  # pragma: no cover - release() is off
+        conn.closed = True
+
+    def release(self) -> None:
+        pass
+
+
+def _no_sleep(seconds: float) -> None:  # pragma: no cover - these flows never wait
+    raise AssertionError(f"unexpected wait of {seconds} s")
 
 
 def response(
@@ -664,8 +701,8 @@ def test_head_timeout_closes_the_connection() -> None:
     """A response head that never comes raises ReadTimeout; the runner abandons the connection."""
     conn = FakeConn("a", [None])
     net = FakeNet(conn)
-    lowered: HTTP11Flow[Any] = HTTP11Flow(get(), net.pool, net.clock)
-    run = net.run_lowered(lowered)
+    lowered = HTTP11Connections(net.pool, net.clock)
+    run = net.run_lowered(lowered, get())
     assert isinstance(run.error, ReadTimeout)
     assert ReceiveBytes(conn, 5) in run.ops
     assert lowered.abandon() == [conn]
@@ -717,8 +754,8 @@ def test_abandon_returns_the_held_connection() -> None:
     head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
     conn = FakeConn("a", [head, b"data: a\n\n", b"data: b\n\n"])
     net = FakeNet(conn)
-    lowered: HTTP11Flow[Any] = HTTP11Flow(sse(), net.pool, net.clock)
-    run = net.run_lowered(lowered, emits=1)
+    lowered = HTTP11Connections(net.pool, net.clock)
+    run = net.run_lowered(lowered, sse(), emits=1)
     assert run.items == [Event("message", "a")]
     assert not conn.closed
     assert lowered.abandon() == [conn]
@@ -729,8 +766,8 @@ def test_abandon_returns_the_held_connection() -> None:
 def test_abandon_after_release_is_empty() -> None:
     """A flow that ended released its connection: abandon() has nothing to close."""
     net = FakeNet(FakeConn("a", [response(b"x")]))
-    lowered: HTTP11Flow[Any] = HTTP11Flow(get(), net.pool, net.clock)
-    net.run_lowered(lowered)
+    lowered = HTTP11Connections(net.pool, net.clock)
+    net.run_lowered(lowered, get())
     assert lowered.abandon() == []
     assert net.pool.idle(ORIGIN) == 1
 
@@ -739,8 +776,8 @@ def test_abandon_after_the_flow_raised() -> None:
     """A flow that raised mid-body leaves its connection to abandon()."""
     conn = FakeConn("a", [CHUNKED_SSE, b"9\r\ndata: x\n\n\r\nZZ\r\n"])
     net = FakeNet(conn)
-    lowered: HTTP11Flow[Any] = HTTP11Flow(sse(), net.pool, net.clock)
-    net.run_lowered(lowered)
+    lowered = HTTP11Connections(net.pool, net.clock)
+    net.run_lowered(lowered, sse())
     assert lowered.abandon() == [conn]
 
 

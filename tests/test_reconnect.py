@@ -126,7 +126,7 @@ def drive(
     while True:
         for action in actions:
             if isinstance(action, Deliver):
-                trace.items.append(action.item)
+                trace.items.extend(action.items)
             elif isinstance(action, Failed):
                 trace.failure = action.error
                 return trace
@@ -302,7 +302,7 @@ def test_body_accepts_bytearray_and_memoryview() -> None:
     """Any bytes-like body chunk is accepted."""
     machine = machine_in(S.OPEN)
     assert machine.body(bytearray(b"data: a\n"), 1.0) == []
-    assert machine.body(memoryview(b"\n"), 1.0) == [Deliver(Event("message", "a"))]
+    assert machine.body(memoryview(b"\n"), 1.0) == [Deliver([Event("message", "a")])]
 
 
 @pytest.mark.parametrize(
@@ -868,13 +868,14 @@ def test_wait_over_early_reconnects_early() -> None:
 
 
 def test_events_delivered_in_order_as_they_complete() -> None:
-    """Each body() returns a Deliver per item it completed, in order."""
+    """Each body() returns one Deliver with the items it completed, in order,
+    and none when it completed nothing."""
     machine = machine_in(S.OPEN)
-    assert machine.body(b"data: a\n\ndata: b\n", 1.0) == [Deliver(Event("message", "a"))]
+    assert machine.body(b"data: a\n\ndata: b\n", 1.0) == [Deliver([Event("message", "a")])]
     assert machine.body(b"\nevent: t\ndata: c\n\n", 1.0) == [
-        Deliver(Event("message", "b")),
-        Deliver(Event("t", "c")),
+        Deliver([Event("message", "b"), Event("t", "c")]),
     ]
+    assert machine.body(b"data: d", 1.0) == []
 
 
 def test_comments_delivered_when_asked() -> None:
@@ -882,10 +883,8 @@ def test_comments_delivered_when_asked() -> None:
     machine = EventSourceMachine(comments=True)
     machine.start(0.0)
     machine.response(200, SSE, 0.0)
-    assert machine.body(b": hi\ndata: x\n\n", 0.0) == [
-        Deliver(Comment("hi")),
-        Deliver(Event("message", "x")),
-    ]
+    items: list[Event | Comment] = [Comment("hi"), Event("message", "x")]
+    assert machine.body(b": hi\ndata: x\n\n", 0.0) == [Deliver(items)]
 
 
 def test_limit_error_fails_for_good_after_earlier_items() -> None:
@@ -894,7 +893,7 @@ def test_limit_error_fails_for_good_after_earlier_items() -> None:
     machine.start(0.0)
     machine.response(200, SSE, 0.0)
     actions = machine.body(b"data: a\n\ndata: " + b"x" * 64, 1.0)
-    assert actions[0] == Deliver(Event("message", "a"))
+    assert actions[0] == Deliver([Event("message", "a")])
     assert isinstance(actions[1], Failed)
     assert isinstance(actions[1].error, sseproto.LineTooLong)
     assert len(actions) == 2
@@ -923,7 +922,7 @@ def test_actions_are_frozen_slotted_values() -> None:
     assert wait == Wait(3.0)
     with pytest.raises(dataclasses.FrozenInstanceError):
         wait.seconds = 1.0  # type: ignore[misc]
-    for action in (Connect(()), Opened(), wait, Deliver(Event("m", "d")), Closed()):
+    for action in (Connect(()), Opened(), wait, Deliver([Event("m", "d")]), Closed()):
         assert not hasattr(action, "__dict__")
 
 

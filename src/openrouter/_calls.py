@@ -1,11 +1,15 @@
 """What the sync and async clients share: requests, retries and streams, as
 sans-I/O code.
 
-Each API call is a generator flow (the httpx ``auth_flow`` pattern again):
-it yields :class:`Send` (make this HTTP request, send back the response or
-the opened event stream) and :class:`Pause` (sleep before a retry), and
-returns the parsed result. :class:`OpenRouter` and :class:`AsyncOpenRouter`
-run the same flows, blocking or awaiting, so they cannot drift apart.
+Each API call is an :mod:`sseproto.http` flow: :func:`call_flow` runs one
+attempt (:func:`sseproto.http.request_flow`, or
+:func:`sseproto.http.open_stream` for a stream) as many times as the
+:class:`RetryPolicy` allows, waiting between attempts with the same
+``Wait`` operation, and returns the parsed result (or the opened stream,
+which the caller goes on reading with :func:`sseproto.http.read_stream`).
+:class:`OpenRouter` and :class:`AsyncOpenRouter` hand the same flows to
+their transport's driver, blocking or awaiting, so they cannot drift
+apart.
 
 A stream's decisions (decoding, the outcome, the accumulator, in-band
 errors, truncation) live in :class:`StreamCore`; the sync and async stream
@@ -19,7 +23,7 @@ import math
 import random as _random
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 from sseproto import (
     ChunkDecoder,
@@ -29,19 +33,23 @@ from sseproto import (
     InBandError,
     JSONChunk,
     LimitExceeded,
+    Outcome,
     ProtocolError,
     ResponseRejected,
+    SSEError,
     StreamDone,
     has_error_member,
 )
-from sseproto.adapters import (
+from sseproto.http import (
     ConnectError,
     ConnectTimeout,
+    Operation,
     RedirectError,
     Response,
     Timeout,
     TransportError,
     UnexpectedContentEncoding,
+    Wait,
 )
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
@@ -62,9 +70,7 @@ from ._responses import ChatCompletionChunk, CompletionChunk
 
 __all__ = [
     "Outcome",
-    "Pause",
     "RetryPolicy",
-    "Send",
     "StreamCore",
     "call_flow",
     "loads",
@@ -74,7 +80,7 @@ __all__ = [
 T = TypeVar("T")
 ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
 
-Outcome = Literal["open", "completed", "errored", "truncated", "cancelled", "failed"]
+_OPEN: Final = Outcome.OPEN
 
 # Statuses worth another attempt (OpenRouter's docs: timeouts, rate limits,
 # upstream and edge failures).
@@ -134,26 +140,6 @@ class RetryPolicy:
         return float(wait * (1 - self.jitter * draw))
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
-    """Make this request. With ``stream``, send back the opened event stream
-    (the transport's ``stream(..., comments=True)``, entered); otherwise the
-    whole ``Response``. A failure is thrown in as the transport raised it."""
-
-    method: str
-    url: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes | None
-    stream: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Pause:
-    """Sleep ``seconds`` before the next attempt."""
-
-    seconds: float
-
-
 # The C scanner json.loads ends in; typeshed does not declare the attribute.
 _scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
@@ -199,15 +185,18 @@ def _sent(exc: BaseException) -> bool:
 
 
 def call_flow(
-    send: Send,
+    attempt: Callable[[], Generator[Operation, Any, Any]],
     parse: Callable[[Any], T] | None,
     *,
     policy: RetryPolicy,
     secret: str | None,
     generates: bool,
-) -> Generator[Send | Pause, Any, Any]:
-    """Send ``send`` with retries; return ``parse(json_body)`` (a non-stream
-    call) or the opened transport stream (``send.stream``).
+    stream: bool = False,
+) -> Generator[Operation, Any, Any]:
+    """Run ``attempt()`` (a new flow each time) with retries; return
+    ``parse(json_body)`` of its :class:`~sseproto.http.Response`, or, with
+    ``stream``, what it returned (the :class:`~sseproto.http.StreamStart`
+    of an accepted event stream).
 
     ``generates`` marks a completion request (see
     :attr:`RetryPolicy.retry_after_send`).
@@ -219,19 +208,19 @@ def call_flow(
             the retries.
         ResponseDecodeError: a successful body that is not JSON.
     """
-    attempt = 0
+    attempts = 0
     while True:
         error: OpenRouterError
         cause: BaseException | None
         try:
-            result = yield send
+            result = yield from attempt()
         except ResponseRejected as exc:
             error = error_from_response(exc.status, exc.headers, exc.body, secret=secret)
             # No cause: the rejection's message quotes the body unredacted (an
             # error body may echo the Authorization header), and a traceback
             # prints the cause. Status, headers and body are all in ``error``.
             cause = None
-        except (TransportError, ProtocolError) as exc:
+        except SSEError as exc:
             error = translate_transport_error(exc, secret)
             cause = exc
             if generates and _sent(exc) and not policy.retry_after_send:
@@ -240,7 +229,7 @@ def call_flow(
                 # The server's own answer, the same on every attempt.
                 raise error from exc
         else:
-            if send.stream:
+            if stream:
                 return result
             response: Response = result
             outcome = _parse_response(response, parse, secret)
@@ -248,13 +237,13 @@ def call_flow(
                 return outcome
             error = outcome
             cause = None
-        attempt += 1
-        if attempt > policy.max_retries or not _retryable(error):
+        attempts += 1
+        if attempts > policy.max_retries or not _retryable(error):
             if cause is None:
                 raise error
             raise error from cause
         hint = getattr(error, "retry_after", None)
-        yield Pause(policy.delay(attempt, hint))
+        yield Wait(policy.delay(attempts, hint))
 
 
 def _retryable(error: OpenRouterError) -> bool:
@@ -309,7 +298,7 @@ class StreamCore(Generic[ChunkT]):
         "error",
         "headers",
         "heartbeats",
-        "on_keepalive",
+        "on_heartbeat",
         "outcome",
         "status",
     )
@@ -322,7 +311,7 @@ class StreamCore(Generic[ChunkT]):
         status: int,
         headers: tuple[tuple[str, str], ...],
         secret: str | None,
-        on_keepalive: Callable[[str], None] | None,
+        on_heartbeat: Callable[[str], None] | None,
         keep_chunks: bool = False,
     ) -> None:
         self._chunk: Callable[[Any], ChunkT] = chunk
@@ -334,17 +323,17 @@ class StreamCore(Generic[ChunkT]):
         self.accumulator = accumulator
         self.status = status
         self.headers = headers
-        self.on_keepalive = on_keepalive
-        #: Keepalive comments received so far.
+        self.on_heartbeat = on_heartbeat
+        #: Heartbeats (keepalive comments) received so far.
         self.heartbeats = 0
-        self.outcome: Outcome = "open"
+        self.outcome = _OPEN
         #: The error that ended the stream, raised again on every later read.
         self.error: OpenRouterError | None = None
         #: Every chunk so far, when the caller asked to keep them (else None).
         self.chunks: list[ChunkT] | None = [] if keep_chunks else None
 
     def handle(self, item: Event | Comment) -> ChunkT | None:
-        """The chunk that ``item`` completes, or None (a keepalive, or
+        """The chunk that ``item`` completes, or None (a heartbeat, or
         ``[DONE]``, after which :attr:`outcome` is ``"completed"``).
 
         Raises:
@@ -358,12 +347,12 @@ class StreamCore(Generic[ChunkT]):
         are ignored and the outcome stays; the error is kept in
         :attr:`error`.
         """
-        if self.outcome != "open":
+        if self.outcome is not _OPEN:
             return None
         try:
             entry = self._decode(item)
         except ProtocolError as exc:
-            self.outcome = "failed"
+            self.outcome = Outcome.FAILED
             error = self.error = translate_transport_error(exc, self._secret)
             raise error from exc
         kind = type(entry)
@@ -376,12 +365,12 @@ class StreamCore(Generic[ChunkT]):
             return chunk
         if kind is Heartbeat:
             self.heartbeats += 1
-            if self.on_keepalive is not None:
-                self.on_keepalive(entry.text)  # type: ignore[union-attr]
+            if self.on_heartbeat is not None:
+                self.on_heartbeat(entry.text)  # type: ignore[union-attr]
         elif kind is StreamDone:
-            self.outcome = "completed"
+            self.outcome = Outcome.COMPLETED
         elif kind is InBandError:
-            self.outcome = "errored"
+            self.outcome = Outcome.ERRORED
             payload = entry.payload  # type: ignore[union-attr]
             if self._secret:
                 # Server text about an error: the key is never repeated.
@@ -406,15 +395,15 @@ class StreamCore(Generic[ChunkT]):
         (and, once it did, raises the stream's error again)."""
         if self.error is not None:
             raise self.error
-        if self.outcome != "open":
+        if self.outcome is not _OPEN:
             return
         try:
             self._decoder.close()
         except ProtocolError as exc:
-            self.outcome = "failed"
+            self.outcome = Outcome.FAILED
             error = self.error = translate_transport_error(exc, self._secret)
             raise error from exc
-        self.outcome = "truncated"
+        self.outcome = Outcome.TRUNCATED
         error = self.error = StreamTruncatedError(
             "the stream ended before [DONE]: the response is incomplete",
             partial=self.accumulator.result(),
@@ -434,12 +423,12 @@ class StreamCore(Generic[ChunkT]):
             return self.error
         error: OpenRouterError
         if isinstance(exc, LimitExceeded):
-            if self.outcome == "open":
-                self.outcome = "failed"
+            if self.outcome is _OPEN:
+                self.outcome = Outcome.FAILED
             error = translate_transport_error(exc, self._secret)
         else:
-            if self.outcome == "open":
-                self.outcome = "truncated"
+            if self.outcome is _OPEN:
+                self.outcome = Outcome.TRUNCATED
             if isinstance(exc, Timeout):
                 error = StreamTimeoutError(
                     f"{type(exc).__name__}: {exc}",
@@ -459,8 +448,8 @@ class StreamCore(Generic[ChunkT]):
 
     def cancel(self) -> None:
         """The caller closed the stream."""
-        if self.outcome == "open":
-            self.outcome = "cancelled"
+        if self.outcome is _OPEN:
+            self.outcome = Outcome.CANCELLED
 
 
 def rate_limit(headers: tuple[tuple[str, str], ...]) -> Mapping[str, str]:

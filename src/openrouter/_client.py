@@ -1,10 +1,12 @@
 """The OpenRouter clients: :class:`OpenRouter` (blocking) and
 :class:`AsyncOpenRouter` (asyncio or trio), method for method the same.
 
-Both build each call with the shared flows of ``_calls.py`` and differ only
-in how they run them: the blocking client calls its transport, the async
-one awaits it. The transport is any sseproto adapter client: blocking
-sockets and asyncio/trio by default, or httpx when given an httpx client.
+Both build each call as the same :mod:`sseproto.http` flow (``_calls.py``)
+and hand it to their transport's driver: the blocking client calls
+``transport.run(flow)`` or reads ``transport.event_stream(flow)``, the
+async one awaits them. Neither sends into a flow itself. The transport is
+any sseproto adapter client: blocking sockets and asyncio/trio by default,
+or httpx when given an httpx client.
 """
 
 from __future__ import annotations
@@ -12,31 +14,35 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import time
 import urllib.parse
+import warnings
 from collections.abc import Callable, Generator, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
 import sseproto
-from sseproto import Comment, Event, ProtocolError
+from sseproto import Comment, Event, SSEError
 from sseproto.adapters import (
     AsyncClient,
+    AsyncClientBase,
     AsyncEventStream,
     EventStream,
-    Timeouts,
-    TransportError,
+    SyncClientBase,
 )
-from sseproto.adapters._flows import header_value
-from sseproto.adapters._runners import AsyncClientBase, SyncClientBase
 from sseproto.adapters.sync import Client as SocketClient
+from sseproto.http import (
+    Operation,
+    Timeouts,
+    header_value,
+    open_stream,
+    read_stream,
+    request_flow,
+)
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._calls import (
     Outcome,
-    Pause,
     RetryPolicy,
-    Send,
     StreamCore,
     call_flow,
     rate_limit,
@@ -105,10 +111,16 @@ def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
     raise TypeError(f"timeout must be seconds or a Timeouts, not {timeout!r}")
 
 
+#: An sseproto flow (see :mod:`sseproto.http`).
+Flow = Generator[Operation, Any, Any]
+
+
 class _Core:
-    """Configuration and request building shared by both clients."""
+    """Configuration and the flows of every call, shared by both clients."""
 
     __slots__ = ("_api_key", "_base_url", "_headers", "_policy", "_timeouts")
+
+    _transport: Any
 
     def _setup(
         self,
@@ -163,54 +175,136 @@ class _Core:
             url += "?" + urllib.parse.urlencode(query)
         return url
 
-    def _get(self, path: str, query: Mapping[str, str] | None = None) -> Send:
-        return Send("GET", self._url(path, query), self._headers, None)
+    def _call(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], Any],
+        *,
+        query: Mapping[str, str] | None = None,
+        payload: Mapping[str, object] | None = None,
+    ) -> Flow:
+        """The flow of one call whose whole response is parsed by ``parse``
+        (a ``POST`` with ``payload`` is a generation: see ``generates``)."""
+        url = self._url(path, query)
+        headers, body = self._message(payload, stream=False)
+        transport = self._transport
+        timeouts = self._timeouts
 
-    def _post(self, path: str, payload: Mapping[str, object], *, stream: bool) -> Send:
+        def attempt() -> Flow:
+            return request_flow(
+                method,
+                url,
+                headers=headers,
+                body=body,
+                timeouts=timeouts,
+                clock=transport.clock,
+                max_redirects=transport.max_redirects,
+            )
+
+        return call_flow(
+            attempt,
+            parse,
+            policy=self._policy,
+            secret=self._api_key,
+            generates=payload is not None,
+        )
+
+    def _stream(self, path: str, payload: Mapping[str, object]) -> Flow:
+        """The flow of one streamed generation: open the stream (with
+        retries while no byte of a response arrived, as the policy allows),
+        then read it, comments included."""
+        url = self._url(path)
+        headers, body = self._message(payload, stream=True)
+        transport = self._transport
+        timeouts = self._timeouts
+
+        def attempt() -> Flow:
+            return open_stream(
+                "POST",
+                url,
+                headers=headers,
+                body=body,
+                timeouts=timeouts,
+                clock=transport.clock,
+                max_redirects=transport.max_redirects,
+            )
+
+        start = yield from call_flow(
+            attempt, None, policy=self._policy, secret=self._api_key, generates=True, stream=True
+        )
+        return (yield from read_stream(start, clock=transport.clock, comments=True))
+
+    def _message(
+        self, payload: Mapping[str, object] | None, *, stream: bool
+    ) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
+        if payload is None:
+            return self._headers, None
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = (*self._headers, ("Content-Type", "application/json"))
         if stream:
             headers += (("Accept", "text/event-stream"),)
-        return Send("POST", self._url(path), headers, body, stream=stream)
+        return headers, body
 
-    def _flow(
-        self, send: Send, parse: Callable[[Any], Any] | None, *, generates: bool = False
-    ) -> Generator[Send | Pause, Any, Any]:
-        return call_flow(
-            send, parse, policy=self._policy, secret=self._api_key, generates=generates
-        )
-
-    def _chat(self, request: ChatCompletionRequest, *, stream: bool) -> Generator[Any, Any, Any]:
+    def _chat(self, request: ChatCompletionRequest, *, stream: bool) -> Flow:
         _check_request(request, ChatCompletionRequest, stream)
         payload = request.to_dict()
         if stream:
             payload["stream"] = True
-        send = self._post("chat/completions", payload, stream=stream)
-        return self._flow(send, None if stream else ChatCompletion.from_dict, generates=True)
+            return self._stream("chat/completions", payload)
+        return self._call("POST", "chat/completions", ChatCompletion.from_dict, payload=payload)
 
-    def _completion(self, request: CompletionRequest, *, stream: bool) -> Generator[Any, Any, Any]:
+    def _completion(self, request: CompletionRequest, *, stream: bool) -> Flow:
         _check_request(request, CompletionRequest, stream)
         payload = request.to_dict()
         if stream:
             payload["stream"] = True
-        send = self._post("completions", payload, stream=stream)
-        return self._flow(send, None if stream else Completion.from_dict, generates=True)
+            return self._stream("completions", payload)
+        return self._call("POST", "completions", Completion.from_dict, payload=payload)
 
-    def _models(self, query: ModelsQuery | None) -> Generator[Any, Any, Any]:
+    def _models(self, query: ModelsQuery | None) -> Flow:
         params = query.to_params() if query is not None else None
-        return self._flow(self._get("models", params), ModelList.from_dict)
+        return self._call("GET", "models", ModelList.from_dict, query=params)
 
-    def _endpoints(self, author: str, slug: str) -> Generator[Any, Any, Any]:
+    def _endpoints(self, author: str, slug: str) -> Flow:
         for part in (author, slug):
             if not isinstance(part, str) or not part or "/" in part:
                 raise ValueError(f"author and slug must be non-empty names, not {part!r}")
         path = endpoints_path(author, slug)  # refuses "." and "..", encodes the rest
-        return self._flow(self._get(path), ModelEndpoints.from_dict)
+        return self._call("GET", path, ModelEndpoints.from_dict)
 
-    def _generation(self, generation_id: str) -> Generator[Any, Any, Any]:
+    def _generation(self, generation_id: str) -> Flow:
         if not isinstance(generation_id, str) or not generation_id:
             raise ValueError(f"generation_id must be a non-empty str, not {generation_id!r}")
-        return self._flow(self._get("generation", {"id": generation_id}), Generation.from_dict)
+        return self._call("GET", "generation", Generation.from_dict, query={"id": generation_id})
+
+    def _core_for(
+        self,
+        status: int,
+        headers: tuple[tuple[str, str], ...],
+        chunk: Any,
+        acc: Any,
+        on_heartbeat: Callable[[str], None] | None,
+        on_keepalive: Callable[[str], None] | None,
+        keep_chunks: bool,
+    ) -> StreamCore[Any]:
+        if on_keepalive is not None:
+            warnings.warn(
+                "on_keepalive= is deprecated: pass on_heartbeat=",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            if on_heartbeat is None:
+                on_heartbeat = on_keepalive
+        return StreamCore(
+            chunk,
+            acc,
+            status=status,
+            headers=headers,
+            secret=self._api_key,
+            on_heartbeat=on_heartbeat,
+            keep_chunks=keep_chunks,
+        )
 
 
 def _check_request(request: object, kind: type, stream: bool) -> None:
@@ -303,7 +397,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def __next__(self) -> ChunkT:
         core = self._core
-        if core.outcome != "open":
+        if core.outcome is not _OPEN:
             # A failed stream raises its error again; a completed or
             # cancelled one has nothing more.
             if core.error is not None:
@@ -320,7 +414,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
                 if chunk is not None:
                     self._index = index
                     return chunk
-                if core.outcome != "open":
+                if core.outcome is not _OPEN:
                     # [DONE]: the answer is whole whatever the server does
                     # next; the rest of the body is drained within a small
                     # bound (the connection is then reused) or closed.
@@ -329,7 +423,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
                     raise StopIteration
             try:
                 batch = self._batch = self._events.next_items()
-            except (TransportError, ProtocolError) as exc:
+            except SSEError as exc:
                 self._batch, self._index = [], 0
                 raise core.broke(exc) from exc
             self._index = 0
@@ -364,6 +458,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
         self.close()
 
 
+_OPEN: Final = Outcome.OPEN
 _S = TypeVar("_S", bound="_SyncStream[Any, Any]")
 _A = TypeVar("_A", bound="_AsyncStream[Any, Any]")
 
@@ -402,7 +497,7 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
 
     async def __anext__(self) -> ChunkT:
         core = self._core
-        if core.outcome != "open":
+        if core.outcome is not _OPEN:
             if core.error is not None:
                 raise core.error
             raise StopAsyncIteration
@@ -417,13 +512,13 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                 if chunk is not None:
                     self._index = index
                     return chunk
-                if core.outcome != "open":
+                if core.outcome is not _OPEN:
                     self._batch, self._index = [], 0
                     await self._events.drain()
                     raise StopAsyncIteration
             try:
                 batch = self._batch = await self._events.next_items()
-            except (TransportError, ProtocolError) as exc:
+            except SSEError as exc:
                 self._batch, self._index = [], 0
                 raise core.broke(exc) from exc
             self._index = 0
@@ -496,7 +591,7 @@ class OpenRouter(_Core):
         InvalidBaseURLError: the base URL is not ``http(s)://host[:port]/path``.
     """
 
-    __slots__ = ("_owns_transport", "_sleep", "_transport")
+    __slots__ = ("_owns_transport", "_transport")
 
     def __init__(
         self,
@@ -526,59 +621,13 @@ class OpenRouter(_Core):
                 )
             transport = HTTPXClient(transport)
         self._transport: SyncClientBase = transport
-        self._sleep: Callable[[float], None] = time.sleep
 
-    def _run(self, flow: Generator[Any, Any, Any]) -> Any:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                op = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            value = error = None
-            if type(op) is Pause:
-                self._sleep(op.seconds)
-                continue
-            try:
-                if op.stream:
-                    stream = self._transport.stream(
-                        op.method,
-                        op.url,
-                        headers=op.headers,
-                        body=op.body,
-                        comments=True,
-                        timeouts=self._timeouts,
-                    )
-                    value = stream.open()
-                else:
-                    value = self._transport.request(
-                        op.method,
-                        op.url,
-                        headers=op.headers,
-                        body=op.body,
-                        timeouts=self._timeouts,
-                    )
-            except (TransportError, ProtocolError) as exc:
-                error = exc
+    def _run(self, flow: Flow) -> Any:
+        return self._transport.run(flow)
 
-    def _core_for(
-        self,
-        events: EventStream[Event | Comment],
-        chunk: Any,
-        acc: Any,
-        keepalive: Any,
-        keep_chunks: bool,
-    ) -> StreamCore[Any]:
-        return StreamCore(
-            chunk,
-            acc,
-            status=events.status,
-            headers=events.headers,
-            secret=self._api_key,
-            on_keepalive=keepalive,
-            keep_chunks=keep_chunks,
-        )
+    def _open(self, flow: Flow) -> EventStream[Event | Comment]:
+        events: EventStream[Event | Comment] = self._transport.event_stream(flow)
+        return events.open()
 
     def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
         """``POST /chat/completions``; the whole response.
@@ -596,20 +645,29 @@ class OpenRouter(_Core):
         self,
         request: ChatCompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        on_keepalive: Callable[[str], None] | None = None,
     ) -> ChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true``; returns the open
         :class:`ChatCompletionStream` (its headers are available at once).
-        ``on_keepalive`` is called with the text of each keepalive comment.
+        ``on_heartbeat`` is called with the text of each heartbeat (a
+        keepalive comment, such as ``: OPENROUTER PROCESSING``);
+        ``on_keepalive`` is its deprecated former name.
         With ``keep_chunks=True`` the stream keeps every chunk and an error
         that ends it carries them all in ``chunks``; otherwise (the default,
         which keeps memory flat) ``chunks`` holds the in-band error chunk
         alone, and ``partial`` always holds everything merged.
         """
-        events = self._run(self._chat(request, stream=True))
+        events = self._open(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive, keep_chunks
+            events.status,
+            events.headers,
+            ChatCompletionChunk,
+            ChatCompletionAccumulator(),
+            on_heartbeat,
+            on_keepalive,
+            keep_chunks,
         )
         return ChatCompletionStream(events, core)
 
@@ -622,13 +680,20 @@ class OpenRouter(_Core):
         self,
         request: CompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        on_keepalive: Callable[[str], None] | None = None,
     ) -> CompletionStream:
         """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
-        events = self._run(self._completion(request, stream=True))
+        events = self._open(self._completion(request, stream=True))
         core = self._core_for(
-            events, CompletionChunk, CompletionAccumulator(), on_keepalive, keep_chunks
+            events.status,
+            events.headers,
+            CompletionChunk,
+            CompletionAccumulator(),
+            on_heartbeat,
+            on_keepalive,
+            keep_chunks,
         )
         return CompletionStream(events, core)
 
@@ -650,7 +715,7 @@ class OpenRouter(_Core):
 
     def get_credits(self) -> Credits:
         """``GET /credits``: credits bought and used."""
-        result: Credits = self._run(self._flow(self._get("credits"), Credits.from_dict))
+        result: Credits = self._run(self._call("GET", "credits", Credits.from_dict))
         return result
 
     def get_generation(self, generation_id: str) -> Generation:
@@ -660,7 +725,7 @@ class OpenRouter(_Core):
 
     def get_key(self) -> KeyInfo:
         """``GET /key``: the current key's label, usage and limits."""
-        result: KeyInfo = self._run(self._flow(self._get("key"), KeyInfo.from_dict))
+        result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict))
         return result
 
     def close(self) -> None:
@@ -687,7 +752,7 @@ class AsyncOpenRouter(_Core):
     or an ``httpx.AsyncClient``.
     """
 
-    __slots__ = ("_owns_transport", "_sleep", "_transport")
+    __slots__ = ("_owns_transport", "_transport")
 
     def __init__(
         self,
@@ -717,74 +782,13 @@ class AsyncOpenRouter(_Core):
                 )
             transport = HTTPXAsyncClient(transport)
         self._transport: AsyncClientBase = transport
-        self._sleep: Callable[[float], Any] | None = None
 
-    async def _pause(self, seconds: float) -> None:
-        if self._sleep is not None:
-            await self._sleep(seconds)
-            return
-        import sniffio  # noqa: PLC0415
+    async def _run(self, flow: Flow) -> Any:
+        return await self._transport.run(flow)
 
-        if sniffio.current_async_library() == "trio":
-            import trio  # noqa: PLC0415
-
-            await trio.sleep(seconds)
-        else:
-            import asyncio  # noqa: PLC0415
-
-            await asyncio.sleep(seconds)
-
-    async def _run(self, flow: Generator[Any, Any, Any]) -> Any:
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                op = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value
-            value = error = None
-            if type(op) is Pause:
-                await self._pause(op.seconds)
-                continue
-            try:
-                if op.stream:
-                    stream = self._transport.stream(
-                        op.method,
-                        op.url,
-                        headers=op.headers,
-                        body=op.body,
-                        comments=True,
-                        timeouts=self._timeouts,
-                    )
-                    value = await stream.open()
-                else:
-                    value = await self._transport.request(
-                        op.method,
-                        op.url,
-                        headers=op.headers,
-                        body=op.body,
-                        timeouts=self._timeouts,
-                    )
-            except (TransportError, ProtocolError) as exc:
-                error = exc
-
-    def _core_for(
-        self,
-        events: AsyncEventStream[Event | Comment],
-        chunk: Any,
-        acc: Any,
-        keepalive: Any,
-        keep_chunks: bool,
-    ) -> StreamCore[Any]:
-        return StreamCore(
-            chunk,
-            acc,
-            status=events.status,
-            headers=events.headers,
-            secret=self._api_key,
-            on_keepalive=keepalive,
-            keep_chunks=keep_chunks,
-        )
+    async def _open(self, flow: Flow) -> AsyncEventStream[Event | Comment]:
+        events: AsyncEventStream[Event | Comment] = self._transport.event_stream(flow)
+        return await events.open()
 
     async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
         """As :meth:`OpenRouter.chat_completion`."""
@@ -795,13 +799,20 @@ class AsyncOpenRouter(_Core):
         self,
         request: ChatCompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        on_keepalive: Callable[[str], None] | None = None,
     ) -> AsyncChatCompletionStream:
         """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
-        events = await self._run(self._chat(request, stream=True))
+        events = await self._open(self._chat(request, stream=True))
         core = self._core_for(
-            events, ChatCompletionChunk, ChatCompletionAccumulator(), on_keepalive, keep_chunks
+            events.status,
+            events.headers,
+            ChatCompletionChunk,
+            ChatCompletionAccumulator(),
+            on_heartbeat,
+            on_keepalive,
+            keep_chunks,
         )
         return AsyncChatCompletionStream(events, core)
 
@@ -814,13 +825,20 @@ class AsyncOpenRouter(_Core):
         self,
         request: CompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        on_keepalive: Callable[[str], None] | None = None,
     ) -> AsyncCompletionStream:
         """As :meth:`OpenRouter.completion_stream`."""
-        events = await self._run(self._completion(request, stream=True))
+        events = await self._open(self._completion(request, stream=True))
         core = self._core_for(
-            events, CompletionChunk, CompletionAccumulator(), on_keepalive, keep_chunks
+            events.status,
+            events.headers,
+            CompletionChunk,
+            CompletionAccumulator(),
+            on_heartbeat,
+            on_keepalive,
+            keep_chunks,
         )
         return AsyncCompletionStream(events, core)
 
@@ -836,7 +854,7 @@ class AsyncOpenRouter(_Core):
 
     async def get_credits(self) -> Credits:
         """As :meth:`OpenRouter.get_credits`."""
-        result: Credits = await self._run(self._flow(self._get("credits"), Credits.from_dict))
+        result: Credits = await self._run(self._call("GET", "credits", Credits.from_dict))
         return result
 
     async def get_generation(self, generation_id: str) -> Generation:
@@ -846,7 +864,7 @@ class AsyncOpenRouter(_Core):
 
     async def get_key(self) -> KeyInfo:
         """As :meth:`OpenRouter.get_key`."""
-        result: KeyInfo = await self._run(self._flow(self._get("key"), KeyInfo.from_dict))
+        result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict))
         return result
 
     async def aclose(self) -> None:

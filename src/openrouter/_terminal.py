@@ -162,7 +162,7 @@ class LiveView:
             self._shown = False
 
     def keepalive(self, text: str) -> None:
-        """A keepalive comment arrived (the client's ``on_keepalive``)."""
+        """A keepalive comment arrived (the client's ``on_heartbeat``)."""
         del text
         with self._lock:
             self.keepalives += 1

@@ -13,6 +13,7 @@ from ._chunks import (
     InBandError,
     JSONChunk,
     MalformedChunk,
+    Outcome,
     StreamDone,
     StreamOutcome,
     has_error_member,
@@ -25,6 +26,7 @@ from ._errors import (
     LocalProtocolError,
     ProtocolError,
     RemoteProtocolError,
+    SSEError,
 )
 from ._events import Comment, Event
 from ._parser import (
@@ -84,12 +86,14 @@ __all__ = [
     "LocalProtocolError",
     "MalformedChunk",
     "Opened",
+    "Outcome",
     "ParserState",
     "ProtocolError",
     "ReconnectGaveUp",
     "ReconnectPolicy",
     "RemoteProtocolError",
     "ResponseRejected",
+    "SSEError",
     "StreamDone",
     "StreamOutcome",
     "Wait",

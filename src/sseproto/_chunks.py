@@ -52,6 +52,7 @@ __all__ = [
     "InBandError",
     "JSONChunk",
     "MalformedChunk",
+    "Outcome",
     "StreamDone",
     "StreamOutcome",
     "has_error_member",
@@ -142,6 +143,26 @@ class ChunkState(_FastHash):
     TRUNCATED = "truncated"
     #: Undecodable data under the ``"raise"`` policy.
     FAILED = "failed"
+
+
+class Outcome(enum.StrEnum):
+    """How a stream of chunks ended, as its reader reports it: one vocabulary
+    for every layer (the decoder's :class:`ChunkState` values are the first
+    five; the OpenRouter streams report all six). A ``str``, so
+    ``outcome == "completed"`` holds."""
+
+    #: Still going.
+    OPEN = "open"
+    #: The terminal marker arrived (``[DONE]``, a completed event).
+    COMPLETED = "completed"
+    #: The server reported an error in the stream.
+    ERRORED = "errored"
+    #: The body ended, or the connection broke, before the terminal marker.
+    TRUNCATED = "truncated"
+    #: The stream broke the protocol (undecodable data, a size limit).
+    FAILED = "failed"
+    #: The reader closed the stream before it ended.
+    CANCELLED = "cancelled"
 
 
 class ChunkInput(_FastHash):

@@ -2,17 +2,20 @@
 
 The tree::
 
-    ProtocolError                 never raised bare
-    ├── LocalProtocolError        the caller misused the API (feed after close,
-    │                             an event that cannot be encoded, ...)
-    └── RemoteProtocolError       the peer sent something this library rejects
-        ├── LimitExceeded         a configured size limit was exceeded
-        │   ├── LineTooLong       a line grew past ``max_line_size``
-        │   └── EventTooLarge     an event's data grew past ``max_event_size``
-        ├── MalformedChunk        undecodable JSON chunk data (``_chunks``)
-        ├── DataAfterDone         events kept coming after ``[DONE]`` (``_chunks``)
-        ├── ResponseRejected      not a 200 ``text/event-stream`` response (``_reconnect``)
-        └── ReconnectGaveUp       the reconnect policy ran out (``_reconnect``)
+    SSEError                          the root: every error sseproto raises about a
+    │                                 stream, a request or a connection; never raised bare
+    ├── TransportError                the connection failed (``sseproto.http``)
+    └── ProtocolError                 never raised bare
+        ├── LocalProtocolError        the caller misused the API (feed after close,
+        │                             an event that cannot be encoded, ...)
+        └── RemoteProtocolError       the peer sent something this library rejects
+            ├── LimitExceeded         a configured size limit was exceeded
+            │   ├── LineTooLong       a line grew past ``max_line_size``
+            │   └── EventTooLarge     an event's data grew past ``max_event_size``
+            ├── MalformedChunk        undecodable JSON chunk data (``_chunks``)
+            ├── DataAfterDone         events kept coming after ``[DONE]`` (``_chunks``)
+            ├── ResponseRejected      not a 200 ``text/event-stream`` response (``_reconnect``)
+            └── ReconnectGaveUp       the reconnect policy ran out (``_reconnect``)
 
 After a ``RemoteProtocolError`` the object that raised it is in a terminal
 error state: every further call raises the same error again.
@@ -27,10 +30,23 @@ __all__ = [
     "LocalProtocolError",
     "ProtocolError",
     "RemoteProtocolError",
+    "SSEError",
 ]
 
 
-class ProtocolError(Exception):
+class SSEError(Exception):
+    """The root of every error sseproto raises about a stream, a request or a
+    connection: ``except sseproto.SSEError`` catches them all (and nothing
+    else: a caller's wrong argument type stays a ``TypeError``, a number out
+    of range a ``ValueError``). Never raised itself.
+
+    Its two branches: :class:`ProtocolError` (what was sent or asked breaks
+    the rules) and :class:`sseproto.http.TransportError` (the connection
+    failed).
+    """
+
+
+class ProtocolError(SSEError):
     """Base class of every error sseproto raises about a stream.
 
     Catch this to handle both kinds; it is never raised itself.

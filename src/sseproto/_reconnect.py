@@ -11,7 +11,7 @@ input returns the list of actions to perform, in order. A pump looks like::
     # Perform each action: Connect -> send the request with its headers and
     # call response() with the status line and headers; then body() for each
     # chunk of the body and end() when it is over (or the connection broke).
-    # Wait -> sleep, then call wait_over(). Deliver -> hand the item to the
+    # Wait -> sleep, then call wait_over(). Deliver -> hand the items to the
     # user. Opened -> tell the user the stream is open. Failed -> close the
     # connection if any and raise the error. Closed -> close the connection.
 
@@ -23,7 +23,7 @@ it raises :class:`~sseproto.LocalProtocolError`)::
     CONNECTING   response(), accepted  OPEN        [Opened]
     CONNECTING   response(), rejected  REJECTING   []
     CONNECTING   end()                 WAITING     [Wait]          (*)
-    OPEN         body()                OPEN        [Deliver, ...]  (*)
+    OPEN         body()                OPEN        [Deliver]       (*)
     OPEN         end()                 WAITING     [Wait]          (*)
     REJECTING    body()                REJECTING   []              (*)
     REJECTING    end()                 FAILED      [Failed]
@@ -54,13 +54,13 @@ from __future__ import annotations
 import enum
 import math
 import random as _random
-import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypeAlias, Union, overload
 
 from ._errors import LimitExceeded, LocalProtocolError, RemoteProtocolError
 from ._events import Comment, Event
+from ._fetch import TOKEN, judge_response
 from ._parser import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_LINE_SIZE,
@@ -117,11 +117,8 @@ _CACHE_CONTROL: Final = ("Cache-Control", "no-store")
 _LAST_EVENT_ID: Final = "Last-Event-ID"
 _RESERVED: Final = frozenset({"accept", "cache-control", "last-event-id"})
 
-# Fetch's "HTTP token code points" and "HTTP whitespace"; MIME types are made
-# of tokens, and values are trimmed of whitespace before parsing.
-_TOKEN: Final = frozenset("!#$%&'*+-.^_`|~" + string.ascii_letters + string.digits)
-_HTTP_WHITESPACE: Final = "\t\n\r "
-_HTTP_TAB_OR_SPACE: Final = "\t "
+# Fetch's "HTTP token code points": a header name is made of them.
+_TOKEN: Final = TOKEN
 
 # How much of a rejected body the error message quotes.
 _BODY_PREVIEW: Final = 200
@@ -194,7 +191,15 @@ class Connect:
 class Opened:
     """The response was accepted: the stream is open (the spec's "announce the
     connection", a browser's ``open`` event). Nothing to do but tell the user;
-    keep reading the body."""
+    keep reading the body.
+
+    ``head`` is the response that opened the stream when the one reporting it
+    knows it: the machine leaves it ``None`` (its caller has the response);
+    the flows of :mod:`sseproto.http` put their
+    :class:`~sseproto.http.Head` there, final URL included.
+    """
+
+    head: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,11 +212,12 @@ class Wait:
 
 @dataclass(frozen=True, slots=True)
 class Deliver(Generic[Item]):
-    """Hand ``item`` (an :class:`~sseproto.Event`, or a
-    :class:`~sseproto.Comment` when the machine was built with
-    ``comments=True``) to the user."""
+    """Hand ``items`` to the user, in order: the
+    :class:`~sseproto.Event` items (and :class:`~sseproto.Comment` items when
+    the machine was built with ``comments=True``) that one input completed;
+    never empty."""
 
-    item: Item
+    items: list[Item]
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,79 +348,6 @@ class ReconnectPolicy:
 
 
 _DEFAULT_POLICY: Final = ReconnectPolicy()
-
-
-# -- response check ---------------------------------------------------------------
-
-
-def _split_header_value(value: str) -> list[str]:
-    """Fetch's "get, decode, and split" for one header's combined value: split
-    at commas outside quoted strings, strip HTTP tab or space from each piece."""
-    pieces: list[str] = []
-    start = 0
-    quoted = False
-    escaped = False
-    for index, char in enumerate(value):
-        if escaped:
-            escaped = False
-        elif quoted:
-            if char == "\\":
-                escaped = True
-            elif char == '"':
-                quoted = False
-        elif char == '"':
-            quoted = True
-        elif char == ",":
-            pieces.append(value[start:index].strip(_HTTP_TAB_OR_SPACE))
-            start = index + 1
-    pieces.append(value[start:].strip(_HTTP_TAB_OR_SPACE))
-    return pieces
-
-
-def _mime_essence(text: str) -> str | None:
-    """The essence (``type/subtype``, lowercase) of a MIME type string, or None
-    if it does not parse (MIME Sniffing, "parse a MIME type", steps 1-10; the
-    parameters that follow never make parsing fail, so they are skipped)."""
-    text = text.strip(_HTTP_WHITESPACE)
-    slash = text.find("/")
-    if slash < 0:
-        return None
-    type_ = text[:slash]
-    subtype = text[slash + 1 :].partition(";")[0].rstrip(_HTTP_WHITESPACE)
-    if not type_ or not subtype or not _TOKEN.issuperset(type_) or not _TOKEN.issuperset(subtype):
-        return None
-    return f"{type_}/{subtype}".lower()
-
-
-def _content_type(headers: tuple[tuple[str, str], ...]) -> str | None:
-    """Fetch's "extract a MIME type" reduced to the essence: the last
-    ``Content-Type`` value (over all such headers, split at commas) that parses
-    and is not ``*/*``; None if there is none."""
-    values = [value for name, value in headers if name.lower() == "content-type"]
-    if not values:
-        return None
-    essence = None
-    for piece in _split_header_value(", ".join(values)):
-        parsed = _mime_essence(piece)
-        if parsed is not None and parsed != "*/*":
-            essence = parsed
-    return essence
-
-
-def _judge(status: int, headers: tuple[tuple[str, str], ...]) -> str | None:
-    """Why a response cannot start the stream, or None if it can (the spec:
-    "if res's status is not 200, or if res's `Content-Type` is not
-    `text/event-stream`, then fail the connection")."""
-    if status == 204:
-        return "the server answered 204 No Content, which tells an event source to stop"
-    if status != 200:
-        return f"the server answered status {status}, not 200"
-    if _content_type(headers) == "text/event-stream":
-        return None
-    values = [value for name, value in headers if name.lower() == "content-type"]
-    if not values:
-        return "the response has no Content-Type header, so it is not text/event-stream"
-    return f"the response's Content-Type is {', '.join(values)!r}, not text/event-stream"
 
 
 # -- the machine -----------------------------------------------------------------
@@ -677,15 +610,16 @@ class EventSourceMachine(Generic[Item]):
                 or not isinstance(pair[1], str)
             ):
                 raise self._refuse(f"each header must be a (str, str) pair, not {pair!r}")
-        reason = _judge(status, pairs)
+        reason = judge_response(status, pairs)
         verdict = _Input.RESPONSE_ACCEPTED if reason is None else _Input.RESPONSE_REJECTED
         return self._process(verdict, now, (reason, status, pairs))
 
     def body(self, data: bytes | bytearray | memoryview, now: float) -> list[Action[Item]]:
         """Report bytes of the response body, split anywhere.
 
-        In state ``OPEN``: returns a ``Deliver`` for each item these bytes
-        completed, in stream order; and if the stream broke a parser limit,
+        In state ``OPEN``: returns one ``Deliver`` with the items these bytes
+        completed, in stream order (no ``Deliver`` if they completed none);
+        and if the stream broke a parser limit,
         the items completed before the violation followed by
         ``Failed(LineTooLong | EventTooLarge | LimitExceeded)``, with no
         reconnection. In state ``REJECTING``: keeps the bytes for the error
@@ -844,10 +778,9 @@ class EventSourceMachine(Generic[Item]):
             return [Failed(exc)]
         self._sync(parser)
         actions: list[Action[Item]] = []
-        for item in items:
-            if isinstance(item, Event):
-                self._events += 1
-            actions.append(Deliver(item))
+        if items:
+            self._events += sum(1 for item in items if isinstance(item, Event))
+            actions.append(Deliver(items))
         if parser.state is ParserState.ERROR:
             # The parser returned the items completed before a limit
             # violation and holds the error for its next call: report it now.

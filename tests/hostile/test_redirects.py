@@ -125,7 +125,7 @@ def test_openrouter_does_not_retry_a_refused_redirect() -> None:
     """A redirect the client refuses is the server's answer: not sent again on retries."""
     with AlwaysRedirect("javascript:alert(1)") as server:
         client = OpenRouter("sk-or-test-key", base_url=server.url, max_retries=3)
-        client._sleep = lambda seconds: None
+        client._transport._sleep = lambda seconds: None
         with client, pytest.raises(OpenRouterError) as caught:
             client.list_models()
     assert isinstance(caught.value.__cause__, InvalidRedirect)

@@ -125,7 +125,7 @@ class Api(Protocol):
         self,
         request: ChatCompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
     ) -> StreamLike[ChatCompletionChunk, ChatCompletion]: ...
 
     async def completion(self, request: CompletionRequest) -> Completion: ...
@@ -134,7 +134,7 @@ class Api(Protocol):
         self,
         request: CompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
     ) -> StreamLike[CompletionChunk, Completion]: ...
 
     async def list_models(self, query: ModelsQuery | None = None) -> ModelList: ...
@@ -211,9 +211,9 @@ class SyncApi:
         self,
         request: ChatCompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
     ) -> StreamLike[ChatCompletionChunk, ChatCompletion]:
-        stream = self.client.chat_completion_stream(request, on_keepalive=on_keepalive)
+        stream = self.client.chat_completion_stream(request, on_heartbeat=on_heartbeat)
         return _SyncStreamFace(stream)
 
     async def completion(self, request: CompletionRequest) -> Completion:
@@ -223,9 +223,9 @@ class SyncApi:
         self,
         request: CompletionRequest,
         *,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_heartbeat: Callable[[str], None] | None = None,
     ) -> StreamLike[CompletionChunk, Completion]:
-        stream = self.client.completion_stream(request, on_keepalive=on_keepalive)
+        stream = self.client.completion_stream(request, on_heartbeat=on_heartbeat)
         return _SyncStreamFace(stream)
 
     async def list_models(self, query: ModelsQuery | None = None) -> ModelList:
@@ -316,7 +316,7 @@ class Transport:
             )
             stack.enter_context(client)
             if sleeps is not None:
-                client._sleep = sleeps.append
+                client._transport._sleep = sleeps.append
             return drive(body(SyncApi(client), Runtime("sync", blocking_sleep)))
         raise AssertionError("unreachable")  # pragma: no cover - ExitStack re-raises
 
@@ -347,7 +347,7 @@ class Transport:
                 )
                 await stack.enter_async_context(client)
                 if sleeps is not None:
-                    client._sleep = record
+                    client._transport._sleep = record
                 return await body(client, Runtime(self.runtime, sleep))
             raise AssertionError("unreachable")  # pragma: no cover - the stack re-raises
 

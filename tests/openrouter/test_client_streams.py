@@ -113,7 +113,7 @@ class Case:
 
     model: str
     #: ``None``: the stream never opens (the error is raised by chat_completion_stream).
-    outcome: Outcome | None
+    outcome: str | None
     error: type[OpenRouterError] | None = None
     #: The merged content, or the error's partial text.
     text: str = ""
@@ -303,7 +303,7 @@ async def observe(api: Api, rt: Runtime, server: MockOpenRouter, case: Case) -> 
     before = connections(server)
     try:
         stream = await api.chat_completion_stream(
-            chat(case.model), on_keepalive=seen.keepalives.append
+            chat(case.model), on_heartbeat=seen.keepalives.append
         )
     except OpenRouterError as exc:
         seen.error = exc

@@ -11,6 +11,7 @@ import contextlib
 import json
 import socket
 from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ from openrouter import (
     RetryPolicy,
     ServiceUnavailableError,
 )
-from openrouter._calls import Pause, Send, call_flow
+from openrouter._calls import call_flow
 from openrouter.testing import STORY_TEXT, MockOpenRouter
 from sseproto import ResponseRejected
 from sseproto.adapters import (
@@ -41,6 +42,7 @@ from sseproto.adapters import (
     Response,
     Timeouts,
 )
+from sseproto.http import Wait
 
 from .test_client import (
     EVERY_TRANSPORT,
@@ -115,6 +117,23 @@ def test_policy_rejects_nonsense(options: dict[str, Any]) -> None:
 
 # -- call_flow driven by hand --------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class Send:
+    """A stand-in for one attempt's operations: the attempt yields it and
+    returns what the test answers (a response, or an opened stream)."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes | None
+    stream: bool = False
+
+    def attempt(self) -> Generator[Any, Any, Any]:
+        result = yield self
+        return result
+
+
 URL = "http://127.0.0.1:9/api/v1/chat/completions"
 SEND = Send("POST", URL, (("Authorization", f"Bearer {KEY}"),), b"{}")
 STREAM_SEND = Send("POST", URL, (("Authorization", f"Bearer {KEY}"),), b"{}", stream=True)
@@ -140,12 +159,12 @@ OK = response(200, {"data": []})
 
 
 def run_flow(
-    flow: Generator[Send | Pause, Any, Any], answers: Sequence[Answer]
-) -> tuple[list[Send | Pause], Any]:
+    flow: Generator[Send | Wait, Any, Any], answers: Sequence[Answer]
+) -> tuple[list[Send | Wait], Any]:
     """Drive ``flow``: answer each Send with the next answer (an exception is
     thrown in); record every yielded operation. Returns the operations and
     the flow's result, or the exception it raised."""
-    ops: list[Send | Pause] = []
+    ops: list[Send | Wait] = []
     pending = list(answers)
     value: Any = None
     thrown: BaseException | None = None
@@ -171,9 +190,16 @@ def flow(
     *,
     policy: RetryPolicy = HALF,
     generates: bool = True,
-) -> Generator[Send | Pause, Any, Any]:
+) -> Generator[Any, Any, Any]:
     """A call flow that parses a model list (any JSON object will do)."""
-    return call_flow(send, ModelList.from_dict, policy=policy, secret=KEY, generates=generates)
+    return call_flow(
+        send.attempt,
+        ModelList.from_dict,
+        policy=policy,
+        secret=KEY,
+        generates=generates,
+        stream=send.stream,
+    )
 
 
 def test_flow_success_is_one_send() -> None:
@@ -187,7 +213,7 @@ def test_flow_follows_retry_after_until_max_retries() -> None:
     """429s are sent again after Retry-After, max_retries times, then raised."""
     limited = error(429, ("retry-after", "2"))
     ops, result = run_flow(flow(), [limited] * 3)
-    assert ops == [SEND, Pause(2.0), SEND, Pause(2.0), SEND]
+    assert ops == [SEND, Wait(2.0), SEND, Wait(2.0), SEND]
     assert isinstance(result, RateLimitError)
     assert result.retry_after == 2.0
 
@@ -195,14 +221,14 @@ def test_flow_follows_retry_after_until_max_retries() -> None:
 def test_flow_recovers_after_a_retry() -> None:
     """A 503 followed by a 200 returns the 200's result."""
     ops, result = run_flow(flow(), [error(503), OK])
-    assert ops == [SEND, Pause(0.4375), SEND]
+    assert ops == [SEND, Wait(0.4375), SEND]
     assert isinstance(result, ModelList)
 
 
 def test_flow_caps_retry_after() -> None:
     """Retry-After beyond max_delay waits max_delay."""
     ops, _ = run_flow(flow(), [error(429, ("retry-after", "3600")), OK])
-    assert ops == [SEND, Pause(8.0), SEND]
+    assert ops == [SEND, Wait(8.0), SEND]
 
 
 def test_flow_uses_availability_retry_after() -> None:
@@ -212,7 +238,7 @@ def test_flow_uses_availability_retry_after() -> None:
         {"error": {"message": "busy", "availability": {"status": "unavailable", "retry_after": 3}}},
     )
     ops, result = run_flow(flow(), [unavailable, unavailable, OK])
-    assert ops == [SEND, Pause(3.0), SEND, Pause(3.0), SEND]
+    assert ops == [SEND, Wait(3.0), SEND, Wait(3.0), SEND]
     assert isinstance(result, ModelList)
 
 
@@ -221,7 +247,7 @@ def test_flow_backs_off_without_a_hint() -> None:
     ops, result = run_flow(
         flow(policy=RetryPolicy(max_retries=3, random=lambda: 0.5)), [error(502)] * 4
     )
-    assert ops == [SEND, Pause(BACKOFF[0]), SEND, Pause(BACKOFF[1]), SEND, Pause(BACKOFF[2]), SEND]
+    assert ops == [SEND, Wait(BACKOFF[0]), SEND, Wait(BACKOFF[1]), SEND, Wait(BACKOFF[2]), SEND]
     assert isinstance(result, BadGatewayError)
 
 
@@ -259,7 +285,7 @@ def test_flow_max_retries_zero() -> None:
 def test_flow_retries_a_completion_that_never_connected(failure: Exception) -> None:
     """A completion whose connection was never made is sent again (nothing reached the server)."""
     ops, result = run_flow(flow(generates=True), [failure, failure, failure])
-    assert ops == [SEND, Pause(BACKOFF[0]), SEND, Pause(BACKOFF[1]), SEND]
+    assert ops == [SEND, Wait(BACKOFF[0]), SEND, Wait(BACKOFF[1]), SEND]
     assert isinstance(result, APIConnectionError)
     assert result.__cause__ is failure
 
@@ -287,7 +313,7 @@ def test_flow_resends_a_completion_when_allowed(failure: Exception) -> None:
     """retry_after_send=True sends a completion again after a read failure."""
     policy = RetryPolicy(retry_after_send=True, random=lambda: 0.5)
     ops, result = run_flow(flow(policy=policy), [failure, OK])
-    assert ops == [SEND, Pause(BACKOFF[0]), SEND]
+    assert ops == [SEND, Wait(BACKOFF[0]), SEND]
     assert isinstance(result, ModelList)
 
 
@@ -295,7 +321,7 @@ def test_flow_resends_a_read_only_call_after_a_read_timeout() -> None:
     """A GET is always safe to send again."""
     silent = ReadTimeout("silent", limit=1.0)
     ops, result = run_flow(flow(GET, generates=False), [silent, silent, silent])
-    assert ops == [GET, Pause(BACKOFF[0]), GET, Pause(BACKOFF[1]), GET]
+    assert ops == [GET, Wait(BACKOFF[0]), GET, Wait(BACKOFF[1]), GET]
     assert isinstance(result, APITimeoutError)
 
 
@@ -309,7 +335,7 @@ def test_flow_retries_a_rejected_stream() -> None:
     )
     opened = object()
     ops, result = run_flow(flow(STREAM_SEND), [rejected, opened])
-    assert ops == [STREAM_SEND, Pause(1.0), STREAM_SEND]
+    assert ops == [STREAM_SEND, Wait(1.0), STREAM_SEND]
     assert result is opened
 
 

@@ -325,7 +325,7 @@ def read(pieces: list[bytes]) -> StreamCore[ChatCompletionChunk]:
         status=200,
         headers=(),
         secret=None,
-        on_keepalive=None,
+        on_heartbeat=None,
     )
     parser: EventStreamParser[Any] = EventStreamParser(comments=True)
     for piece in pieces:

@@ -1,7 +1,9 @@
-"""Adapters: thin pumps between a byte transport and the sans-I/O core.
+"""Adapters: the drivers that run the flows of :mod:`sseproto.http`, the
+streams users iterate, and one thin pump per runtime.
 
 One client per runtime, all with the same methods (``stream()``,
-``request()``, ``subscribe()``) and the same behaviour:
+``request()``, ``subscribe()``, ``run()``, ``event_stream()``) and the
+same behaviour:
 
 - :class:`sseproto.adapters.sync.Client`: blocking ``socket`` + ``ssl``;
 - :class:`sseproto.adapters.asyncio.Client`: asyncio streams;
@@ -10,45 +12,36 @@ One client per runtime, all with the same methods (``stream()``,
 - :class:`sseproto.adapters.httpx.Client` and ``AsyncClient``: over a
   caller's httpx client (``httpx`` extra).
 
-Each adapter only reads bytes, feeds them to the core, yields what the core
-returns, and closes; every decision about the protocol lives in the core.
-The blocking, asyncio and trio adapters share one sans-I/O HTTP/1.1 client
-exchange, :class:`HTTP11Exchange`, built on h11.
+Layout: ``_drivers.py`` runs a flow (the one place that sends into a flow
+or throws into it); ``_streams.py`` holds what users iterate;
+``_clients.py`` the client methods; ``_sockets.py`` what the socket
+runtimes share; ``sync.py``, ``asyncio.py``, ``trio.py`` and ``httpx.py``
+only perform operations; ``_runtime.py`` tells asyncio from trio. Every
+decision about HTTP and the protocol lives in :mod:`sseproto.http` and the
+core.
 
-This package may import h11 (a declared dependency); the core, everything
-importable from ``sseproto`` itself, never does and needs only the standard
-library. Nothing from h11 appears in this package's API: its events are
-translated to the types below, and its errors to the ``sseproto`` error tree
-(see :mod:`sseproto.adapters._http11` for the tree).
+The names of :mod:`sseproto.http` that users meet (errors, limits,
+:class:`Timeouts`, :class:`Response`, the exchange) are re-exported here.
 """
 
-from ._auto import AsyncClient
-from ._errors import (
+from sseproto._errors import SSEError
+from sseproto.http import (
+    DEFAULT_IDLE_EXPIRY,
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_HEADER_SIZE,
+    DEFAULT_MAX_IDLE_PER_ORIGIN,
     DEFAULT_MAX_REDIRECTS,
+    DEFAULT_TIMEOUTS,
     MAX_LOCATION_SIZE,
     MAX_TIMEOUT,
+    USER_AGENT,
+    BodyChunk,
     BodyTooLarge,
     ConnectError,
+    ConnectionPool,
     ConnectTimeout,
     EventTimeout,
-    InsecureRedirect,
-    InvalidRedirect,
-    ReadError,
-    ReadTimeout,
-    RedirectError,
-    Timeout,
-    Timeouts,
-    TooManyRedirects,
-    TotalTimeout,
-    TransportError,
-    UnexpectedContentEncoding,
-)
-from ._flows import USER_AGENT, Response
-from ._http11 import (
-    DEFAULT_MAX_HEADER_SIZE,
-    BodyChunk,
     ExchangeEvent,
     ExchangeState,
     HeadersTooLarge,
@@ -56,13 +49,28 @@ from ._http11 import (
     HTTPProtocolError,
     IncompleteBody,
     IncompleteResponse,
+    InsecureRedirect,
+    InvalidRedirect,
     NoResponse,
     Origin,
+    ReadError,
+    ReadTimeout,
+    RedirectError,
+    Response,
     ResponseComplete,
     ResponseStarted,
+    Timeout,
+    Timeouts,
+    TooManyRedirects,
+    TotalTimeout,
+    TransportError,
+    UnexpectedContentEncoding,
 )
-from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, ConnectionPool
-from ._runners import AsyncEventStream, AsyncSubscription, EventStream, Subscription
+
+from ._auto import AsyncClient
+from ._clients import AsyncClientBase, SyncClientBase
+from ._drivers import AsyncDriver, SyncDriver
+from ._streams import AsyncEventStream, AsyncSubscription, EventStream, Subscription
 
 __all__ = [
     "DEFAULT_IDLE_EXPIRY",
@@ -71,10 +79,13 @@ __all__ = [
     "DEFAULT_MAX_HEADER_SIZE",
     "DEFAULT_MAX_IDLE_PER_ORIGIN",
     "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_TIMEOUTS",
     "MAX_LOCATION_SIZE",
     "MAX_TIMEOUT",
     "USER_AGENT",
     "AsyncClient",
+    "AsyncClientBase",
+    "AsyncDriver",
     "AsyncEventStream",
     "AsyncSubscription",
     "BodyChunk",
@@ -101,7 +112,10 @@ __all__ = [
     "Response",
     "ResponseComplete",
     "ResponseStarted",
+    "SSEError",
     "Subscription",
+    "SyncClientBase",
+    "SyncDriver",
     "Timeout",
     "Timeouts",
     "TooManyRedirects",

@@ -5,15 +5,21 @@ from __future__ import annotations
 import ssl
 from typing import Any
 
-import sniffio
+from sseproto.http import (
+    DEFAULT_IDLE_EXPIRY,
+    DEFAULT_MAX_IDLE_PER_ORIGIN,
+    DEFAULT_MAX_REDIRECTS,
+    DEFAULT_TIMEOUTS,
+    HTTP11Connections,
+    Timeouts,
+)
 
-from ._errors import DEFAULT_MAX_REDIRECTS, Timeouts
-from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN
-from ._runners import AsyncClientBase, AsyncRunner
+from . import _runtime
+from ._clients import AsyncClientBase
+from ._drivers import AsyncDriver, Flow
+from ._sockets import AsyncSocketClient
 
 __all__ = ["AsyncClient"]
-
-_DEFAULT_TIMEOUTS = Timeouts()
 
 
 class AsyncClient(AsyncClientBase):
@@ -35,7 +41,7 @@ class AsyncClient(AsyncClientBase):
         *,
         backend: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
@@ -43,8 +49,9 @@ class AsyncClient(AsyncClientBase):
         if backend not in (None, "asyncio", "trio"):
             raise ValueError(f"backend must be 'asyncio', 'trio' or None, not {backend!r}")
         self._configure(timeouts, max_redirects)
+        self._sleep = _runtime.sleep
         self._backend = backend
-        self._client: AsyncClientBase | None = None
+        self._client: AsyncSocketClient | None = None
         self._options: dict[str, Any] = {
             "ssl_context": ssl_context,
             "timeouts": timeouts,
@@ -58,11 +65,11 @@ class AsyncClient(AsyncClientBase):
         """``"asyncio"`` or ``"trio"`` once chosen, else ``None``."""
         return self._backend
 
-    def _inner(self) -> AsyncClientBase:
+    def _inner(self) -> AsyncSocketClient:
         try:
-            running = sniffio.current_async_library()
-        except sniffio.AsyncLibraryNotFoundError as exc:
-            raise RuntimeError("AsyncClient must be used under asyncio or trio") from exc
+            running = _runtime.running()
+        except RuntimeError as exc:
+            raise RuntimeError(f"AsyncClient must be used under asyncio or trio: {exc}") from exc
         if self._backend is not None and running != self._backend:
             raise RuntimeError(f"this AsyncClient runs under {self._backend}, not {running}")
         if self._client is None:
@@ -70,20 +77,21 @@ class AsyncClient(AsyncClientBase):
                 from .trio import Client as TrioClient  # noqa: PLC0415 - optional dependency
 
                 self._client = TrioClient(**self._options)
-            elif running == "asyncio":
+            else:
                 from .asyncio import Client as AsyncioClient  # noqa: PLC0415
 
                 self._client = AsyncioClient(**self._options)
-            else:
-                raise RuntimeError(f"AsyncClient runs under asyncio or trio, not {running}")
             self._backend = running
         return self._client
 
-    def _clock(self) -> float:
-        return self._inner()._clock()
+    def clock(self) -> float:
+        """The running library's clock (that of the client it picked)."""
+        return self._inner().clock()
 
-    def _runner(self, flow: Any) -> AsyncRunner:
-        return self._inner()._runner(flow)
+    def _driver(self, flow: Flow) -> AsyncDriver:
+        inner = self._inner()
+        connections = HTTP11Connections(inner._pool, inner.clock)
+        return inner._pump(inner, flow, connections, self._sleep)
 
     async def aclose(self) -> None:
         """Close every idle connection."""

@@ -1,4 +1,4 @@
-"""The asyncio adapter: ``asyncio`` streams, with ``ssl`` for ``https://``.
+"""The asyncio runtime: ``asyncio`` streams, with ``ssl`` for ``https://``.
 
 ::
 
@@ -9,8 +9,8 @@
             async for event in stream:
                 print(event.type, event.data)
 
-See :class:`~sseproto.adapters._runners.AsyncClientBase` for ``stream()``,
-``request()`` and ``subscribe()``; this module only moves bytes.
+See :class:`~sseproto.adapters.AsyncClientBase` for the methods; this
+module only moves bytes.
 """
 
 from __future__ import annotations
@@ -18,29 +18,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import ssl
-from collections.abc import Generator
 from typing import Any
 
-from ._errors import DEFAULT_MAX_REDIRECTS, Timeouts
-from ._flows import Sleep
-from ._pool import (
-    DEFAULT_IDLE_EXPIRY,
-    DEFAULT_MAX_IDLE_PER_ORIGIN,
+from sseproto.http import (
     RECEIVE_SIZE,
     CheckIdle,
     CloseConnection,
-    ConnectionPool,
-    HTTP11Flow,
     OpenConnection,
     ReceiveBytes,
     SendBytes,
 )
-from ._runners import AsyncClientBase, AsyncRunner
+
+from ._sockets import AsyncPump, AsyncSocketClient
 
 __all__ = ["Client"]
-
-_DEFAULT_TIMEOUTS = Timeouts()
 
 Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
@@ -73,13 +64,10 @@ async def _quiet(conn: Connection) -> bool:
     return False
 
 
-class _Runner(AsyncRunner):
-    __slots__ = ("_client", "_flow")
+class _Pump(AsyncPump):
+    __slots__ = ()
 
-    def __init__(self, client: Client, flow: HTTP11Flow[Any], gen: Generator[Any, Any, Any]):
-        super().__init__(gen)
-        self._client = client
-        self._flow = flow
+    _client: Client
 
     async def perform(self, op: Any) -> Any:
         kind = type(op)
@@ -106,53 +94,34 @@ class _Runner(AsyncRunner):
         if kind is CloseConnection:
             _close(op.conn)
             return None
-        if kind is Sleep:
-            await asyncio.sleep(op.seconds)
-            return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
-    def release(self) -> None:
-        for conn in self._flow.abandon():
-            _close(conn)
+    @staticmethod
+    def discard(conn: Any) -> None:
+        _close(conn)
+
+    @staticmethod
+    async def runtime_sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
-class Client(AsyncClientBase):
+class Client(AsyncSocketClient):
     """An asyncio SSE client over asyncio streams, with a pool of keep-alive
     connections. The arguments are those of
     :class:`sseproto.adapters.sync.Client`. Use it from one event loop.
     """
 
-    __slots__ = ("_pool", "_ssl_context")
+    __slots__ = ()
 
-    def __init__(
-        self,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
-        max_redirects: int = DEFAULT_MAX_REDIRECTS,
-        max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
-        idle_expiry: float = DEFAULT_IDLE_EXPIRY,
-    ) -> None:
-        self._configure(timeouts, max_redirects)
-        self._ssl_context = ssl_context
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            max_idle_per_origin=max_idle_per_origin, idle_expiry=idle_expiry
-        )
+    _pump = _Pump
 
-    def _clock(self) -> float:
+    def clock(self) -> float:
+        """The running loop's ``time()``."""
         return asyncio.get_running_loop().time()
-
-    def _runner(self, flow: Any) -> AsyncRunner:
-        lowered = HTTP11Flow(flow, self._pool, self._clock)
-        return _Runner(self, lowered, lowered.run())
 
     async def _connect(self, op: OpenConnection) -> Connection | None:
         origin = op.origin
-        context: ssl.SSLContext | None = None
-        if origin.tls:
-            context = self._ssl_context
-            if context is None:
-                context = self._ssl_context = ssl.create_default_context()
+        context = self._tls() if origin.tls else None
         try:
             async with asyncio.timeout(op.timeout):
                 reader, writer = await asyncio.open_connection(
@@ -168,8 +137,3 @@ class Client(AsyncClientBase):
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return reader, writer
-
-    async def aclose(self) -> None:
-        """Close every idle connection. Open streams are not affected."""
-        for conn in self._pool.drain():
-            _close(conn)

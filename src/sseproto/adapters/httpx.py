@@ -51,25 +51,39 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore
 import httpx
-import sniffio
 
 from sseproto._errors import LocalProtocolError
+from sseproto.http import (
+    DEFAULT_MAX_HEADER_SIZE,
+    DEFAULT_MAX_REDIRECTS,
+    DEFAULT_TIMEOUTS,
+    CloseResponse,
+    ConnectError,
+    Head,
+    HeadersTooLarge,
+    HTTPProtocolError,
+    IncompleteBody,
+    InvalidRedirect,
+    ReadBody,
+    ReadError,
+    SendRequest,
+    TimedOut,
+    Timeouts,
+    smallest,
+)
 
-from ._errors import DEFAULT_MAX_REDIRECTS, ConnectError, InvalidRedirect, ReadError, Timeouts
-from ._flows import CloseResponse, Head, ReadBody, SendRequest, Sleep, TimedOut, smallest
-from ._http11 import DEFAULT_MAX_HEADER_SIZE, HeadersTooLarge, HTTPProtocolError, IncompleteBody
-from ._runners import AsyncClientBase, AsyncRunner, SyncClientBase, SyncRunner
+from . import _runtime
+from ._clients import AsyncClientBase, SyncClientBase
+from ._drivers import AsyncDriver, Flow, SyncDriver
 
 __all__ = ["AsyncClient", "Client"]
-
-_DEFAULT_TIMEOUTS = Timeouts()
 
 
 # -- bounding the reads httpx makes -------------------------------------------------
@@ -240,11 +254,11 @@ def _read_failed(exc: httpx.TransportError) -> Exception:
     return ReadError(f"the connection broke while reading the body: {exc}")
 
 
-class _SyncRunner(SyncRunner):
+class _SyncPump(SyncDriver):
     __slots__ = ("_chunks", "_http", "_response")
 
-    def __init__(self, http: httpx.Client, gen: Generator[Any, Any, Any]) -> None:
-        super().__init__(gen)
+    def __init__(self, http: httpx.Client, flow: Flow, sleep: Callable[[float], object]) -> None:
+        super().__init__(flow, None, sleep)
         self._http = http
         self._response: httpx.Response | None = None
         self._chunks: Iterator[bytes] | None = None
@@ -281,10 +295,10 @@ class _SyncRunner(SyncRunner):
         if kind is CloseResponse:
             self.release()
             return None
-        if kind is Sleep:
-            time.sleep(op.seconds)
-            return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
+
+    def discard(self, conn: Any) -> None:  # pragma: no cover - httpx holds the connections
+        pass
 
     def release(self) -> None:
         response, self._response, self._chunks = self._response, None, None
@@ -299,37 +313,17 @@ async def _next_chunk(chunks: AsyncIterator[bytes], timeout: float | None) -> by
             if chunk:
                 return chunk
         return b""
-    if sniffio.current_async_library() == "trio":
-        import trio  # noqa: PLC0415 - only under trio, an optional dependency
-
-        with trio.move_on_after(timeout):
-            return await _next_chunk(chunks, None)
-        return None
-    import asyncio  # noqa: PLC0415 - the sibling module sseproto.adapters.asyncio shadows nothing
-
-    try:
-        async with asyncio.timeout(timeout):
-            return await _next_chunk(chunks, None)
-    except TimeoutError:
-        return None
+    _, data = await _runtime.within(timeout, _next_chunk(chunks, None))
+    return data
 
 
-async def _sleep(seconds: float) -> None:
-    if sniffio.current_async_library() == "trio":
-        import trio  # noqa: PLC0415 - only under trio
-
-        await trio.sleep(seconds)
-    else:
-        import asyncio  # noqa: PLC0415
-
-        await asyncio.sleep(seconds)
-
-
-class _AsyncRunner(AsyncRunner):
+class _AsyncPump(AsyncDriver):
     __slots__ = ("_chunks", "_http", "_response")
 
-    def __init__(self, http: httpx.AsyncClient, gen: Generator[Any, Any, Any]) -> None:
-        super().__init__(gen)
+    def __init__(
+        self, http: httpx.AsyncClient, flow: Flow, sleep: Callable[[float], Awaitable[object]]
+    ) -> None:
+        super().__init__(flow, None, sleep)
         self._http = http
         self._response: httpx.Response | None = None
         self._chunks: AsyncIterator[bytes] | None = None
@@ -363,10 +357,10 @@ class _AsyncRunner(AsyncRunner):
         if kind is CloseResponse:
             await self.arelease()
             return None
-        if kind is Sleep:
-            await _sleep(op.seconds)
-            return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
+
+    def discard(self, conn: Any) -> None:  # pragma: no cover - httpx holds the connections
+        pass
 
     def release(self) -> None:
         # Without awaiting (only from __del__ of a stream never closed):
@@ -383,13 +377,7 @@ class _AsyncRunner(AsyncRunner):
         # byte iterator is an async generator, closed first so that it is
         # never left for the garbage collector; httpx then closes a
         # connection whose response was not read to its end.
-        if sniffio.current_async_library() == "trio":
-            import trio  # noqa: PLC0415 - only under trio
-
-            with trio.CancelScope(shield=True):
-                await _close_response(response, chunks)
-        else:
-            await _close_response(response, chunks)
+        await _runtime.shielded(_close_response(response, chunks))
 
 
 async def _close_response(response: httpx.Response, chunks: Any) -> None:
@@ -400,7 +388,7 @@ async def _close_response(response: httpx.Response, chunks: Any) -> None:
 
 class Client(SyncClientBase):
     """A blocking SSE client over a caller's ``httpx.Client``; the methods
-    of :class:`~sseproto.adapters._runners.SyncClientBase`. The httpx
+    of :class:`~sseproto.adapters.SyncClientBase`. The httpx
     client's own timeouts and redirect setting are replaced per request by
     ``timeouts`` and ``max_redirects``. :meth:`close` does not close the
     httpx client, which the caller owns.
@@ -412,19 +400,21 @@ class Client(SyncClientBase):
         self,
         http: httpx.Client,
         *,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
     ) -> None:
         if not isinstance(http, httpx.Client):
             raise TypeError(f"http must be an httpx.Client, not {type(http).__name__}")
         self._configure(timeouts, max_redirects)
         self._http = http
+        self._sleep = time.sleep
 
-    def _clock(self) -> float:
+    def clock(self) -> float:
+        """``time.monotonic()``."""
         return time.monotonic()
 
-    def _runner(self, flow: Any) -> SyncRunner:
-        return _SyncRunner(self._http, flow)
+    def _driver(self, flow: Flow) -> SyncDriver:
+        return _SyncPump(self._http, flow, self._sleep)
 
     def close(self) -> None:
         """Nothing to close: the httpx client is the caller's."""
@@ -440,19 +430,21 @@ class AsyncClient(AsyncClientBase):
         self,
         http: httpx.AsyncClient,
         *,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
     ) -> None:
         if not isinstance(http, httpx.AsyncClient):
             raise TypeError(f"http must be an httpx.AsyncClient, not {type(http).__name__}")
         self._configure(timeouts, max_redirects)
         self._http = http
+        self._sleep = _runtime.sleep
 
-    def _clock(self) -> float:
+    def clock(self) -> float:
+        """``time.monotonic()`` (httpx's own clock, under asyncio and trio)."""
         return time.monotonic()
 
-    def _runner(self, flow: Any) -> AsyncRunner:
-        return _AsyncRunner(self._http, flow)
+    def _driver(self, flow: Flow) -> AsyncDriver:
+        return _AsyncPump(self._http, flow, self._sleep)
 
     async def aclose(self) -> None:
         """Nothing to close: the httpx client is the caller's."""

@@ -1,4 +1,4 @@
-"""The blocking adapter: ``socket`` and ``ssl`` from the standard library.
+"""The blocking runtime: ``socket`` and ``ssl`` from the standard library.
 
 ::
 
@@ -9,8 +9,8 @@
             for event in stream:
                 print(event.type, event.data)
 
-See :class:`~sseproto.adapters._runners.SyncClientBase` for ``stream()``,
-``request()`` and ``subscribe()``; this module only moves bytes.
+See :class:`~sseproto.adapters.SyncClientBase` for the methods; this module
+only moves bytes.
 """
 
 from __future__ import annotations
@@ -20,28 +20,20 @@ import select
 import socket
 import ssl
 import time
-from collections.abc import Generator
 from typing import Any
 
-from ._errors import DEFAULT_MAX_REDIRECTS, Timeouts
-from ._flows import Sleep
-from ._pool import (
-    DEFAULT_IDLE_EXPIRY,
-    DEFAULT_MAX_IDLE_PER_ORIGIN,
+from sseproto.http import (
     RECEIVE_SIZE,
     CheckIdle,
     CloseConnection,
-    ConnectionPool,
-    HTTP11Flow,
     OpenConnection,
     ReceiveBytes,
     SendBytes,
 )
-from ._runners import SyncClientBase, SyncRunner
+
+from ._sockets import SyncPump, SyncSocketClient
 
 __all__ = ["Client"]
-
-_DEFAULT_TIMEOUTS = Timeouts()
 
 
 def _close(sock: socket.socket) -> None:
@@ -65,13 +57,10 @@ def _quiet(sock: socket.socket) -> bool:
     return not readable
 
 
-class _Runner(SyncRunner):
-    __slots__ = ("_client", "_flow")
+class _Pump(SyncPump):
+    __slots__ = ()
 
-    def __init__(self, client: Client, flow: HTTP11Flow[Any], gen: Generator[Any, Any, Any]):
-        super().__init__(gen)
-        self._client = client
-        self._flow = flow
+    _client: Client
 
     def perform(self, op: Any) -> Any:
         kind = type(op)
@@ -97,17 +86,18 @@ class _Runner(SyncRunner):
         if kind is CloseConnection:
             _close(op.conn)
             return None
-        if kind is Sleep:
-            time.sleep(op.seconds)
-            return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
-    def release(self) -> None:
-        for conn in self._flow.abandon():
-            _close(conn)
+    @staticmethod
+    def discard(conn: Any) -> None:
+        _close(conn)
+
+    @staticmethod
+    def runtime_sleep(seconds: float) -> None:
+        time.sleep(seconds)
 
 
-class Client(SyncClientBase):
+class Client(SyncSocketClient):
     """A blocking SSE client over ``socket`` and ``ssl``, with a pool of
     keep-alive connections.
 
@@ -115,40 +105,25 @@ class Client(SyncClientBase):
         ssl_context: for ``https://`` URLs; by default
             ``ssl.create_default_context()``: the system's trust store,
             certificate and host name verification on.
-        timeouts: the default :class:`~sseproto.adapters.Timeouts` of each
+        timeouts: the default :class:`~sseproto.http.Timeouts` of each
             request (a method's ``timeouts=`` replaces it).
         max_redirects: redirects followed per request.
         max_idle_per_origin, idle_expiry: the connection pool's size and how
             long an idle connection is kept (see ``ConnectionPool``).
 
-    The methods are ``stream()``, ``request()`` and ``subscribe()`` (see
-    :class:`~sseproto.adapters._runners.SyncClientBase`); :meth:`close`
-    closes the idle connections. A client is for one thread at a time.
+    The methods are ``stream()``, ``request()``, ``subscribe()``, ``run()``
+    and ``event_stream()`` (see :class:`~sseproto.adapters.SyncClientBase`);
+    :meth:`close` closes the idle connections. A client is for one thread
+    at a time.
     """
 
-    __slots__ = ("_pool", "_ssl_context")
+    __slots__ = ()
 
-    def __init__(
-        self,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
-        max_redirects: int = DEFAULT_MAX_REDIRECTS,
-        max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
-        idle_expiry: float = DEFAULT_IDLE_EXPIRY,
-    ) -> None:
-        self._configure(timeouts, max_redirects)
-        self._ssl_context = ssl_context
-        self._pool: ConnectionPool[socket.socket] = ConnectionPool(
-            max_idle_per_origin=max_idle_per_origin, idle_expiry=idle_expiry
-        )
+    _pump = _Pump
 
-    def _clock(self) -> float:
+    def clock(self) -> float:
+        """``time.monotonic()``."""
         return time.monotonic()
-
-    def _runner(self, flow: Any) -> SyncRunner:
-        lowered = HTTP11Flow(flow, self._pool, time.monotonic)
-        return _Runner(self, lowered, lowered.run())
 
     def _connect(self, op: OpenConnection) -> socket.socket | None:
         origin = op.origin
@@ -159,10 +134,7 @@ class Client(SyncClientBase):
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if origin.tls:
-                context = self._ssl_context
-                if context is None:
-                    context = self._ssl_context = ssl.create_default_context()
-                sock = context.wrap_socket(sock, server_hostname=origin.server_hostname)
+                sock = self._tls().wrap_socket(sock, server_hostname=origin.server_hostname)
         except TimeoutError:
             _close(sock)
             return None
@@ -170,8 +142,3 @@ class Client(SyncClientBase):
             _close(sock)
             raise
         return sock
-
-    def close(self) -> None:
-        """Close every idle connection. Open streams are not affected."""
-        for sock in self._pool.drain():
-            _close(sock)

@@ -1,4 +1,4 @@
-"""The trio adapter: trio's socket and TLS streams. Needs the ``trio`` extra.
+"""The trio runtime: trio's socket and TLS streams. Needs the ``trio`` extra.
 
 ::
 
@@ -9,38 +9,29 @@
             async for event in stream:
                 print(event.type, event.data)
 
-See :class:`~sseproto.adapters._runners.AsyncClientBase` for ``stream()``,
-``request()`` and ``subscribe()``; this module only moves bytes.
+See :class:`~sseproto.adapters.AsyncClientBase` for the methods; this
+module only moves bytes.
 """
 
 from __future__ import annotations
 
 import math
-import ssl
-from collections.abc import Generator
 from typing import Any
 
 import trio
 
-from ._errors import DEFAULT_MAX_REDIRECTS, Timeouts
-from ._flows import Sleep
-from ._pool import (
-    DEFAULT_IDLE_EXPIRY,
-    DEFAULT_MAX_IDLE_PER_ORIGIN,
+from sseproto.http import (
     RECEIVE_SIZE,
     CheckIdle,
     CloseConnection,
-    ConnectionPool,
-    HTTP11Flow,
     OpenConnection,
     ReceiveBytes,
     SendBytes,
 )
-from ._runners import AsyncClientBase, AsyncRunner
+
+from ._sockets import AsyncPump, AsyncSocketClient
 
 __all__ = ["Client"]
-
-_DEFAULT_TIMEOUTS = Timeouts()
 
 Connection = trio.SocketStream | trio.SSLStream[trio.SocketStream]
 
@@ -76,13 +67,10 @@ def _seconds(timeout: float | None) -> float:
     return math.inf if timeout is None else timeout
 
 
-class _Runner(AsyncRunner):
-    __slots__ = ("_client", "_flow")
+class _Pump(AsyncPump):
+    __slots__ = ()
 
-    def __init__(self, client: Client, flow: HTTP11Flow[Any], gen: Generator[Any, Any, Any]):
-        super().__init__(gen)
-        self._client = client
-        self._flow = flow
+    _client: Client
 
     async def perform(self, op: Any) -> Any:
         kind = type(op)
@@ -105,45 +93,30 @@ class _Runner(AsyncRunner):
         if kind is CloseConnection:
             _close(op.conn)
             return None
-        if kind is Sleep:
-            await trio.sleep(op.seconds)
-            return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
-    def release(self) -> None:
-        for conn in self._flow.abandon():
-            _close(conn)
+    @staticmethod
+    def discard(conn: Any) -> None:
+        _close(conn)
+
+    @staticmethod
+    async def runtime_sleep(seconds: float) -> None:
+        await trio.sleep(seconds)
 
 
-class Client(AsyncClientBase):
+class Client(AsyncSocketClient):
     """A trio SSE client over trio streams, with a pool of keep-alive
     connections. The arguments are those of
     :class:`sseproto.adapters.sync.Client`.
     """
 
-    __slots__ = ("_pool", "_ssl_context")
+    __slots__ = ()
 
-    def __init__(
-        self,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        timeouts: Timeouts = _DEFAULT_TIMEOUTS,
-        max_redirects: int = DEFAULT_MAX_REDIRECTS,
-        max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
-        idle_expiry: float = DEFAULT_IDLE_EXPIRY,
-    ) -> None:
-        self._configure(timeouts, max_redirects)
-        self._ssl_context = ssl_context
-        self._pool: ConnectionPool[Connection] = ConnectionPool(
-            max_idle_per_origin=max_idle_per_origin, idle_expiry=idle_expiry
-        )
+    _pump = _Pump
 
-    def _clock(self) -> float:
+    def clock(self) -> float:
+        """``trio.current_time()``."""
         return trio.current_time()
-
-    def _runner(self, flow: Any) -> AsyncRunner:
-        lowered = HTTP11Flow(flow, self._pool, trio.current_time)
-        return _Runner(self, lowered, lowered.run())
 
     async def _connect(self, op: OpenConnection) -> Connection | None:
         origin = op.origin
@@ -151,11 +124,8 @@ class Client(AsyncClientBase):
             stream = await trio.open_tcp_stream(origin.host, origin.port)
             if not origin.tls:
                 return stream
-            context = self._ssl_context
-            if context is None:
-                context = self._ssl_context = ssl.create_default_context()
             tls = trio.SSLStream(
-                stream, context, server_hostname=origin.server_hostname, https_compatible=True
+                stream, self._tls(), server_hostname=origin.server_hostname, https_compatible=True
             )
             try:
                 await tls.do_handshake()
@@ -164,8 +134,3 @@ class Client(AsyncClientBase):
                 raise
             return tls
         return None
-
-    async def aclose(self) -> None:
-        """Close every idle connection. Open streams are not affected."""
-        for conn in self._pool.drain():
-            _close(conn)

@@ -1,10 +1,10 @@
-"""Errors of the adapters' transport layer, and the request limits they enforce.
+"""Errors of the HTTP client's transport layer, and the request limits it enforces.
 
-The HTTP/1.1 errors live next to the exchange in ``_http11.py``; this module
+The HTTP/1.1 errors live next to the exchange in ``_exchange.py``; this module
 adds what only a connection can go through: it cannot be made, it breaks,
 or it is too slow. The part of the tree it adds::
 
-    Exception
+    sseproto.SSEError
     └── TransportError            the connection failed; __cause__ is the OS,
         │                         TLS or runtime error
         ├── ConnectError          could not connect (DNS, refused, TLS handshake,
@@ -44,12 +44,13 @@ import math
 from dataclasses import dataclass
 from typing import Final
 
-from sseproto._errors import LimitExceeded, RemoteProtocolError
+from sseproto._errors import LimitExceeded, RemoteProtocolError, SSEError
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_MAX_ERROR_BODY",
     "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_TIMEOUTS",
     "MAX_LOCATION_SIZE",
     "MAX_TIMEOUT",
     "BodyTooLarge",
@@ -94,7 +95,7 @@ DEFAULT_MAX_BODY_SIZE: Final = 32 * 1024 * 1024
 DEFAULT_MAX_ERROR_BODY: Final = 64 * 1024
 
 
-class TransportError(Exception):
+class TransportError(SSEError):
     """The connection failed. ``__cause__`` is the underlying error."""
 
 
@@ -252,3 +253,7 @@ class Timeouts:
     def __post_init__(self) -> None:
         for name in ("connect", "read", "event", "total"):
             _check_seconds(name, getattr(self, name))
+
+
+#: The limits a client uses when it is given none: ``Timeouts()``.
+DEFAULT_TIMEOUTS: Final = Timeouts()

@@ -1,28 +1,9 @@
-"""HTTP/1.1 over connections, for the blocking, asyncio and trio adapters:
-a per-origin pool of idle connections, and :class:`HTTP11Flow`, which
-lowers a request flow's operations (``_flows.py``) to connection operations
-with :class:`~sseproto.adapters.HTTP11Exchange`.
+"""A flow's requests carried over pooled HTTP/1.1 connections.
 
-A runner then performs only these, whatever the flow::
-
-    operation          perform                                 send back
-    OpenConnection     connect to origin (TLS if origin.tls)   the connection, or
-                                                               None if timed out
-    CheckIdle          look, without waiting, whether an idle  True if nothing is
-                       connection has anything to read         there, else False
-                       (bytes, end of file, an error)
-    SendBytes          send all of data                        True, or None if
-                                                               timed out
-    ReceiveBytes       receive some bytes                      bytes (b"" at EOF),
-                                                               or None if timed out
-    CloseConnection    close it at once (never raises)         None
-
-plus the flow's own ``Sleep``, ``StreamOpened`` and ``Emit``. An ``OSError``
-from connecting, sending or receiving is thrown into the generator; it
-becomes :class:`~sseproto.adapters.ConnectError` or
-:class:`~sseproto.adapters.ReadError` here. When the runner stops early (the
-user closed the stream, or the generator raised), it must close the
-connections :meth:`HTTP11Flow.abandon` returns.
+:class:`HTTP11Connections` lowers the request level of the operation
+vocabulary (``_ops.py``) to the connection level, for the runtimes that
+speak HTTP themselves (blocking sockets, asyncio, trio); their pumps then
+perform only connection operations, whatever the flow.
 
 Connection reuse: after a response read to its end, on a connection both
 sides keep open (:attr:`HTTP11Exchange.reusable`), the connection goes back
@@ -31,12 +12,12 @@ to the pool. Before an idle connection carries a request it is checked
 read, or has reached end of file, was closed by the server or holds a
 response to nobody's request; it is closed, never used. A request on a
 reused connection that still gets no response at all
-(:class:`~sseproto.adapters.NoResponse`, or the connection broke first) is
+(:class:`~sseproto.http.NoResponse`, or the connection broke first) is
 sent once more on a new connection only if its method is idempotent (RFC
 9110 section 9.2.2: ``GET``, ``HEAD``, ``OPTIONS``, ``TRACE``, ``PUT``,
 ``DELETE``): the server may have received and acted on it before closing.
 Any other request (a ``POST`` that starts a paid generation) raises
-:class:`~sseproto.adapters.ReadError` instead, saying so.
+:class:`~sseproto.http.ReadError` instead, saying so.
 
 Time: ``SendRequest.deadline`` and ``ReadBody.deadline`` (clock times) cut
 every wait of the operation, so bytes that trickle in (a head one byte at a
@@ -48,14 +29,13 @@ the limit that passed.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final
 
 from sseproto._errors import ProtocolError
 
+from ._deadlines import smallest
 from ._errors import ConnectError, ReadError
-from ._flows import CloseResponse, Head, ReadBody, SendRequest, TimedOut, smallest
-from ._http11 import (
+from ._exchange import (
     BodyChunk,
     ExchangeEvent,
     HeadersTooLarge,
@@ -66,159 +46,43 @@ from ._http11 import (
     ResponseComplete,
     ResponseStarted,
 )
+from ._ops import (
+    CheckIdle,
+    CloseConnection,
+    CloseResponse,
+    Head,
+    OpenConnection,
+    Operation,
+    ReadBody,
+    ReceiveBytes,
+    SendBytes,
+    SendRequest,
+    TimedOut,
+)
+from ._pool import ConnectionPool
 
-__all__ = [
-    "DEFAULT_IDLE_EXPIRY",
-    "DEFAULT_MAX_IDLE_PER_ORIGIN",
-    "IDEMPOTENT_METHODS",
-    "CheckIdle",
-    "CloseConnection",
-    "ConnectionPool",
-    "HTTP11Flow",
-    "OpenConnection",
-    "ReceiveBytes",
-    "SendBytes",
-]
-
-#: Default number of idle connections kept per origin.
-DEFAULT_MAX_IDLE_PER_ORIGIN: Final = 4
-
-#: Default seconds an idle connection is kept: servers commonly close idle
-#: connections after 5 to 75 seconds (nginx 75, uvicorn 5); 15 s is reused
-#: often and rarely stale, and a stale one costs one retry.
-DEFAULT_IDLE_EXPIRY: Final = 15.0
-
-#: Bytes asked of each receive.
-RECEIVE_SIZE: Final = 65536
+__all__ = ["IDEMPOTENT_METHODS", "HTTP11Connections"]
 
 #: The methods a request may be sent again with after its connection died
 #: before a response (RFC 9110 section 9.2.2): sending one twice has the
 #: effect of sending it once.
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 
-Conn = TypeVar("Conn")
-R = TypeVar("R")
 
+class HTTP11Connections:
+    """The request level of a flow lowered to the connection level, over
+    HTTP/1.1 connections from a :class:`~sseproto.http.ConnectionPool`,
+    with :class:`~sseproto.http.HTTP11Exchange`.
 
-@dataclass(frozen=True, slots=True)
-class OpenConnection:
-    """Connect to ``origin`` within ``timeout`` seconds (``None``: no limit)."""
-
-    origin: Origin
-    timeout: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class CheckIdle:
-    """Look whether the idle ``conn`` may carry a request, without waiting:
-    send back ``True`` if nothing can be read from it now, ``False`` if
-    bytes, the end of file or an error are waiting (the connection is then
-    closed by the flow, never used)."""
-
-    conn: Any
-
-
-@dataclass(frozen=True, slots=True)
-class SendBytes:
-    """Send all of ``data`` on ``conn`` within ``timeout`` seconds."""
-
-    conn: Any
-    data: bytes
-    timeout: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReceiveBytes:
-    """Receive up to ``RECEIVE_SIZE`` bytes from ``conn`` within ``timeout`` seconds."""
-
-    conn: Any
-    timeout: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class CloseConnection:
-    """Close ``conn`` at once."""
-
-    conn: Any
-
-
-class ConnectionPool(Generic[Conn]):
-    """Idle HTTP/1.1 connections per origin, each with the exchange whose
-    response it carried last (the next request is made with
-    :meth:`HTTP11Exchange.next_exchange`).
-
-    Sans-I/O: it hands back the connections to close instead of closing
-    them. Its methods do not wait, so an event loop's tasks share it safely.
-
-    Arguments:
-        max_idle_per_origin: idle connections kept per origin; a connection
-            released when the origin has that many is closed. 0 disables reuse.
-        idle_expiry: seconds an idle connection is kept.
-    """
-
-    def __init__(
-        self,
-        *,
-        max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
-        idle_expiry: float = DEFAULT_IDLE_EXPIRY,
-    ) -> None:
-        if type(max_idle_per_origin) is not int or max_idle_per_origin < 0:
-            raise ValueError(
-                f"max_idle_per_origin must be an int >= 0, not {max_idle_per_origin!r}"
-            )
-        if not isinstance(idle_expiry, (int, float)) or not idle_expiry > 0:
-            raise ValueError(f"idle_expiry must be a positive number, not {idle_expiry!r}")
-        self._max = max_idle_per_origin
-        self._expiry = float(idle_expiry)
-        self._idle: dict[Origin, list[tuple[Conn, HTTP11Exchange, float]]] = {}
-
-    def take(
-        self, origin: Origin, now: float
-    ) -> tuple[tuple[Conn, HTTP11Exchange] | None, list[Conn]]:
-        """An idle connection to ``origin`` (the most recently used), or
-        ``None``; and the expired connections to close."""
-        entries = self._idle.get(origin)
-        expired: list[Conn] = []
-        while entries:
-            conn, exchange, since = entries.pop()
-            if now - since < self._expiry:
-                return (conn, exchange), expired + self._expire(entries, now)
-            expired.append(conn)
-        return None, expired
-
-    def put(self, origin: Origin, conn: Conn, exchange: HTTP11Exchange, now: float) -> list[Conn]:
-        """Keep ``conn`` idle; returns the connections to close (it, if the
-        origin has ``max_idle_per_origin`` idle ones already)."""
-        entries = self._idle.setdefault(origin, [])
-        expired = self._expire(entries, now)
-        if len(entries) >= self._max:
-            return [*expired, conn]
-        entries.append((conn, exchange, now))
-        return expired
-
-    def drain(self) -> list[Conn]:
-        """Forget every idle connection; returns them all, to close."""
-        conns = [conn for entries in self._idle.values() for conn, _, _ in entries]
-        self._idle.clear()
-        return conns
-
-    def idle(self, origin: Origin) -> int:
-        """How many idle connections to ``origin`` are kept."""
-        return len(self._idle.get(origin, ()))
-
-    def _expire(self, entries: list[tuple[Conn, HTTP11Exchange, float]], now: float) -> list[Conn]:
-        old = [conn for conn, _, since in entries if now - since >= self._expiry]
-        if old:
-            entries[:] = [entry for entry in entries if now - entry[2] < self._expiry]
-        return old
-
-
-class HTTP11Flow(Generic[R]):
-    """Runs a request flow of ``_flows.py`` over HTTP/1.1 connections.
-
-    :meth:`run` is a generator that yields the connection operations of this
-    module's docstring plus the flow's ``Sleep``, ``StreamOpened`` and
-    ``Emit``, and returns the flow's result.
+    One per flow run. :meth:`lower` takes a request-level operation
+    (``SendRequest``, ``ReadBody``, ``CloseResponse``) and returns a
+    generator of connection-level operations whose return value is the
+    result to send back into the flow; a failure is raised out of it as the
+    flow expects it (:class:`~sseproto.http.ConnectError`,
+    :class:`~sseproto.http.ReadError`, an HTTP error). An ``OSError`` thrown
+    into it (a pump's connect, send or receive failed) becomes one of those.
+    When the driver stops early (the user closed the stream, or the flow
+    raised), it must close the connections :meth:`abandon` returns.
     """
 
     __slots__ = (
@@ -227,19 +91,12 @@ class HTTP11Flow(Generic[R]):
         "_conn",
         "_done",
         "_exchange",
-        "_flow",
         "_origin",
         "_pending_error",
         "_pool",
     )
 
-    def __init__(
-        self,
-        flow: Generator[Any, Any, R],
-        pool: ConnectionPool[Any],
-        clock: Callable[[], float],
-    ) -> None:
-        self._flow = flow
+    def __init__(self, pool: ConnectionPool[Any], clock: Callable[[], float]) -> None:
         self._pool = pool
         self._clock = clock
         # The response being read: its connection, exchange, body bytes
@@ -252,37 +109,24 @@ class HTTP11Flow(Generic[R]):
         self._pending_error: ProtocolError | None = None
 
     def abandon(self) -> list[Any]:
-        """The connections the runner must close now that it stops early."""
+        """The connections the driver must close now that it stops early."""
         conn, self._conn = self._conn, None
         self._exchange = None
         return [] if conn is None else [conn]
 
-    def run(self) -> Generator[Any, Any, R]:
-        flow = self._flow
-        value: Any = None
-        error: BaseException | None = None
-        while True:
-            try:
-                op = flow.send(value) if error is None else flow.throw(error)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            value = error = None
-            kind = type(op)
-            try:
-                if kind is ReadBody:
-                    value = yield from self._read(op)
-                elif kind is SendRequest:
-                    value = yield from self._send(op)
-                elif kind is CloseResponse:
-                    yield from self._release()
-                else:
-                    value = yield op
-            except (ProtocolError, ConnectError, ReadError) as exc:
-                error = exc
+    def lower(self, op: SendRequest | ReadBody | CloseResponse) -> Generator[Operation, Any, Any]:
+        """The connection-level operations that perform ``op``; their
+        generator returns ``op``'s result."""
+        kind = type(op)
+        if kind is ReadBody:
+            return self._read(op)  # type: ignore[arg-type]
+        if kind is SendRequest:
+            return self._send(op)  # type: ignore[arg-type]
+        return self._release()
 
     # -- the operations ----------------------------------------------------------
 
-    def _send(self, op: SendRequest) -> Generator[Any, Any, Head | TimedOut]:
+    def _send(self, op: SendRequest) -> Generator[Operation, Any, Head | TimedOut]:
         yield from self._release()
         origin = Origin.from_url(op.url)
         taken = yield from self._take_idle(origin)
@@ -301,7 +145,9 @@ class HTTP11Flow(Generic[R]):
         # connection, leaving the other idle ones in the pool.
         return (yield from self._attempt(op, origin, None))
 
-    def _take_idle(self, origin: Origin) -> Generator[Any, Any, tuple[Any, HTTP11Exchange] | None]:
+    def _take_idle(
+        self, origin: Origin
+    ) -> Generator[Operation, Any, tuple[Any, HTTP11Exchange] | None]:
         """An idle connection to ``origin`` with nothing waiting on it, or
         ``None``; closes the expired ones and those that fail the check."""
         while True:
@@ -318,7 +164,7 @@ class HTTP11Flow(Generic[R]):
 
     def _attempt(
         self, op: SendRequest, origin: Origin, taken: tuple[Any, HTTP11Exchange] | None
-    ) -> Generator[Any, Any, Head | TimedOut]:
+    ) -> Generator[Operation, Any, Head | TimedOut]:
         """Send the request on the ``taken`` idle connection, or a new one,
         and read the head. On a reused connection, a failure before any
         byte of the response raises :class:`_StaleConnection`."""
@@ -400,7 +246,7 @@ class HTTP11Flow(Generic[R]):
 
     def _receive(
         self, timeout: float | None, deadline: float | None
-    ) -> Generator[Any, Any, bytes | None]:
+    ) -> Generator[Operation, Any, bytes | None]:
         """The next bytes, or ``None`` once ``timeout`` or ``deadline`` passed."""
         wait = self._cut(timeout, deadline)
         if wait is not None and wait <= 0:
@@ -412,7 +258,7 @@ class HTTP11Flow(Generic[R]):
             raise ReadError(f"the connection to {_where(self._origin)} broke: {exc}") from exc
         return data
 
-    def _read(self, op: ReadBody) -> Generator[Any, Any, bytes | None]:
+    def _read(self, op: ReadBody) -> Generator[Operation, Any, bytes | None]:
         if self._body:
             data = b"".join(self._body)
             self._body.clear()
@@ -449,7 +295,7 @@ class HTTP11Flow(Generic[R]):
             if self._done:
                 return b""
 
-    def _release(self) -> Generator[Any, Any, None]:
+    def _release(self) -> Generator[Operation, Any, None]:
         conn, exchange, origin = self._conn, self._exchange, self._origin
         if conn is None:
             return
@@ -460,7 +306,7 @@ class HTTP11Flow(Generic[R]):
         else:
             yield CloseConnection(conn)
 
-    def _discard(self) -> Generator[Any, Any, None]:
+    def _discard(self) -> Generator[Operation, Any, None]:
         conn, self._conn, self._exchange = self._conn, None, None
         if conn is not None:
             yield CloseConnection(conn)

@@ -1,0 +1,413 @@
+"""What users iterate: the event streams and subscriptions of every client.
+
+Each object holds a driver (``_drivers.py``) and asks it for the next
+``Opened`` or ``Deliver``; it never touches the flow itself. The sync and
+async twins have the same methods, arguments and behaviour (a test checks
+their signatures side by side).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from types import TracebackType
+from typing import Generic
+
+from sseproto._errors import SSEError
+from sseproto._events import Event
+from sseproto._parser import Item
+from sseproto.http import (
+    DEFAULT_DRAIN_MAX_BYTES,
+    DEFAULT_DRAIN_TIMEOUT,
+    Deliver,
+    Drain,
+    Head,
+    Opened,
+    header_value,
+)
+
+from ._drivers import AsyncDriver, SyncDriver
+
+__all__ = ["AsyncEventStream", "AsyncSubscription", "EventStream", "Subscription"]
+
+
+class _StreamState:
+    """The response head of an open stream, for the stream objects."""
+
+    __slots__ = ()
+
+    _opened: Opened | None
+
+    def _head(self) -> Head:
+        if self._opened is None:
+            raise RuntimeError("the stream is not open yet: enter it or start iterating")
+        head: Head = self._opened.head
+        return head
+
+    @property
+    def status(self) -> int:
+        """The response's status code (200)."""
+        return self._head().status
+
+    @property
+    def reason(self) -> str:
+        """The response's reason phrase."""
+        return self._head().reason
+
+    @property
+    def headers(self) -> tuple[tuple[str, str], ...]:
+        """The response's headers, ``(name, value)`` pairs in order received."""
+        return self._head().headers
+
+    @property
+    def url(self) -> str:
+        """The URL that answered (after redirects)."""
+        return self._head().url
+
+    def header(self, name: str) -> str | None:
+        """The value of response header ``name`` (any case), several joined
+        with ``", "``; ``None`` when absent."""
+        return header_value(self.headers, name)
+
+
+class EventStream(_StreamState, Generic[Item]):
+    """The events of one streamed response (blocking).
+
+    Use it as a context manager, which opens the stream on entry (so a
+    rejected response raises there) and closes it on exit, and iterate it::
+
+        with client.stream("GET", url) as stream:
+            for event in stream:
+                ...
+
+    Iterating without ``with`` opens the stream at the first ``next()``.
+    Leaving early (``break``, an exception, :meth:`close`, or dropping the
+    last reference) closes the connection at once. The iteration ends when
+    the body ends; an incomplete event at the end is discarded, as the spec
+    says, and :attr:`unterminated` tells whether there was one.
+
+    Raises (on entry or while iterating): ``ResponseRejected``, the
+    :class:`~sseproto.http.Timeout` subclasses, ``ConnectError``,
+    ``ReadError``, ``TooManyRedirects``, the HTTP errors (``IncompleteBody``,
+    ...) and the parser's limit errors (after the items before them).
+    """
+
+    __slots__ = ("_at_deliver", "_driver", "_items", "_opened")
+
+    def __init__(self, driver: SyncDriver) -> None:
+        self._driver = driver
+        self._opened: Opened | None = None
+        self._items: deque[Item] = deque()
+        # Whether the flow waits at a Deliver (where it takes a Drain).
+        self._at_deliver = False
+
+    def open(self) -> EventStream[Item]:
+        """Send the request and wait for the stream to open (done by ``with``
+        and by the first ``next()``); returns the stream."""
+        while self._opened is None:
+            op = self._driver.step()
+            if op is None:  # pragma: no cover - a stream flow opens or raises
+                raise RuntimeError("the stream ended before it opened")
+            if type(op) is Opened:
+                self._opened = op
+        return self
+
+    @property
+    def unterminated(self) -> bool:
+        """Whether the body ended in the middle of an event (then discarded)."""
+        parser = self._driver.result
+        return bool(parser is not None and parser.unterminated)
+
+    def __iter__(self) -> Iterator[Item]:
+        return self
+
+    def __next__(self) -> Item:
+        items = self._items
+        if items:
+            return items.popleft()
+        if self._opened is None:
+            self.open()
+        while True:
+            op = self._driver.step()
+            if op is None:
+                self.close()
+                raise StopIteration
+            if type(op) is Deliver:
+                self._at_deliver = True
+                items.extend(op.items)
+                return items.popleft()
+
+    def next_items(self) -> list[Item]:
+        """The items that the next read of the body completes (one or more),
+        or ``[]`` once the body ended; for callers that handle items in
+        batches. It mixes with iteration: items that ``next()`` has not
+        returned yet come first. Raises as iteration does."""
+        items = self._items
+        if items:
+            batch = list(items)
+            items.clear()
+            return batch
+        if self._opened is None:
+            self.open()
+        while True:
+            op = self._driver.step()
+            if op is None:
+                self.close()
+                return []
+            if type(op) is Deliver:
+                self._at_deliver = True
+                return list(op.items)
+
+    def drain(
+        self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
+    ) -> None:
+        """End the stream early but keep its connection when that is cheap:
+        the rest of the body is read and discarded for at most ``timeout``
+        seconds and ``max_bytes`` bytes; if it ends within that bound the
+        connection goes back to the pool, otherwise it is closed. Items not
+        yet returned are dropped. Never raises; iteration then ends.
+
+        For a stream whose last wanted event has arrived (an LLM API's
+        ``[DONE]``) while the server may keep the body open."""
+        self._items.clear()
+        driver = self._driver
+        if self._at_deliver and not driver.done:
+            with contextlib.suppress(SSEError):
+                driver.step(Drain(timeout, max_bytes))
+        driver.close()
+
+    def close(self) -> None:
+        """Close the connection now; iteration then ends. Idempotent."""
+        self._driver.close()
+
+    def __enter__(self) -> EventStream[Item]:
+        return self.open()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not driver.done:
+            driver.close()
+
+
+class AsyncEventStream(_StreamState, Generic[Item]):
+    """The events of one streamed response (asyncio or trio).
+
+    The async counterpart of :class:`EventStream`: ``async with`` opens and
+    closes it, ``async for`` iterates it, :meth:`aclose` closes it. A
+    cancelled task or cancel scope closes the connection at once.
+    """
+
+    __slots__ = ("_at_deliver", "_driver", "_items", "_opened")
+
+    def __init__(self, driver: AsyncDriver) -> None:
+        self._driver = driver
+        self._opened: Opened | None = None
+        self._items: deque[Item] = deque()
+        # Whether the flow waits at a Deliver (where it takes a Drain).
+        self._at_deliver = False
+
+    async def open(self) -> AsyncEventStream[Item]:
+        """Send the request and wait for the stream to open; returns the stream."""
+        while self._opened is None:
+            op = await self._driver.step()
+            if op is None:  # pragma: no cover - a stream flow opens or raises
+                raise RuntimeError("the stream ended before it opened")
+            if type(op) is Opened:
+                self._opened = op
+        return self
+
+    @property
+    def unterminated(self) -> bool:
+        """Whether the body ended in the middle of an event (then discarded)."""
+        parser = self._driver.result
+        return bool(parser is not None and parser.unterminated)
+
+    def __aiter__(self) -> AsyncIterator[Item]:
+        return self
+
+    async def __anext__(self) -> Item:
+        items = self._items
+        if items:
+            return items.popleft()
+        if self._opened is None:
+            await self.open()
+        while True:
+            op = await self._driver.step()
+            if op is None:
+                await self._driver.aclose()
+                raise StopAsyncIteration
+            if type(op) is Deliver:
+                self._at_deliver = True
+                items.extend(op.items)
+                return items.popleft()
+
+    async def next_items(self) -> list[Item]:
+        """As :meth:`EventStream.next_items`."""
+        items = self._items
+        if items:
+            batch = list(items)
+            items.clear()
+            return batch
+        if self._opened is None:
+            await self.open()
+        while True:
+            op = await self._driver.step()
+            if op is None:
+                await self._driver.aclose()
+                return []
+            if type(op) is Deliver:
+                self._at_deliver = True
+                return list(op.items)
+
+    async def drain(
+        self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
+    ) -> None:
+        """As :meth:`EventStream.drain`."""
+        self._items.clear()
+        driver = self._driver
+        if self._at_deliver and not driver.done:
+            with contextlib.suppress(SSEError):
+                await driver.step(Drain(timeout, max_bytes))
+        await driver.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection now; iteration then ends. Idempotent."""
+        await self._driver.aclose()
+
+    async def __aenter__(self) -> AsyncEventStream[Item]:
+        return await self.open()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._driver.aclose()
+
+    def __del__(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not driver.done:
+            driver.close()
+
+
+class Subscription(Generic[Item]):
+    """A reconnecting EventSource subscription (blocking): iterate it for
+    events across connections; it sleeps between connections as the server's
+    ``retry`` and the :class:`~sseproto.ReconnectPolicy` say, and resumes
+    with ``Last-Event-ID``. The iteration ends only by :meth:`close` (or
+    ``break``) or an error: ``ResponseRejected`` (the server refused the
+    stream, e.g. 204), ``ReconnectGaveUp``, a limit error or
+    ``TooManyRedirects``. A context manager; closes its connection on exit.
+    """
+
+    __slots__ = ("_driver", "_items", "connections", "last_event_id")
+
+    def __init__(self, driver: SyncDriver, last_event_id: str) -> None:
+        self._driver = driver
+        self._items: deque[Item] = deque()
+        #: The last event ID seen (what the next connection sends).
+        self.last_event_id = last_event_id
+        #: How many connections were opened (accepted) so far.
+        self.connections = 0
+
+    def __iter__(self) -> Iterator[Item]:
+        return self
+
+    def __next__(self) -> Item:
+        items = self._items
+        while not items:
+            op = self._driver.step()
+            if op is None:
+                self.close()
+                raise StopIteration
+            if type(op) is Opened:
+                self.connections += 1
+            elif type(op) is Deliver:
+                items.extend(op.items)
+        item = items.popleft()
+        if type(item) is Event:
+            self.last_event_id = item.id
+        return item
+
+    def close(self) -> None:
+        """Stop: close the connection; iteration then ends. Idempotent."""
+        self._driver.close()
+
+    def __enter__(self) -> Subscription[Item]:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not driver.done:
+            driver.close()
+
+
+class AsyncSubscription(Generic[Item]):
+    """The async counterpart of :class:`Subscription`."""
+
+    __slots__ = ("_driver", "_items", "connections", "last_event_id")
+
+    def __init__(self, driver: AsyncDriver, last_event_id: str) -> None:
+        self._driver = driver
+        self._items: deque[Item] = deque()
+        #: The last event ID seen (what the next connection sends).
+        self.last_event_id = last_event_id
+        #: How many connections were opened (accepted) so far.
+        self.connections = 0
+
+    def __aiter__(self) -> AsyncIterator[Item]:
+        return self
+
+    async def __anext__(self) -> Item:
+        items = self._items
+        while not items:
+            op = await self._driver.step()
+            if op is None:
+                await self._driver.aclose()
+                raise StopAsyncIteration
+            if type(op) is Opened:
+                self.connections += 1
+            elif type(op) is Deliver:
+                items.extend(op.items)
+        item = items.popleft()
+        if type(item) is Event:
+            self.last_event_id = item.id
+        return item
+
+    async def aclose(self) -> None:
+        """Stop: close the connection; iteration then ends. Idempotent."""
+        await self._driver.aclose()
+
+    async def __aenter__(self) -> AsyncSubscription[Item]:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._driver.aclose()
+
+    def __del__(self) -> None:
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not driver.done:
+            driver.close()

@@ -1,0 +1,170 @@
+"""A sans-I/O HTTP client for event streams: flows, redirects, deadlines,
+connection pooling and the HTTP/1.1 exchange.
+
+Nothing here performs I/O. A *flow* (:func:`stream_flow`,
+:func:`request_flow`, :func:`subscribe_flow`, or one composed from
+:func:`open_stream` and :func:`read_stream`) is a generator that yields
+*operations* (``_ops.py`` lists them, with what each expects back) and
+decides everything: redirects (``_redirects.py``), time limits
+(``_deadlines.py``), what a request may carry (``_messages.py``), whether
+a response opens a stream (:mod:`sseproto`'s Fetch rules), parsing and
+reconnection. For runtimes that speak HTTP themselves,
+:class:`HTTP11Connections` lowers a flow's request operations to
+connection operations, over a :class:`ConnectionPool` of
+:class:`HTTP11Exchange` connections (h11). The drivers and pumps of
+:mod:`sseproto.adapters` run flows on real runtimes.
+
+This package may import h11 (a declared dependency); the core, everything
+importable from ``sseproto`` itself, never does. Nothing from h11 appears
+in this package's API: its events are translated to the types below, and
+its errors to the ``sseproto`` error tree (see ``_errors.py`` and
+``_exchange.py`` for the branches this package adds).
+"""
+
+from sseproto._errors import SSEError
+from sseproto._reconnect import Deliver, Opened, Wait
+
+from ._connections import IDEMPOTENT_METHODS, HTTP11Connections
+from ._deadlines import Deadlines, smallest
+from ._errors import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_REDIRECTS,
+    DEFAULT_TIMEOUTS,
+    MAX_LOCATION_SIZE,
+    MAX_TIMEOUT,
+    BodyTooLarge,
+    ConnectError,
+    ConnectTimeout,
+    EventTimeout,
+    InsecureRedirect,
+    InvalidRedirect,
+    ReadError,
+    ReadTimeout,
+    RedirectError,
+    Timeout,
+    Timeouts,
+    TooManyRedirects,
+    TotalTimeout,
+    TransportError,
+    UnexpectedContentEncoding,
+)
+from ._exchange import (
+    DEFAULT_MAX_HEADER_SIZE,
+    BodyChunk,
+    ExchangeEvent,
+    ExchangeState,
+    HeadersTooLarge,
+    HTTP11Exchange,
+    HTTPProtocolError,
+    IncompleteBody,
+    IncompleteResponse,
+    NoResponse,
+    Origin,
+    ResponseComplete,
+    ResponseStarted,
+)
+from ._flows import (
+    StreamStart,
+    open_stream,
+    read_stream,
+    request_flow,
+    stream_flow,
+    subscribe_flow,
+)
+from ._messages import USER_AGENT, check_request, redact_url
+from ._ops import (
+    DEFAULT_DRAIN_MAX_BYTES,
+    DEFAULT_DRAIN_TIMEOUT,
+    CheckIdle,
+    CloseConnection,
+    CloseResponse,
+    Drain,
+    Head,
+    Headers,
+    OpenConnection,
+    Operation,
+    ReadBody,
+    ReceiveBytes,
+    Response,
+    SendBytes,
+    SendRequest,
+    TimedOut,
+    header_value,
+)
+from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
+
+__all__ = [
+    "DEFAULT_DRAIN_MAX_BYTES",
+    "DEFAULT_DRAIN_TIMEOUT",
+    "DEFAULT_IDLE_EXPIRY",
+    "DEFAULT_MAX_BODY_SIZE",
+    "DEFAULT_MAX_ERROR_BODY",
+    "DEFAULT_MAX_HEADER_SIZE",
+    "DEFAULT_MAX_IDLE_PER_ORIGIN",
+    "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_TIMEOUTS",
+    "IDEMPOTENT_METHODS",
+    "MAX_LOCATION_SIZE",
+    "MAX_TIMEOUT",
+    "RECEIVE_SIZE",
+    "USER_AGENT",
+    "BodyChunk",
+    "BodyTooLarge",
+    "CheckIdle",
+    "CloseConnection",
+    "CloseResponse",
+    "ConnectError",
+    "ConnectTimeout",
+    "ConnectionPool",
+    "Deadlines",
+    "Deliver",
+    "Drain",
+    "EventTimeout",
+    "ExchangeEvent",
+    "ExchangeState",
+    "HTTP11Connections",
+    "HTTP11Exchange",
+    "HTTPProtocolError",
+    "Head",
+    "Headers",
+    "HeadersTooLarge",
+    "IncompleteBody",
+    "IncompleteResponse",
+    "InsecureRedirect",
+    "InvalidRedirect",
+    "NoResponse",
+    "OpenConnection",
+    "Opened",
+    "Operation",
+    "Origin",
+    "ReadBody",
+    "ReadError",
+    "ReadTimeout",
+    "ReceiveBytes",
+    "RedirectError",
+    "Response",
+    "ResponseComplete",
+    "ResponseStarted",
+    "SSEError",
+    "SendBytes",
+    "SendRequest",
+    "StreamStart",
+    "TimedOut",
+    "Timeout",
+    "Timeouts",
+    "TooManyRedirects",
+    "TotalTimeout",
+    "TransportError",
+    "UnexpectedContentEncoding",
+    "Wait",
+    "check_request",
+    "header_value",
+    "open_stream",
+    "read_stream",
+    "redact_url",
+    "request_flow",
+    "smallest",
+    "stream_flow",
+    "subscribe_flow",
+]

@@ -1,0 +1,445 @@
+"""The request flows every client runs, as sans-I/O generators.
+
+A flow decides everything (redirects, whether a response opens a stream,
+time limits, parsing, reconnection) and performs nothing: it yields the
+operations of ``_ops.py`` and receives their results. Every runtime runs
+the same flows, so the same server gives the same items and errors
+whatever the runtime:
+
+- :func:`stream_flow`: one request whose response is an event stream
+  (:func:`open_stream` then :func:`read_stream`, for callers that compose
+  the two, such as a client that retries the opening);
+- :func:`request_flow`: one request whose whole response body is returned;
+- :func:`subscribe_flow`: an EventSource subscription that reconnects, built
+  on :class:`~sseproto.EventSourceMachine`.
+
+Flows read a clock only through the ``clock`` they are given (the runtime's
+monotonic clock), so tests drive them with a fake one.
+"""
+
+from __future__ import annotations
+
+import random as _random
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sseproto._errors import RemoteProtocolError, SSEError
+from sseproto._events import Event
+from sseproto._fetch import judge_response
+from sseproto._parser import DEFAULT_MAX_EVENT_SIZE, DEFAULT_MAX_LINE_SIZE, EventStreamParser
+from sseproto._reconnect import (
+    Closed,
+    Connect,
+    Deliver,
+    EventSourceMachine,
+    Failed,
+    Opened,
+    ReconnectPolicy,
+    ResponseRejected,
+    Wait,
+)
+
+from ._deadlines import Deadlines
+from ._errors import (
+    DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_MAX_ERROR_BODY,
+    DEFAULT_MAX_REDIRECTS,
+    BodyTooLarge,
+    RedirectError,
+    Timeouts,
+    TransportError,
+)
+from ._messages import IDENTITY, USER_AGENT, check_coding, check_request, with_defaults
+from ._ops import (
+    CloseResponse,
+    Drain,
+    Head,
+    Headers,
+    Operation,
+    ReadBody,
+    Response,
+    header_value,
+)
+from ._redirects import send_request
+
+__all__ = [
+    "StreamStart",
+    "open_stream",
+    "read_stream",
+    "request_flow",
+    "stream_flow",
+    "subscribe_flow",
+]
+
+
+def _read_rejected(
+    limits: Deadlines, url: str, head: Head, reason: str, max_error_body: int
+) -> Generator[Operation, Any, ResponseRejected]:
+    """Read up to ``max_error_body`` bytes of a rejected response's body and
+    return the error that describes it."""
+    kept = bytearray()
+    while len(kept) < max_error_body:
+        data = yield limits.read()
+        if data is None:
+            raise limits.expired()
+        if not data:
+            break
+        kept += data
+    yield CloseResponse()
+    body = bytes(kept[:max_error_body])
+    preview = body[:200].decode("utf-8", "replace")
+    return ResponseRejected(
+        f"{reason} ({url}); body: {preview!r}",
+        status=head.status,
+        headers=head.headers,
+        body=body,
+    )
+
+
+@dataclass(slots=True)
+class StreamStart:
+    """An event stream whose response was accepted, not yet announced: what
+    :func:`open_stream` returns and :func:`read_stream` reads. A caller that
+    composes flows (retrying the opening, say) holds it in between."""
+
+    #: The URL that answered (after redirects).
+    url: str
+    #: The accepted response's head.
+    head: Head
+    #: The request's deadlines, running since the request began.
+    limits: Deadlines
+
+
+def open_stream(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    max_error_body: int = DEFAULT_MAX_ERROR_BODY,
+) -> Generator[Operation, Any, StreamStart]:
+    """The first half of :func:`stream_flow`: send the request (following
+    redirects) and check that the response can start an event stream;
+    return it, unannounced, for :func:`read_stream`. Yields no
+    ``Opened``: a caller may still give up and try again.
+
+    Raises:
+        ResponseRejected: the status is not 200 or the ``Content-Type`` not
+            ``text/event-stream`` (after reading at most ``max_error_body``
+            bytes of its body, which it carries).
+        UnexpectedContentEncoding: the stream has a ``Content-Encoding``
+            other than ``identity``.
+        RedirectError, Timeout, TransportError, HTTP errors: as named.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
+    """
+    pairs = with_defaults(
+        check_request(method, url, headers, body),
+        [("Accept", "text/event-stream"), IDENTITY, ("User-Agent", USER_AGENT)],
+    )
+    limits = Deadlines(timeouts, clock)
+    final_url, head = yield from send_request(
+        method, url, pairs, body, limits, max_redirects, events=True
+    )
+    reason = judge_response(head.status, head.headers)
+    if reason is not None:
+        raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
+    check_coding(head, final_url, pairs, stream=True)
+    return StreamStart(final_url, head, limits)
+
+
+def read_stream(
+    start: StreamStart,
+    *,
+    clock: Callable[[], float],
+    comments: bool = False,
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+) -> Generator[Operation, Any, EventStreamParser[Any]]:
+    """The second half of :func:`stream_flow`: announce the opened stream
+    (``Opened``, its head carrying the final URL), then parse its body,
+    yielding a ``Deliver`` for each read that completed items. Returns the
+    parser when the body ended (its ``unterminated`` tells whether an
+    incomplete event was discarded), or after a :class:`Drain` sent back at
+    a ``Deliver``.
+
+    Raises:
+        LineTooLong, EventTooLarge, LimitExceeded: the stream broke a limit,
+            after the items completed before it were delivered.
+        Timeout, TransportError, HTTP errors: as named.
+    """
+    parser: EventStreamParser[Any] = EventStreamParser(
+        comments=comments, max_line_size=max_line_size, max_event_size=max_event_size
+    )
+    head = start.head
+    limits = start.limits
+    yield Opened(Head(head.status, head.reason, head.headers, head.http_version, start.url))
+    limits.start_events()
+    feed = parser.feed
+    events_only = not comments
+    while True:
+        data = yield limits.read(events=True)
+        if data is None:
+            raise limits.expired()
+        if not data:
+            items = parser.close()
+            if items:
+                yield Deliver(items)
+            break
+        # A limit error is raised by the feed after the one that returned the
+        # items completed before it (the parser defers it), so none is lost.
+        items = feed(data)
+        if items:
+            if events_only or any(type(item) is Event for item in items):
+                limits.start_events()
+            command = yield Deliver(items)
+            if command is not None:
+                yield from _drain(command, clock)
+                return parser
+    yield CloseResponse()
+    return parser
+
+
+def stream_flow(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    comments: bool = False,
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    max_error_body: int = DEFAULT_MAX_ERROR_BODY,
+) -> Generator[Operation, Any, EventStreamParser[Any]]:
+    """One request whose response must be an event stream:
+    :func:`open_stream`, then :func:`read_stream`.
+
+    Yields ``Opened`` once the response is accepted (status 200,
+    ``Content-Type: text/event-stream``), then a ``Deliver`` for each read
+    that completed items. Returns the parser when the body ended.
+
+    Raises: what :func:`open_stream` and :func:`read_stream` raise.
+    """
+    start = yield from open_stream(
+        method,
+        url,
+        headers=headers,
+        body=body,
+        timeouts=timeouts,
+        clock=clock,
+        max_redirects=max_redirects,
+        max_error_body=max_error_body,
+    )
+    return (
+        yield from read_stream(
+            start,
+            clock=clock,
+            comments=comments,
+            max_line_size=max_line_size,
+            max_event_size=max_event_size,
+        )
+    )
+
+
+def _drain(command: Drain, clock: Callable[[], float]) -> Generator[Operation, Any, None]:
+    """Read the rest of a body without parsing it, within ``command``'s
+    bounds; then release the response (reused only if it ended)."""
+    deadline = clock() + command.timeout
+    left = command.max_bytes
+    try:
+        while left >= 0:
+            wait = deadline - clock()
+            if wait <= 0:
+                break
+            data = yield ReadBody(wait, deadline)
+            if not data:  # the end (b""), or the time ran out (None)
+                break
+            left -= len(data)
+    except SSEError:
+        pass  # a fault after the wanted events: the connection is closed
+    yield CloseResponse()
+
+
+def request_flow(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    max_body_size: int = DEFAULT_MAX_BODY_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+) -> Generator[Operation, Any, Response]:
+    """One request; returns the whole :class:`Response`, whatever its status.
+
+    The body is returned as it came: a content coding the request asked for
+    in its own ``Accept-Encoding`` header is not decoded (``Content-Encoding``
+    says which it is).
+
+    Raises:
+        BodyTooLarge: the body passed ``max_body_size`` bytes.
+        UnexpectedContentEncoding: a ``Content-Encoding`` the request did
+            not ask for.
+        RedirectError, Timeout, TransportError, HTTP errors: as named.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
+    """
+    pairs = with_defaults(
+        check_request(method, url, headers, body), [IDENTITY, ("User-Agent", USER_AGENT)]
+    )
+    limits = Deadlines(timeouts, clock)
+    final_url, head = yield from send_request(method, url, pairs, body, limits, max_redirects)
+    check_coding(head, final_url, pairs, stream=False)
+    parts = bytearray()
+    while True:
+        data = yield limits.read()
+        if data is None:
+            raise limits.expired()
+        if not data:
+            break
+        parts += data
+        if len(parts) > max_body_size:
+            raise BodyTooLarge(
+                f"the response body passed max_body_size ({max_body_size} bytes)",
+                limit="max_body_size",
+                value=max_body_size,
+            )
+    yield CloseResponse()
+    return Response(
+        head.status, head.reason, head.headers, bytes(parts), final_url, head.http_version
+    )
+
+
+def subscribe_flow(
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    last_event_id: str = "",
+    policy: ReconnectPolicy | None = None,
+    random: Callable[[], float] = _random.random,
+    comments: bool = False,
+    max_line_size: int = DEFAULT_MAX_LINE_SIZE,
+    max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+) -> Generator[Operation, Any, None]:
+    """An EventSource subscription to ``url``: GET requests that reconnect
+    (after the server's ``retry`` delay, sending ``Last-Event-ID``) whenever
+    a connection ends or breaks, as :class:`~sseproto.EventSourceMachine`
+    decides. ``timeouts`` apply to each connection; a timeout ends that
+    connection and counts as a network error (the machine reconnects).
+
+    Yields ``Opened`` for each accepted connection, ``Deliver`` for items
+    and ``Wait`` for each wait (the machine's own actions). Runs until the machine fails.
+
+    Raises:
+        ResponseRejected: a response that cannot start a stream (no reconnect).
+        RedirectError, UnexpectedContentEncoding: as for :func:`stream_flow`
+            (no reconnect: the server would answer the same again).
+        ReconnectGaveUp: the policy's attempts or time ran out.
+        LineTooLong, EventTooLarge, LimitExceeded: a stream broke a limit.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
+    """
+    extra = check_request("GET", url, headers, None)
+    machine: EventSourceMachine[Any] = EventSourceMachine(
+        last_event_id=last_event_id,
+        headers=[pair for pair in extra if pair[0].lower() != "user-agent"],
+        policy=ReconnectPolicy() if policy is None else policy,
+        random=random,
+        comments=comments,
+        max_line_size=max_line_size,
+        max_event_size=max_event_size,
+    )
+    own = [pair for pair in extra if pair[0].lower() == "user-agent"] or [
+        ("User-Agent", USER_AGENT)
+    ]
+    if header_value(extra, "accept-encoding") is None:
+        own.insert(0, IDENTITY)
+    actions = machine.start(clock())
+    try:
+        while actions:
+            action = actions.pop(0)
+            if isinstance(action, Connect):
+                actions = yield from _connection(
+                    machine,
+                    url,
+                    (*action.headers, *own),
+                    timeouts,
+                    clock,
+                    max_redirects,
+                )
+            elif isinstance(action, Wait):
+                yield action
+                actions = machine.wait_over(clock())
+            elif isinstance(action, Failed):
+                raise action.error
+            elif isinstance(action, Closed):
+                return
+            else:  # pragma: no cover - the machine returns these only from inputs above
+                raise AssertionError(f"unexpected action {action!r}")
+    finally:
+        machine.close()
+
+
+def _connection(
+    machine: EventSourceMachine[Any],
+    url: str,
+    headers: Headers,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    max_redirects: int,
+) -> Generator[Operation, Any, list[Any]]:
+    """One connection of a subscription; returns the machine's actions after
+    it ended (a Wait or Failed)."""
+    limits = Deadlines(timeouts, clock)
+    try:
+        final_url, head = yield from send_request(
+            "GET", url, headers, None, limits, max_redirects, events=True
+        )
+    except (TransportError, RemoteProtocolError) as exc:
+        if isinstance(exc, RedirectError):
+            raise
+        return machine.end(clock(), exc)
+    if judge_response(head.status, head.headers) is None:
+        check_coding(head, final_url, headers, stream=True)
+    actions = machine.response(head.status, head.headers, clock())
+    pending: list[Any] = []
+    try:
+        for action in actions:
+            if isinstance(action, Opened):
+                yield Opened(
+                    Head(head.status, head.reason, head.headers, head.http_version, final_url)
+                )
+                limits.start_events()
+        while True:
+            data = yield limits.read(events=True)
+            if data is None:
+                raise limits.expired()
+            if not data:
+                break
+            actions = machine.body(data, clock())
+            for action in actions:
+                if type(action) is Deliver:
+                    if any(type(item) is Event for item in action.items):
+                        limits.start_events()
+                    yield action
+            if actions and isinstance(actions[-1], Failed):
+                pending = [actions[-1]]
+                break
+    except (TransportError, RemoteProtocolError) as exc:
+        yield CloseResponse()
+        return machine.end(clock(), exc)
+    yield CloseResponse()
+    if pending:
+        return pending
+    return machine.end(clock())
