@@ -10,9 +10,6 @@ code chosen by :func:`exit_code_for`.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import importlib
-import importlib.util
 import io
 import json
 import math
@@ -20,8 +17,8 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, TextIO
+from dataclasses import dataclass
+from typing import Final
 
 from ._client import DEFAULT_BASE_URL, MissingAPIKeyError, OpenRouter
 from ._errors import (
@@ -41,7 +38,7 @@ from ._errors import (
 )
 from ._requests import ChatCompletionRequest, Message, ModelsQuery, ReasoningOptions, UsageOptions
 from ._responses import ChatCompletion, ChatCompletionChunk, Model
-from ._terminal import DIM, RESET, LiveView, json_for_terminal, printable
+from ._terminal import LiveView, json_for_terminal, printable
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -65,11 +62,6 @@ EXIT_INTERRUPTED: Final = 130
 
 #: The model ``chat`` asks for unless ``-m`` says: OpenRouter's router picks one.
 DEFAULT_MODEL: Final = "openrouter/auto"
-
-#: What ``demo`` streams: the whole story (20 deltas) with keepalive comments
-#: before and between them, 8 ms apart, so each transport visibly streams and
-#: the five together take well under two seconds.
-DEMO_MODEL: Final = "mock/keepalive?chunks=20&delay=0.008"
 
 #: The key ``demo`` and the example of ``mock`` use; the mock accepts any key.
 MOCK_KEY: Final = "sk-mock"
@@ -256,39 +248,46 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_API_ERROR
 
 
+#: What to do about an error, one sentence: the first entry whose type matches
+#: (subclasses come before their bases). ``{base_url}`` is the API root in use.
+_ADVICE: Final[tuple[tuple[type[OpenRouterError], str], ...]] = (
+    (
+        MissingAPIKeyError,
+        "set OPENROUTER_API_KEY (export OPENROUTER_API_KEY=sk-or-...) or pass --api-key; "
+        f"create a key at {_KEYS_URL}",
+    ),
+    (InvalidAPIKeyError, "check the key in OPENROUTER_API_KEY or --api-key"),
+    (
+        InvalidBaseURLError,
+        f"pass --base-url as http(s)://host[:port]/path, e.g. {DEFAULT_BASE_URL}",
+    ),
+    (
+        AuthenticationError,
+        f"check the key in OPENROUTER_API_KEY or --api-key; it may be revoked ({_KEYS_URL})",
+    ),
+    (PaymentRequiredError, f"add credits at {_CREDITS_URL}, or lower --max-tokens"),
+    (RateLimitError, "wait a little and try again"),
+    (StreamError, "the provider failed mid-answer; try again, or another model with -m"),
+    (StreamTruncatedError, "the answer above is incomplete; try again"),
+    (APITimeoutError, "the server at {base_url} went quiet; try again or raise --timeout"),
+    (APIConnectionError, "check --base-url ({base_url}) and the network"),
+    (ResponseDecodeError, "is {base_url} an OpenRouter API root? check --base-url"),
+    (APIError, "check the request's arguments"),
+)
+
+
 def _advice(exc: OpenRouterError, base_url: str) -> str:
-    """What to do about ``exc``, one sentence."""
-    if isinstance(exc, MissingAPIKeyError):
-        return (
-            f"set OPENROUTER_API_KEY (export OPENROUTER_API_KEY=sk-or-...) or pass --api-key; "
-            f"create a key at {_KEYS_URL}"
-        )
-    if isinstance(exc, InvalidAPIKeyError):
-        return "check the key in OPENROUTER_API_KEY or --api-key"
-    if isinstance(exc, InvalidBaseURLError):
-        return f"pass --base-url as http(s)://host[:port]/path, e.g. {DEFAULT_BASE_URL}"
-    if isinstance(exc, AuthenticationError):
-        return f"check the key in OPENROUTER_API_KEY or --api-key; it may be revoked ({_KEYS_URL})"
-    if isinstance(exc, PaymentRequiredError):
-        return f"add credits at {_CREDITS_URL}, or lower --max-tokens"
-    if isinstance(exc, RateLimitError):
-        if exc.retry_after is not None:
+    """What to do about ``exc``, one sentence (see ``_ADVICE``)."""
+    for kind, advice in _ADVICE:
+        if not isinstance(exc, kind):
+            continue
+        # Two answers depend on the error's values, not only its type.
+        if isinstance(exc, RateLimitError) and exc.retry_after is not None:
             return f"wait {exc.retry_after:g} s (Retry-After) and try again"
-        return "wait a little and try again"
-    if isinstance(exc, StreamError):
-        return "the provider failed mid-answer; try again, or another model with -m"
-    if isinstance(exc, StreamTruncatedError):
-        return "the answer above is incomplete; try again"
-    if isinstance(exc, APITimeoutError):
-        return f"the server at {base_url} went quiet; try again or raise --timeout"
-    if isinstance(exc, APIConnectionError):
-        return f"check --base-url ({base_url}) and the network"
-    if isinstance(exc, ResponseDecodeError):
-        return f"is {base_url} an OpenRouter API root? check --base-url"
-    if isinstance(exc, APIError):
-        if exc.status is not None and exc.status >= 500:
+        server_failed = kind is APIError and isinstance(exc, APIError) and (exc.status or 0) >= 500
+        if server_failed:
             return "the service or the provider failed; try again later or another model"
-        return "check the request's arguments"
+        return advice.format(base_url=base_url)
     return "see the message"
 
 
@@ -616,241 +615,6 @@ def _run_mock(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-# -- demo ----------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Run:
-    """One transport's part of the demo."""
-
-    name: str
-    chunks: int = 0
-    keepalives: int = 0
-    first: float | None = None
-    total: float | None = None
-    outcome: str = "not run"
-    text: str = ""
-    pieces: list[str] = field(default_factory=list)
-
-
-class _DemoLine:
-    """Prints one transport's tokens live after its name."""
-
-    def __init__(self, run: _Run, out: TextIO, width: int) -> None:
-        self.run = run
-        self.out = out
-        self.started = time.perf_counter()
-        out.write(f"{run.name.ljust(width)} | ")
-        out.flush()
-
-    def keepalive(self, text: str) -> None:
-        del text
-        self.run.keepalives += 1
-
-    def chunk(self, chunk: ChatCompletionChunk) -> None:
-        run = self.run
-        run.chunks += 1
-        for choice in chunk.choices:
-            text = choice.delta.content
-            if text:
-                if run.first is None:
-                    run.first = time.perf_counter() - self.started
-                run.pieces.append(text)
-                self.out.write(text)
-                self.out.flush()
-
-    def end(self, outcome: str) -> None:
-        run = self.run
-        run.total = time.perf_counter() - self.started
-        run.outcome = outcome
-        run.text = "".join(run.pieces)
-        self.out.write("\n")
-        self.out.flush()
-
-
-def _demo_request() -> ChatCompletionRequest:
-    return ChatCompletionRequest(
-        model=DEMO_MODEL,
-        messages=[Message.user("Tell me a short story about a lighthouse.")],
-        usage=UsageOptions(),
-    )
-
-
-def _demo_sync(line: _DemoLine, base_url: str, transport: Any) -> str:
-    with OpenRouter(MOCK_KEY, base_url=base_url, transport=transport, max_retries=0) as client:
-        stream = client.chat_completion_stream(_demo_request(), on_keepalive=line.keepalive)
-        with stream:
-            for chunk in stream:
-                line.chunk(chunk)
-        return stream.outcome
-
-
-async def _demo_async(line: _DemoLine, base_url: str, transport: Any) -> str:
-    from ._client import AsyncOpenRouter  # noqa: PLC0415
-
-    async with AsyncOpenRouter(
-        MOCK_KEY, base_url=base_url, transport=transport, max_retries=0
-    ) as client:
-        stream = await client.chat_completion_stream(_demo_request(), on_keepalive=line.keepalive)
-        async with stream:
-            async for chunk in stream:
-                line.chunk(chunk)
-        return stream.outcome
-
-
-def _sockets(line: _DemoLine, base_url: str) -> str:
-    return _demo_sync(line, base_url, None)
-
-
-def _asyncio(line: _DemoLine, base_url: str) -> str:
-    return asyncio.run(_demo_async(line, base_url, None))
-
-
-def _trio(line: _DemoLine, base_url: str) -> str:
-    import trio  # noqa: PLC0415 - optional extra
-
-    outcome: str = trio.run(_demo_async, line, base_url, None)
-    return outcome
-
-
-def _httpx(line: _DemoLine, base_url: str) -> str:
-    import httpx  # noqa: PLC0415 - optional extra
-
-    with httpx.Client() as http:
-        return _demo_sync(line, base_url, http)
-
-
-def _httpx_async(line: _DemoLine, base_url: str) -> str:
-    import httpx  # noqa: PLC0415 - optional extra
-
-    async def main() -> str:
-        async with httpx.AsyncClient() as http:
-            return await _demo_async(line, base_url, http)
-
-    return asyncio.run(main())
-
-
-#: The demo's transports: (name, the extra it needs or None, the runner).
-_TRANSPORTS: Final[tuple[tuple[str, str | None, Callable[[_DemoLine, str], str]], ...]] = (
-    ("sockets", None, _sockets),
-    ("asyncio", None, _asyncio),
-    ("trio", "trio", _trio),
-    ("httpx", "httpx", _httpx),
-    ("httpx-async", "httpx", _httpx_async),
-)
-
-
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1000:.0f}"
-
-
-def _run_demo() -> int:
-    from .testing import STORY_TEXT, MockOpenRouter  # noqa: PLC0415
-
-    out = sys.stdout
-    width = max(len(name) for name, _, _ in _TRANSPORTS)
-    runs: list[_Run] = []
-    dim = out.isatty()
-    with MockOpenRouter() as server:
-        note = f"mock server at {server.base_url}, model {DEMO_MODEL}"
-        out.write(f"{DIM}{note}{RESET}\n\n" if dim else f"{note}\n\n")
-        out.flush()
-        for name, extra, runner in _TRANSPORTS:
-            run = _Run(name)
-            runs.append(run)
-            if extra is not None and importlib.util.find_spec(extra) is None:
-                run.outcome = f"skipped: {extra} is not installed (pip install 'sseproto[{extra}]')"
-                out.write(f"{name.ljust(width)} | ({run.outcome})\n")
-                out.flush()
-                continue
-            if extra is not None:
-                # Imported before the clock starts: the table compares streaming, not imports.
-                importlib.import_module(extra)
-            line = _DemoLine(run, out, width)
-            try:
-                outcome = runner(line, server.base_url)
-            except OpenRouterError as exc:
-                outcome = f"{type(exc).__name__}: {exc}"
-            line.end(outcome)
-        shapes, same = _demo_shapes(server.base_url)
-    ran = [run for run in runs if not run.outcome.startswith("skipped")]
-    for run in ran:
-        if run.outcome == "completed" and run.text != STORY_TEXT:
-            run.outcome = "completed, but the text differs"
-    rows = [["TRANSPORT", "CHUNKS", "KEEPALIVES", "FIRST CHUNK MS", "TOTAL MS", "OUTCOME"]]
-    rows.extend(
-        [
-            run.name,
-            str(run.chunks) if run in ran else "-",
-            str(run.keepalives) if run in ran else "-",
-            _ms(run.first),
-            _ms(run.total),
-            run.outcome,
-        ]
-        for run in runs
-    )
-    out.write("\n" + _table(rows, right=frozenset({1, 2, 3, 4})) + "\n")
-    good = bool(ran) and all(run.outcome == "completed" for run in ran)
-    skipped = len(runs) - len(ran)
-    if good:
-        verdict = f"every transport streamed the same {len(STORY_TEXT)} characters"
-        if skipped:
-            verdict += f" ({skipped} skipped: optional extras not installed)"
-    else:
-        verdict = "FAILED: not every transport completed with the same text"
-    out.write(verdict + "\n")
-    out.flush()
-    out.write("\n".join(printable(line) for line in shapes) + "\n")
-    out.flush()
-    return EXIT_OK if good and same else EXIT_API_ERROR
-
-
-def _demo_shapes(base_url: str) -> tuple[list[str], bool]:
-    """Stream three shapes of real traffic (over sockets): the lines that show
-    what each carried, and whether each stream added up to the non-streamed
-    answer."""
-
-    def ask(model: str) -> ChatCompletionRequest:
-        return ChatCompletionRequest(model=model, messages=[Message.user("Where are lighthouses?")])
-
-    def streamed(client: OpenRouter, model: str) -> ChatCompletion:
-        with client.chat_completion_stream(ask(model)) as stream:
-            for _chunk in stream:
-                pass
-        return stream.result()
-
-    lines = ["", "what a stream carries, merged as the non-streamed answer has it:"]
-    same = True
-    with OpenRouter(MOCK_KEY, base_url=base_url, max_retries=0) as client:
-        web = streamed(client, "mock/web-search").choices[0].message
-        whole = client.chat_completion(ask("mock/web-search")).choices[0].message
-        same &= web.raw.get("annotations") == whole.raw.get("annotations")
-        for note in web.annotations or []:
-            cite = note.url_citation
-            if cite is not None:
-                lines.append(f"  source: {cite.title} <{cite.url}>")
-        details = streamed(client, "mock/reasoning-encrypted").choices[0].message
-        whole = client.chat_completion(ask("mock/reasoning-encrypted")).choices[0].message
-        entries = details.raw.get("reasoning_details") or []
-        same &= entries == whole.raw.get("reasoning_details")
-        kinds = ", ".join(str(entry.get("type")) for entry in entries)
-        lines.append(f"  reasoning: {len(entries)} entries, kept apart ({kinds})")
-        try:
-            streamed(client, "mock/error-usage")
-        except StreamError as exc:
-            usage = exc.partial.usage if exc.partial is not None else None
-            tokens = usage.completion_tokens if usage is not None else None
-            same &= tokens is not None
-            lines.append(
-                f"  error mid-stream ({exc.code}): {len(exc.partial_text)} characters kept, "
-                f"{tokens} completion tokens billed"
-            )
-    lines.append(
-        "every stream equals its non-streamed answer" if same else "FAILED: a stream differs"
-    )
-    return lines, same
-
-
 # -- entry ---------------------------------------------------------------------------------
 
 
@@ -881,8 +645,10 @@ def _dispatch(argv: Sequence[str] | None) -> int:
     if args.command == "mock":
         return _run_mock(args)
     if args.command == "demo":
+        from ._demo import run_demo  # noqa: PLC0415 - _demo imports this module
+
         try:
-            return _run_demo()
+            return run_demo()
         except KeyboardInterrupt:
             _say("demo interrupted")
             return EXIT_INTERRUPTED

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from openrouter import APIError, RateLimitError, _cli
 from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
 
 KEY = "sk-test"
@@ -417,3 +418,20 @@ def test_waiting_indicator_on_a_terminal(server: MockOpenRouter) -> None:
     erase = text.index("\r\x1b[K", last)
     # Nothing but the erased line between the last drawing and the summary.
     assert text[erase:].startswith("\r\x1b[Kopenrouter: mock/keepalive via Mock")
+
+
+def test_every_advice_is_reachable() -> None:
+    """No entry of the advice table is hidden behind an earlier entry for one of its bases."""
+    kinds = [kind for kind, _ in _cli._ADVICE]
+    for later, kind in enumerate(kinds):
+        earlier = kinds[:later]
+        assert not any(issubclass(kind, base) for base in earlier), kind.__name__
+
+
+def test_advice_for_rate_limits_and_server_failures() -> None:
+    """A 429 with Retry-After names the wait; a 5xx points at the service, a 4xx at the request."""
+    assert "wait 2 s" in _cli._advice(
+        RateLimitError("slow", status=429, headers={"Retry-After": "2"}), "u"
+    )
+    assert "service" in _cli._advice(APIError("down", status=502), "u")
+    assert "arguments" in _cli._advice(APIError("bad", status=400), "u")

@@ -63,8 +63,8 @@ from openrouter import (
     Outcome,
     RetryPolicy,
 )
-from openrouter._mock_scenarios import BUILTIN_SCENARIOS
 from openrouter.testing import STORY_TEXT, MockOpenRouter, RecordedRequest
+from openrouter.testing._scenarios import BUILTIN_SCENARIOS
 from sseproto.adapters import Timeouts
 
 T = TypeVar("T")

@@ -38,8 +38,8 @@ from openrouter import (
     StreamTimeoutError,
     StreamTruncatedError,
 )
-from openrouter._mock_scenarios import TOOL_CALLS, UTF8_PIECES
 from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
+from openrouter.testing._scenarios import TOOL_CALLS, UTF8_PIECES
 from sseproto.adapters import Timeouts
 
 from .test_client import (

@@ -16,7 +16,8 @@ import pytest
 
 import sseproto
 from openrouter import ChatCompletion
-from openrouter._mock_scenarios import (
+from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
+from openrouter.testing._scenarios import (
     AUDIO_DATA,
     AUDIO_EXPIRES_AT,
     AUDIO_ID,
@@ -26,7 +27,6 @@ from openrouter._mock_scenarios import (
     UTF8_PIECES,
     WEB_SEARCH_ANSWER,
 )
-from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
 
 AUTH = {"Authorization": "Bearer sk-test", "Content-Type": "application/json"}
 
