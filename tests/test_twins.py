@@ -103,18 +103,9 @@ PAIRS = [
     Twins(openrouter.CompletionStream, openrouter.AsyncCompletionStream),
 ]
 
-#: Drifts present today, by (pair id, method): each is a real difference to fix in the
-#: owning module; the test is expected to fail until then (strict: fixing it flags the entry).
-KNOWN_DRIFTS: dict[tuple[str, str], str] = {
-    (
-        "openrouter.ChatCompletionStream~openrouter.AsyncChatCompletionStream",
-        "__iter__",
-    ): "__iter__(self) -> Iterator[ChunkT] but __aiter__(self: _A) -> _A (both return self)",
-    (
-        "openrouter.CompletionStream~openrouter.AsyncCompletionStream",
-        "__iter__",
-    ): "__iter__(self) -> Iterator[ChunkT] but __aiter__(self: _A) -> _A (both return self)",
-}
+#: Drifts to fix, by (pair id, method): each is a real difference to fix in the owning
+#: module; the test is expected to fail until then (strict: fixing it flags the entry).
+KNOWN_DRIFTS: dict[tuple[str, str], str] = {}
 
 
 def sync_name(name: str) -> str:

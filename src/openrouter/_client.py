@@ -16,7 +16,7 @@ import json
 import os
 import urllib.parse
 import warnings
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
@@ -392,7 +392,7 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
         self._batch: list[Event | Comment] = []
         self._index = 0
 
-    def __iter__(self) -> Iterator[ChunkT]:
+    def __iter__(self: _S) -> _S:
         return self
 
     def __next__(self) -> ChunkT:

@@ -94,7 +94,7 @@ def _demo_request() -> ChatCompletionRequest:
 
 def _demo_sync(line: _DemoLine, base_url: str, transport: Any) -> str:
     with OpenRouter(MOCK_KEY, base_url=base_url, transport=transport, max_retries=0) as client:
-        stream = client.chat_completion_stream(_demo_request(), on_keepalive=line.keepalive)
+        stream = client.chat_completion_stream(_demo_request(), on_heartbeat=line.keepalive)
         with stream:
             for chunk in stream:
                 line.chunk(chunk)
@@ -105,7 +105,7 @@ async def _demo_async(line: _DemoLine, base_url: str, transport: Any) -> str:
     async with AsyncOpenRouter(
         MOCK_KEY, base_url=base_url, transport=transport, max_retries=0
     ) as client:
-        stream = await client.chat_completion_stream(_demo_request(), on_keepalive=line.keepalive)
+        stream = await client.chat_completion_stream(_demo_request(), on_heartbeat=line.keepalive)
         async with stream:
             async for chunk in stream:
                 line.chunk(chunk)
