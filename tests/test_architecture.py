@@ -120,10 +120,14 @@ def _exceptions(*modules: object) -> set[type[BaseException]]:
     return found
 
 
+def _name(error: object) -> str:
+    return getattr(error, "__name__", repr(error))
+
+
 @pytest.mark.parametrize(
     "error",
-    sorted(_exceptions(sseproto, sseproto.http, sseproto.adapters), key=lambda c: c.__name__),
-    ids=lambda c: c.__name__,
+    sorted(_exceptions(sseproto, sseproto.http, sseproto.adapters), key=_name),
+    ids=_name,
 )
 def test_every_sseproto_error_has_one_root(error: type[BaseException]) -> None:
     """Every public exception of sseproto is an SSEError."""
@@ -132,8 +136,8 @@ def test_every_sseproto_error_has_one_root(error: type[BaseException]) -> None:
 
 @pytest.mark.parametrize(
     "error",
-    sorted(_exceptions(openrouter), key=lambda c: c.__name__),
-    ids=lambda c: c.__name__,
+    sorted(_exceptions(openrouter), key=_name),
+    ids=_name,
 )
 def test_every_openrouter_error_has_one_root(error: type[BaseException]) -> None:
     """Every public exception of the OpenRouter client is an OpenRouterError."""

@@ -14,13 +14,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sseproto
+import sseproto.http
 from sseproto import Comment, Event, LocalProtocolError
 from sseproto._reconnect import (
     _TRANSITIONS,
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_RETRY,
     DEFAULT_RETRY_DELAY,
-    MAX_REJECTED_BODY,
+    MAX_ERROR_BODY,
     Action,
     Closed,
     Connect,
@@ -570,24 +571,24 @@ def test_rejected_body_without_bytes() -> None:
 
 
 def test_rejected_body_capped_in_one_chunk() -> None:
-    """A large rejected body fails as soon as MAX_REJECTED_BODY bytes are kept."""
+    """A large rejected body fails as soon as MAX_ERROR_BODY bytes are kept."""
     machine = machine_in(S.REJECTING)
-    body = bytes(range(256)) * 40
+    body = bytes(range(256)) * (MAX_ERROR_BODY // 256 + 40)
     (failed,) = machine.body(body, 1.0)
     assert isinstance(failed, Failed)
     assert isinstance(failed.error, ResponseRejected)
-    assert failed.error.body == body[:MAX_REJECTED_BODY]
+    assert failed.error.body == body[:MAX_ERROR_BODY]
     assert machine.state is S.FAILED
 
 
 def test_rejected_body_cap_reached_exactly_across_chunks() -> None:
-    """The cap is reached by the chunk that brings the kept bytes to MAX_REJECTED_BODY."""
+    """The cap is reached by the chunk that brings the kept bytes to MAX_ERROR_BODY."""
     machine = machine_in(S.REJECTING)
-    assert machine.body(b"a" * (MAX_REJECTED_BODY - 1), 1.0) == []
+    assert machine.body(b"a" * (MAX_ERROR_BODY - 1), 1.0) == []
     (failed,) = machine.body(b"bc", 1.0)
     assert isinstance(failed, Failed)
     assert isinstance(failed.error, ResponseRejected)
-    assert failed.error.body == b"a" * (MAX_REJECTED_BODY - 1) + b"b"
+    assert failed.error.body == b"a" * (MAX_ERROR_BODY - 1) + b"b"
 
 
 def test_rejected_body_accepts_any_bytes_like() -> None:
@@ -1056,3 +1057,10 @@ def test_last_event_id_header_follows_the_spec(
     assert trace.items == expected_events
     assert machine.last_event_id == expected_ids[-1]
     assert trace.failure is None
+
+
+def test_max_rejected_body_is_a_deprecated_name() -> None:
+    """sseproto.MAX_REJECTED_BODY is the former name of MAX_ERROR_BODY."""
+    with pytest.warns(DeprecationWarning, match="MAX_ERROR_BODY"):
+        assert sseproto.MAX_REJECTED_BODY == MAX_ERROR_BODY
+    assert sseproto.http.DEFAULT_MAX_ERROR_BODY == MAX_ERROR_BODY

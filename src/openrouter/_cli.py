@@ -409,7 +409,7 @@ def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
         with _client(settings) as client:
             view.start()
             try:
-                stream = client.chat_completion_stream(request, on_heartbeat=view.keepalive)
+                stream = client.chat_completion_stream(request, on_heartbeat=view.heartbeat)
                 with stream:
                     for chunk in stream:
                         chunks += 1

@@ -41,7 +41,7 @@ class _Run:
 
     name: str
     chunks: int = 0
-    keepalives: int = 0
+    heartbeats: int = 0
     first: float | None = None
     total: float | None = None
     outcome: str = "not run"
@@ -59,9 +59,9 @@ class _DemoLine:
         out.write(f"{run.name.ljust(width)} | ")
         out.flush()
 
-    def keepalive(self, text: str) -> None:
+    def heartbeat(self, text: str) -> None:
         del text
-        self.run.keepalives += 1
+        self.run.heartbeats += 1
 
     def chunk(self, chunk: ChatCompletionChunk) -> None:
         run = self.run
@@ -94,7 +94,7 @@ def _demo_request() -> ChatCompletionRequest:
 
 def _demo_sync(line: _DemoLine, base_url: str, transport: Any) -> str:
     with OpenRouter(MOCK_KEY, base_url=base_url, transport=transport, max_retries=0) as client:
-        stream = client.chat_completion_stream(_demo_request(), on_heartbeat=line.keepalive)
+        stream = client.chat_completion_stream(_demo_request(), on_heartbeat=line.heartbeat)
         with stream:
             for chunk in stream:
                 line.chunk(chunk)
@@ -105,7 +105,7 @@ async def _demo_async(line: _DemoLine, base_url: str, transport: Any) -> str:
     async with AsyncOpenRouter(
         MOCK_KEY, base_url=base_url, transport=transport, max_retries=0
     ) as client:
-        stream = await client.chat_completion_stream(_demo_request(), on_heartbeat=line.keepalive)
+        stream = await client.chat_completion_stream(_demo_request(), on_heartbeat=line.heartbeat)
         async with stream:
             async for chunk in stream:
                 line.chunk(chunk)
@@ -196,7 +196,7 @@ def run_demo() -> int:
         [
             run.name,
             str(run.chunks) if run in ran else "-",
-            str(run.keepalives) if run in ran else "-",
+            str(run.heartbeats) if run in ran else "-",
             _ms(run.first),
             _ms(run.total),
             run.outcome,

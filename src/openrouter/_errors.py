@@ -84,6 +84,8 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Final, TypeAlias
 
+import sseproto
+
 from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk
 
 __all__ = [
@@ -128,10 +130,11 @@ __all__ = [
     "redact_chain",
 ]
 
-#: How many bytes of an error body an exception keeps in ``body``. Error
-#: bodies are small JSON objects; an HTML error page from a proxy can be tens
-#: of kilobytes, and nobody needs all of it in memory or in a log.
-MAX_ERROR_BODY: Final = 64 * 1024
+#: How many bytes of an error body an exception keeps in ``body``: the
+#: project's one bound on kept error bodies, :data:`sseproto.MAX_ERROR_BODY`.
+#: Error bodies are small JSON objects; an HTML error page from a proxy can be
+#: tens of kilobytes, and nobody needs all of it in memory or in a log.
+MAX_ERROR_BODY: Final = sseproto.MAX_ERROR_BODY
 
 #: What :func:`redact` puts in place of a secret.
 REDACTED: Final = "[REDACTED]"

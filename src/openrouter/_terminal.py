@@ -90,7 +90,7 @@ class LiveView:
 
     ``waiting`` turns the indicator on (callers pass ``err.isatty()``);
     ``dim`` wraps reasoning in ANSI dim. Call :meth:`start` before sending
-    the request, :meth:`keepalive` for each keepalive comment (it is safe
+    the request, :meth:`heartbeat` for each heartbeat, a keepalive comment (it is safe
     from any thread), :meth:`content` / :meth:`reasoning` per delta, and
     :meth:`stop` at the end, whatever happened: it erases the indicator and
     joins the refresh thread. Never raises except for write errors.
@@ -109,7 +109,7 @@ class LiveView:
         self._frame = 0
         self._in_reasoning = False
         #: Keepalive comments seen.
-        self.keepalives = 0
+        self.heartbeats = 0
         #: ``time.perf_counter()`` of the first content or reasoning delta, or None.
         self.first_token_at: float | None = None
         #: Whether any content was written to ``out``.
@@ -148,7 +148,7 @@ class LiveView:
         elapsed = time.perf_counter() - self._started
         spin = _SPINNER[self._frame % len(_SPINNER)]
         self._frame += 1
-        count = self.keepalives
+        count = self.heartbeats
         beats = f", {count} keepalive{'' if count == 1 else 's'}" if count else ""
         self._err.write(f"\r{spin} {WAITING_TEXT}... {elapsed:.1f} s{beats}\x1b[K")
         self._err.flush()
@@ -161,11 +161,11 @@ class LiveView:
             self._err.flush()
             self._shown = False
 
-    def keepalive(self, text: str) -> None:
+    def heartbeat(self, text: str) -> None:
         """A keepalive comment arrived (the client's ``on_heartbeat``)."""
         del text
         with self._lock:
-            self.keepalives += 1
+            self.heartbeats += 1
             self._draw()
 
     # -- tokens ----------------------------------------------------------------------

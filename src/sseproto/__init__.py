@@ -39,7 +39,7 @@ from ._reconnect import (
     DEFAULT_MAX_DELAY,
     DEFAULT_MIN_RETRY,
     DEFAULT_RETRY_DELAY,
-    MAX_REJECTED_BODY,
+    MAX_ERROR_BODY,
     Action,
     Closed,
     Connect,
@@ -63,7 +63,7 @@ __all__ = [
     "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "DEFAULT_SENTINEL",
-    "MAX_REJECTED_BODY",
+    "MAX_ERROR_BODY",
     "Action",
     "ChunkDecoder",
     "ChunkState",
@@ -103,3 +103,20 @@ __all__ = [
     "encode_retry",
     "has_error_member",
 ]
+
+#: Deprecated names, kept for one release: old name -> (new name, value).
+_DEPRECATED: dict[str, tuple[str, object]] = {
+    "MAX_REJECTED_BODY": ("MAX_ERROR_BODY", MAX_ERROR_BODY),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _DEPRECATED:
+        import warnings  # noqa: PLC0415 - only for deprecated names
+
+        new, value = _DEPRECATED[name]
+        warnings.warn(
+            f"sseproto.{name} is deprecated: use sseproto.{new}", DeprecationWarning, stacklevel=2
+        )
+        return value
+    raise AttributeError(f"module 'sseproto' has no attribute {name!r}")

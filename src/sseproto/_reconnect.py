@@ -35,7 +35,7 @@ it raises :class:`~sseproto.LocalProtocolError`)::
         Failed and the machine goes to FAILED instead: end() when the
         policy gives up (ReconnectGaveUp); body() when the stream breaks a
         parser limit (LineTooLong, ...), after the items completed before
-        the violation; body() once MAX_REJECTED_BODY bytes of a rejected
+        the violation; body() once MAX_ERROR_BODY bytes of a rejected
         response are kept (ResponseRejected).
 
 Errors this module adds to the tree in ``_errors.py``::
@@ -73,7 +73,7 @@ __all__ = [
     "DEFAULT_MAX_DELAY",
     "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
-    "MAX_REJECTED_BODY",
+    "MAX_ERROR_BODY",
     "Action",
     "Closed",
     "Connect",
@@ -105,10 +105,12 @@ DEFAULT_MAX_DELAY: Final = 300.0
 #: honouring any deliberate fast reconnect (``retry: 100`` and up) unchanged.
 DEFAULT_MIN_RETRY: Final = 0.1
 
-#: The most bytes of a rejected response's body kept in
-#: ``ResponseRejected.body``: 4 KiB, enough for an error page's message or a
-#: JSON error object, small enough to hold for any number of connections.
-MAX_REJECTED_BODY: Final = 4096
+#: The most bytes of an error response's body that are kept, wherever one is
+#: kept: ``ResponseRejected.body`` (here, and in the flows of
+#: :mod:`sseproto.http` by default), and the OpenRouter client's error
+#: bodies. 64 KiB: room for any JSON error object, while bounding an HTML
+#: error page from a proxy.
+MAX_ERROR_BODY: Final = 64 * 1024
 
 # The headers the machine sets on every request; a caller's headers with these
 # names (compared case-insensitively) are dropped.
@@ -145,7 +147,7 @@ class ResponseRejected(RemoteProtocolError):
         self.status = status
         #: The response's headers, as passed to ``response()``.
         self.headers = headers
-        #: The first bytes of the body (at most ``MAX_REJECTED_BODY``): what
+        #: The first bytes of the body (at most ``MAX_ERROR_BODY``): what
         #: arrived before ``end()`` or before the limit was reached.
         self.body = body
 
@@ -365,7 +367,7 @@ class EventSourceState(enum.Enum):
     #: The response was accepted; ``body()`` bytes are parsed into items.
     OPEN = "open"
     #: The response was rejected; ``body()`` bytes are kept (up to
-    #: ``MAX_REJECTED_BODY``) for the ``ResponseRejected`` error.
+    #: ``MAX_ERROR_BODY``) for the ``ResponseRejected`` error.
     REJECTING = "rejecting"
     #: A ``Wait`` was returned; waiting for ``wait_over()``.
     WAITING = "waiting"
@@ -624,7 +626,7 @@ class EventSourceMachine(Generic[Item]):
         ``Failed(LineTooLong | EventTooLarge | LimitExceeded)``, with no
         reconnection. In state ``REJECTING``: keeps the bytes for the error
         and returns ``[]``, or ``[Failed(ResponseRejected)]`` once
-        ``MAX_REJECTED_BODY`` bytes are kept (stop reading then).
+        ``MAX_ERROR_BODY`` bytes are kept (stop reading then).
 
         Raises:
             LocalProtocolError: not in state ``OPEN`` or ``REJECTING``, or
@@ -794,8 +796,8 @@ class EventSourceMachine(Generic[Item]):
         kept = self._rejected_body
         if type(data) is memoryview:
             data = bytes(data)
-        kept += data[: MAX_REJECTED_BODY - len(kept)]
-        if len(kept) >= MAX_REJECTED_BODY:
+        kept += data[: MAX_ERROR_BODY - len(kept)]
+        if len(kept) >= MAX_ERROR_BODY:
             return [Failed(self._rejection())]
         return []
 

@@ -1016,3 +1016,29 @@ def test_max_retries_shorthand() -> None:
     client = OpenRouter(KEY, retry_policy=policy, max_retries=0)
     with client:
         assert client._policy == RetryPolicy(max_retries=0, base_delay=1.0, random=policy.random)
+
+
+# -- deprecated names ----------------------------------------------------------------------
+
+
+def test_on_keepalive_still_works_and_warns(server: MockOpenRouter) -> None:
+    """on_keepalive= (the former name of on_heartbeat=) gets every heartbeat, with a
+    DeprecationWarning; given both, on_heartbeat wins."""
+    request = chat("mock/keepalive?chunks=2&delay=0")
+    with OpenRouter("sk-or-test", base_url=server.base_url) as client:
+        seen: list[str] = []
+        with pytest.warns(DeprecationWarning, match="on_heartbeat"):
+            stream = client.chat_completion_stream(request, on_keepalive=seen.append)
+        with stream:
+            list(stream)
+        assert seen == ["OPENROUTER PROCESSING"] * stream.heartbeats
+        assert stream.heartbeats > 0
+        old: list[str] = []
+        new: list[str] = []
+        with pytest.warns(DeprecationWarning, match="on_heartbeat"):
+            stream = client.chat_completion_stream(
+                request, on_heartbeat=new.append, on_keepalive=old.append
+            )
+        with stream:
+            list(stream)
+        assert (old, len(new)) == ([], stream.heartbeats)

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from sseproto._errors import LimitExceeded, RemoteProtocolError, SSEError
+from sseproto._reconnect import MAX_ERROR_BODY
 
 __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
@@ -90,9 +91,9 @@ MAX_TIMEOUT: Final = 1_000_000.0
 #: limit; a model list or a JSON completion is a few MiB at most.
 DEFAULT_MAX_BODY_SIZE: Final = 32 * 1024 * 1024
 
-#: How much of a rejected stream's body is read for ``ResponseRejected.body``:
-#: 64 KiB, room for any JSON error object while bounding an error page.
-DEFAULT_MAX_ERROR_BODY: Final = 64 * 1024
+#: Default ``max_error_body``: how much of a rejected stream's body is read
+#: for ``ResponseRejected.body``; :data:`sseproto.MAX_ERROR_BODY`.
+DEFAULT_MAX_ERROR_BODY: Final = MAX_ERROR_BODY
 
 
 class TransportError(SSEError):
