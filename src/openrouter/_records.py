@@ -20,10 +20,11 @@ and :class:`RecordMeta` derives the rest when the class is created:
   a streamed chunk is the client's per-event cost, and a call per field is
   most of what a hand-written ``__init__`` would spend;
 * a ``property`` per lazy field, reading ``self.raw`` when asked for;
-* ``_fields``: every field name, eager and lazy, in alphabetical order (the
-  order of ``repr``);
-* ``from_dict``: :meth:`Record.from_dict`, or :meth:`Record.from_envelope`
-  for a class declared with ``envelope=True``.
+* ``_fields``: every field name, eager and lazy, in alphabetical order with
+  numbers compared as numbers (the order of ``repr``);
+* ``from_dict``: :meth:`Record.from_dict`, or, for a class declared with
+  ``envelope=True``, one that also accepts the object wrapped in
+  ``{"data": ...}``.
 
 ``__eq__`` (the fields, not ``raw``) and ``__repr__`` (the fields that are
 not ``None``) are :class:`Record`'s, written once over ``_fields``.
@@ -51,6 +52,7 @@ cheapest check CPython has. Objects are tested with ``isinstance``, so a
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from typing import Any, ClassVar, Final, Generic, Self, TypeVar
 
@@ -412,6 +414,21 @@ def _first_init(cls: RecordMeta) -> Callable[[Record, JSONObject], None]:
     return __init__
 
 
+def _from_envelope(cls: type[R], d: object) -> R:
+    """Build from a body or its ``data`` object; never raises.
+
+    The ``from_dict`` of a class declared with ``envelope=True``.
+    """
+    obj = d if isinstance(d, dict) else {}
+    inner = obj.get("data")
+    return cls(inner if isinstance(inner, dict) else obj)
+
+
+def _natural(name: str) -> list[str | int]:
+    """Sort key: digit runs compare as numbers (``last_5m`` before ``last_30m``)."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 _INIT_DOC: Final = """Read the fields from the decoded JSON object ``d``, which becomes ``raw``.
 
 Never raises for any ``dict``; ``d`` is kept, not copied.
@@ -455,9 +472,9 @@ class RecordMeta(type):
                 slots.append(attr)
         namespace["__slots__"] = tuple(slots)
         if fields:
-            namespace["_fields"] = tuple(sorted(fields))
+            namespace["_fields"] = tuple(sorted(fields, key=_natural))
         if envelope:
-            namespace.setdefault("from_dict", Record.__dict__["from_envelope"])
+            namespace.setdefault("from_dict", classmethod(_from_envelope))
         cls = super().__new__(mcls, name, bases, namespace)
         cls._record_fields = fields
         # Record's own __init__ is the one every generated __init__ replaces.
@@ -483,7 +500,7 @@ class Record(metaclass=RecordMeta):
     """
 
     __slots__ = ("raw",)
-    #: Every field's name, in alphabetical order.
+    #: Every field's name, in alphabetical order (numbers compared as numbers).
     _fields: ClassVar[tuple[str, ...]] = ()
     _record_fields: ClassVar[dict[str, Field]]
     _reads_object: ClassVar[bool]
@@ -500,16 +517,6 @@ class Record(metaclass=RecordMeta):
     def from_dict(cls, d: object) -> Self:
         """Build from a decoded JSON value; never raises (a non-object reads as ``{}``)."""
         return cls(d if isinstance(d, dict) else {})
-
-    @classmethod
-    def from_envelope(cls, d: object) -> Self:
-        """Build from a body or its ``data`` object; never raises.
-
-        The ``from_dict`` of a class declared with ``envelope=True``.
-        """
-        obj = d if isinstance(d, dict) else {}
-        inner = obj.get("data")
-        return cls(inner if isinstance(inner, dict) else obj)
 
     def __repr__(self) -> str:
         shown = []
