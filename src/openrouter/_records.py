@@ -34,12 +34,12 @@ A class that defines ``__init__`` itself keeps it (and must define
 A subclass inherits its bases' fields and may add fields of its own.
 
 mypy sees each field's type from its annotation, and checks that the
-reader's result fits it: :func:`field` and :func:`lazy` return what the
-reader returns. The constructor mypy sees is :class:`Record`'s
-``__init__(self, d)``, which is the one every generated ``__init__`` has;
-this is why the classes are not declared through
-``typing.dataclass_transform``, whose synthesized ``__init__`` takes the
-fields as arguments.
+reader's result fits it: :func:`field` returns what the reader returns,
+:func:`lazy` a :class:`Lazy` of it (a read-only attribute of that type).
+The constructor mypy sees is :class:`Record`'s ``__init__(self, d)``, which
+is the one every generated ``__init__`` has; this is why the classes are not
+declared through ``typing.dataclass_transform``, whose synthesized
+``__init__`` takes the fields as arguments.
 
 Readers take any decoded JSON value and never raise: a value of another JSON
 type reads as ``None`` (or as the documented empty value). ``type(v) is X``
@@ -54,12 +54,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Any, ClassVar, Final, Generic, Self, TypeVar
+from typing import Any, ClassVar, Final, Generic, Never, Self, TypeVar, overload
 
 __all__ = [
     "EMPTY",
     "Field",
     "JSONObject",
+    "Lazy",
     "Record",
     "RecordMeta",
     "always",
@@ -293,21 +294,41 @@ def field(reader: Callable[[Any], T], *, key: str | tuple[str, ...] | None = Non
     return made  # type: ignore[no-any-return]  # the class machinery replaces it
 
 
+class Lazy(Generic[T]):
+    """The type of a lazy field, as mypy sees it: reads give a ``T``, and
+    assigning is an error (as for a property without a setter).
+
+    At run time the field is a plain ``property``; nothing of this class is
+    ever built.
+    """
+
+    @overload
+    def __get__(self, obj: None, owner: type[object]) -> Self: ...
+    @overload
+    def __get__(self, obj: object, owner: type[object]) -> T: ...
+    def __get__(self, obj: object, owner: type[object]) -> Self | T:
+        raise NotImplementedError  # never built: the field is a property at run time
+
+    def __set__(self, obj: object, value: Never) -> None:
+        raise NotImplementedError  # never built: the field is a property at run time
+
+
 def lazy(
     reader: Callable[[Any], T],
     *,
     key: str | tuple[str, ...] | None = None,
     keep: bool = False,
     doc: str | None = None,
-) -> T:
+) -> Lazy[T]:
     """Declare a lazy field: a read-only property that reads ``raw`` when asked for.
 
-    For fields that are rarely looked at on an object built often (a
-    streamed chunk). ``keep=True`` builds the value once and keeps it in a
-    slot of its own (for records and lists, so that each access gives the
-    same object); the reader must then map ``None`` to ``None``, and a
-    missing or ``null`` key reads as ``None`` without touching the slot.
-    ``doc`` is the property's docstring. ``key`` is as in :func:`field`.
+    Annotate it as ``Lazy[T]`` (``T`` is what the reader returns). For
+    fields that are rarely looked at on an object built often (a streamed
+    chunk). ``keep=True`` builds the value once and keeps it in a slot of
+    its own (for records and lists, so that each access gives the same
+    object); the reader must then map ``None`` to ``None``, and a missing or
+    ``null`` key reads as ``None`` without touching the slot. ``doc`` is the
+    property's docstring. ``key`` is as in :func:`field`.
     """
     made: Any = Field(reader, _keys(key), lazy=True, keep=keep, doc=doc)
     return made  # type: ignore[no-any-return]  # the class machinery replaces it

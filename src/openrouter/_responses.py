@@ -41,6 +41,7 @@ from typing import Self
 
 from ._records import (
     JSONObject,
+    Lazy,
     Record,
     always,
     as_bool,
@@ -506,28 +507,28 @@ class ChoiceDelta(_Record):
 
     #: A fragment of the answer's text.
     content: str | None = field(as_str)
-    role: str | None = lazy(as_str, doc='``"assistant"``, usually on the first delta only.')
-    reasoning: str | None = lazy(as_str, doc="A fragment of the model's reasoning text.")
-    refusal: str | None = lazy(as_str, doc="A fragment of a refusal.")
-    reasoning_details: list[ReasoningDetail] | None = lazy(
+    role: Lazy[str | None] = lazy(as_str, doc='``"assistant"``, usually on the first delta only.')
+    reasoning: Lazy[str | None] = lazy(as_str, doc="A fragment of the model's reasoning text.")
+    refusal: Lazy[str | None] = lazy(as_str, doc="A fragment of a refusal.")
+    reasoning_details: Lazy[list[ReasoningDetail] | None] = lazy(
         many(ReasoningDetail),
         keep=True,
         doc="Pieces of reasoning details, tied together by their ``index``.",
     )
-    tool_calls: list[ToolCall] | None = lazy(
+    tool_calls: Lazy[list[ToolCall] | None] = lazy(
         many(ToolCall), keep=True, doc="Pieces of tool calls, tied together by their ``index``."
     )
-    images: list[ImageOutput] | None = lazy(
+    images: Lazy[list[ImageOutput] | None] = lazy(
         many(ImageOutput),
         keep=True,
         doc="Generated images; each arrives whole, in the delta that carries it.",
     )
-    annotations: list[Annotation] | None = lazy(
+    annotations: Lazy[list[Annotation] | None] = lazy(
         many(Annotation),
         keep=True,
         doc="Citations of web sources; OpenRouter sends them in one delta near the end.",
     )
-    audio: AudioOutput | None = lazy(
+    audio: Lazy[AudioOutput | None] = lazy(
         one(AudioOutput),
         keep=True,
         doc="A piece of spoken output: ``data`` and ``transcript`` are fragments.",
@@ -543,19 +544,19 @@ class ChunkChoice(_Record):
 
     #: What this chunk adds to the choice's message (empty when the JSON lacks it).
     delta: ChoiceDelta = field(always(ChoiceDelta))
-    index: int | None = lazy(
+    index: Lazy[int | None] = lazy(
         as_int, doc="The choice's position (``0`` unless the request asked for ``n > 1``)."
     )
-    finish_reason: str | None = lazy(
+    finish_reason: Lazy[str | None] = lazy(
         as_str, doc="Set on the choice's last chunk; compare with :class:`FinishReason`."
     )
-    native_finish_reason: str | None = lazy(as_str, doc="The provider's own finish reason.")
-    logprobs: ChoiceLogprobs | None = lazy(
+    native_finish_reason: Lazy[str | None] = lazy(as_str, doc="The provider's own finish reason.")
+    logprobs: Lazy[ChoiceLogprobs | None] = lazy(
         one(ChoiceLogprobs),
         keep=True,
         doc="Log probabilities of this chunk's tokens (asked for with ``logprobs=True``).",
     )
-    error: ErrorInfo | None = lazy(
+    error: Lazy[ErrorInfo | None] = lazy(
         one(ErrorInfo),
         keep=True,
         doc='The error of an in-band error chunk (``finish_reason == "error"``).',
@@ -577,18 +578,20 @@ class ChatCompletionChunk(_Record):
     choices: list[ChunkChoice] = field(padded(ChunkChoice))
     usage: Usage | None = field(one(Usage))
     error: ErrorInfo | None = field(one(ErrorInfo))
-    id: str | None = lazy(as_str, doc="The generation ID (``gen-...``), the same on every chunk.")
-    object: str | None = lazy(as_str, doc='``"chat.completion.chunk"``.')
-    created: int | None = lazy(as_int, doc="Unix time of the generation's start.")
-    model: str | None = lazy(as_str, doc="The model that answers.")
-    provider: str | None = lazy(as_str, doc="The provider that serves the model.")
-    system_fingerprint: str | None = lazy(
+    id: Lazy[str | None] = lazy(
+        as_str, doc="The generation ID (``gen-...``), the same on every chunk."
+    )
+    object: Lazy[str | None] = lazy(as_str, doc='``"chat.completion.chunk"``.')
+    created: Lazy[int | None] = lazy(as_int, doc="Unix time of the generation's start.")
+    model: Lazy[str | None] = lazy(as_str, doc="The model that answers.")
+    provider: Lazy[str | None] = lazy(as_str, doc="The provider that serves the model.")
+    system_fingerprint: Lazy[str | None] = lazy(
         as_str, doc="The provider's backend configuration fingerprint, when it sends one."
     )
-    service_tier: str | None = lazy(
+    service_tier: Lazy[str | None] = lazy(
         as_str, doc="The service tier the upstream provider ran the request on."
     )
-    openrouter_metadata: JSONObject | None = lazy(
+    openrouter_metadata: Lazy[JSONObject | None] = lazy(
         as_obj, doc="How OpenRouter routed the request, as the object the API sent."
     )
 
