@@ -15,11 +15,13 @@ and :class:`RecordMeta` derives the rest when the class is created:
 * ``__slots__``: one slot per eager field (``raw`` comes from :class:`Record`),
   plus ``_<name>`` for each lazy field that keeps what it built;
 * ``__init__(self, d)``: ``self.raw = d``, then each eager field is read from
-  ``d``. The source is generated once per class and compiled, as
-  :mod:`dataclasses` does, with the common readers written inline: building
-  a streamed chunk is the client's per-event cost, and a call per field is
-  most of what a hand-written ``__init__`` would spend;
-* a ``property`` per lazy field, reading ``self.raw`` when asked for;
+  ``d``. Its source is generated and compiled, as :mod:`dataclasses` does,
+  when the first object of the class is built (so an import compiles
+  nothing), with the common readers written inline: building a streamed
+  chunk is the client's per-event cost, and a call per field is most of
+  what a hand-written ``__init__`` would spend;
+* a ``property`` per lazy field (``name: Lazy[T] = lazy(reader)``), reading
+  ``self.raw`` when asked for;
 * ``_fields``: every field name, eager and lazy, in alphabetical order with
   numbers compared as numbers (the order of ``repr``);
 * ``from_dict``: :meth:`Record.from_dict`, or, for a class declared with

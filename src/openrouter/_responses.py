@@ -19,15 +19,14 @@ the common access paths need no ``None`` checks: a streamed choice's
 ``delta`` and a tool call's ``function``. Every other missing object is
 ``None``.
 
-The objects are records (``_records.py``): slotted classes whose fields
-are declared once, each with the reader that applies the rules above, and
-whose ``__init__`` is generated from those declarations rather than frozen
-dataclasses: building a streamed chunk is the client's per-event cost, and
-a frozen dataclass pays an ``object.__setattr__`` call per field. For the
-same reason most fields of a streamed chunk, choice and delta are lazy:
-properties that read ``raw`` when asked for, with the same rules. Treat the
-objects and their ``raw`` as read-only; ``==`` compares the typed fields,
-not ``raw``.
+The objects are records (``_records.py``): slotted classes that declare each
+field once, with the reader that applies the rules above, and get a
+generated ``__init__``, rather than frozen dataclasses: building a streamed
+chunk is the client's per-event cost, and a frozen dataclass pays an
+``object.__setattr__`` call per field. For the same reason most fields of a
+streamed chunk, choice and delta are lazy: properties that read ``raw`` when
+asked for, with the same rules. Treat the objects and their ``raw`` as
+read-only; ``==`` compares the typed fields, not ``raw``.
 
 Endpoints that wrap their answer in ``{"data": ...}`` (credits, generation,
 key, model endpoints) accept either the envelope or the inner object.
