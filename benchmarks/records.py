@@ -102,7 +102,7 @@ def _model(n: int) -> dict[str, Any]:
             "instruct_type": None,
         },
         # Prices are decimal strings; most models list a handful of them.
-        "pricing": dict.fromkeys(_PRICES[:3 + n % 5], f"0.00000{n % 9 + 1}"),
+        "pricing": dict.fromkeys(_PRICES[: 3 + n % 5], f"0.00000{n % 9 + 1}"),
         "top_provider": {"context_length": 32768 * (1 + n % 4), "is_moderated": n % 2 == 0},
         "per_request_limits": None,
         "supported_parameters": [
