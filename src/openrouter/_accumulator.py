@@ -65,6 +65,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+from ._records import as_int
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -72,7 +73,6 @@ from ._responses import (
     CompletionChunk,
     ErrorInfo,
     Usage,
-    _int,
 )
 
 __all__ = ["ChatCompletionAccumulator", "CompletionAccumulator"]
@@ -123,7 +123,7 @@ class _Keyed:
     def add(self, item: dict[str, Any]) -> None:
         index = item.get("index")
         if type(index) is not int:
-            index = _int(index)
+            index = as_int(index)
         entry: tuple[int, dict[str, Any]] | None = None
         if index is None:
             last = self.last
@@ -183,7 +183,7 @@ def _agree(state: dict[str, Any], item: Mapping[str, Any]) -> bool:
 
 def _indexed(items: list[Any]) -> bool:
     """Whether a list holds indexed objects (merged by :class:`_Keyed`)."""
-    return any(type(x) is dict and _int(x.get("index")) is not None for x in items)
+    return any(type(x) is dict and as_int(x.get("index")) is not None for x in items)
 
 
 def _merge_fragments(state: dict[str, Any], piece: Mapping[str, Any]) -> None:
@@ -507,7 +507,7 @@ class ChatCompletionAccumulator(_Header):
                 key = index
             else:
                 indexed = False
-                number = _int(index)
+                number = as_int(index)
                 key = position if number is None else number
             state = self._choices.get(key)
             if state is None:
@@ -640,7 +640,7 @@ class CompletionAccumulator(_Header):
         for position, choice in enumerate(choices_raw):
             if type(choice) is not dict:
                 continue
-            key = _int(choice.get("index"))
+            key = as_int(choice.get("index"))
             if key is None:
                 key = position
             state = self._choices.get(key)
