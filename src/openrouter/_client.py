@@ -21,6 +21,7 @@ from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
 import sseproto
+import sseproto.http
 from sseproto import Comment, Event, SSEError
 from sseproto.adapters import (
     AsyncClient,
@@ -75,10 +76,11 @@ __all__ = [
 #: OpenRouter's API root.
 DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 
-#: Default time limits: a model may think for minutes, but OpenRouter sends
-#: a keepalive comment every few seconds meanwhile, so two minutes without
-#: a byte means the connection is gone.
-DEFAULT_TIMEOUTS: Final = Timeouts(connect=10.0, read=120.0)
+#: Default time limits, sseproto's own (connect 10 s, read 120 s, no event
+#: or total limit): a model may think for minutes, but OpenRouter sends a
+#: heartbeat every few seconds meanwhile, so two minutes without a byte means
+#: the connection is gone.
+DEFAULT_TIMEOUTS: Final = sseproto.http.DEFAULT_TIMEOUTS
 
 _USER_AGENT: Final = f"sseproto-openrouter/{sseproto.__version__}"
 
