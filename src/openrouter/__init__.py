@@ -24,11 +24,7 @@ from ._builders import (
 from ._calls import Outcome, RetryPolicy
 from ._client import (
     DEFAULT_BASE_URL,
-    AsyncChatCompletionStream,
-    AsyncCompletionStream,
     AsyncOpenRouter,
-    ChatCompletionStream,
-    CompletionStream,
     MissingAPIKeyError,
     OpenRouter,
 )
@@ -175,6 +171,12 @@ from ._responses import (
 )
 from ._responses import (
     ToolCall as ResponseToolCall,
+)
+from ._streams import (
+    AsyncChatCompletionStream,
+    AsyncCompletionStream,
+    ChatCompletionStream,
+    CompletionStream,
 )
 
 __all__ = [

@@ -16,13 +16,13 @@ import json
 import os
 import urllib.parse
 import warnings
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from types import TracebackType
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, TypeAlias
 
 import sseproto
 import sseproto.http
-from sseproto import Comment, Event, SSEError
+from sseproto import Comment, Event
 from sseproto.adapters import (
     AsyncClient,
     AsyncClientBase,
@@ -34,7 +34,6 @@ from sseproto.adapters.sync import Client as SocketClient
 from sseproto.http import (
     Operation,
     Timeouts,
-    header_value,
     open_stream,
     read_stream,
     request_flow,
@@ -42,13 +41,11 @@ from sseproto.http import (
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._calls import (
-    Outcome,
     RetryPolicy,
     StreamCore,
     call_flow,
-    rate_limit,
 )
-from ._errors import ConfigurationError, OpenRouterError, check_api_key, check_base_url
+from ._errors import ConfigurationError, check_api_key, check_base_url
 from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery, endpoints_path
 from ._responses import (
     ChatCompletion,
@@ -61,14 +58,16 @@ from ._responses import (
     ModelEndpoints,
     ModelList,
 )
+from ._streams import (
+    AsyncChatCompletionStream,
+    AsyncCompletionStream,
+    ChatCompletionStream,
+    CompletionStream,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
-    "AsyncChatCompletionStream",
-    "AsyncCompletionStream",
     "AsyncOpenRouter",
-    "ChatCompletionStream",
-    "CompletionStream",
     "MissingAPIKeyError",
     "OpenRouter",
 ]
@@ -83,10 +82,6 @@ DEFAULT_BASE_URL: Final = "https://openrouter.ai/api/v1"
 DEFAULT_TIMEOUTS: Final = sseproto.http.DEFAULT_TIMEOUTS
 
 _USER_AGENT: Final = f"sseproto-openrouter/{sseproto.__version__}"
-
-ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
-
-ResultT = TypeVar("ResultT", ChatCompletion, Completion)
 
 
 class MissingAPIKeyError(ConfigurationError):
@@ -116,11 +111,53 @@ def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
 #: An sseproto flow (see :mod:`sseproto.http`).
 Flow = Generator[Operation, Any, Any]
 
+#: Extra request headers, as a mapping or ``(name, value)`` pairs.
+HeadersArg: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Options:
+    """What one call is sent with: the client's settings, or a call's own."""
+
+    timeouts: Timeouts
+    headers: tuple[tuple[str, str], ...]
+    policy: RetryPolicy
+
+
+def _merge_headers(
+    base: tuple[tuple[str, str], ...], extra: HeadersArg
+) -> tuple[tuple[str, str], ...]:
+    """``base`` with each header of ``extra`` replacing those of its name
+    (any case), or added.
+
+    Raises:
+        TypeError: a header is not a ``(str, str)`` pair.
+        ValueError: ``extra`` sets ``Authorization``: the key is the client's
+            (``api_key=``), the one value every output is redacted of.
+    """
+    pairs = list(extra.items()) if isinstance(extra, Mapping) else list(extra)
+    for pair in pairs:
+        if (
+            not isinstance(pair, tuple)
+            or len(pair) != 2
+            or not isinstance(pair[0], str)
+            or not isinstance(pair[1], str)
+        ):
+            raise TypeError(f"each header must be a (str, str) pair, not {pair!r}")
+    names = {name.lower() for name, _ in pairs}
+    if "authorization" in names:
+        raise ValueError(
+            "headers= cannot set Authorization: give the key to the client (api_key=), "
+            "so that it is redacted from every error and log"
+        )
+    kept = tuple(pair for pair in base if pair[0].lower() not in names)
+    return kept + tuple(pairs)
+
 
 class _Core:
     """Configuration and the flows of every call, shared by both clients."""
 
-    __slots__ = ("_api_key", "_base_url", "_headers", "_policy", "_timeouts")
+    __slots__ = ("_api_key", "_base_url", "_defaults", "_headers", "_policy", "_timeouts")
 
     _transport: Any
 
@@ -159,6 +196,7 @@ class _Core:
         if max_retries is not None:
             policy = dataclasses.replace(policy, max_retries=max_retries)
         self._policy = policy
+        self._defaults = _Options(self._timeouts, self._headers, policy)
 
     @property
     def base_url(self) -> str:
@@ -177,11 +215,30 @@ class _Core:
             url += "?" + urllib.parse.urlencode(query)
         return url
 
+    def _options(
+        self,
+        timeout: float | Timeouts | None,
+        headers: HeadersArg | None,
+        max_retries: int | None,
+    ) -> _Options:
+        """One call's options: the client's, with what the call gives replacing them."""
+        if timeout is None and headers is None and max_retries is None:
+            return self._defaults
+        policy = self._policy
+        if max_retries is not None:
+            policy = dataclasses.replace(policy, max_retries=max_retries)
+        return _Options(
+            self._timeouts if timeout is None else _timeouts(timeout),
+            self._headers if headers is None else _merge_headers(self._headers, headers),
+            policy,
+        )
+
     def _call(
         self,
         method: str,
         path: str,
         parse: Callable[[Any], Any],
+        options: _Options,
         *,
         query: Mapping[str, str] | None = None,
         payload: Mapping[str, object] | None = None,
@@ -189,9 +246,9 @@ class _Core:
         """The flow of one call whose whole response is parsed by ``parse``
         (a ``POST`` with ``payload`` is a generation: see ``generates``)."""
         url = self._url(path, query)
-        headers, body = self._message(payload, stream=False)
+        headers, body = self._message(payload, options.headers, stream=False)
         transport = self._transport
-        timeouts = self._timeouts
+        timeouts = options.timeouts
 
         def attempt() -> Flow:
             return request_flow(
@@ -207,19 +264,19 @@ class _Core:
         return call_flow(
             attempt,
             parse,
-            policy=self._policy,
+            policy=options.policy,
             secret=self._api_key,
             generates=payload is not None,
         )
 
-    def _stream(self, path: str, payload: Mapping[str, object]) -> Flow:
+    def _stream(self, path: str, payload: Mapping[str, object], options: _Options) -> Flow:
         """The flow of one streamed generation: open the stream (with
         retries while no byte of a response arrived, as the policy allows),
         then read it, comments included."""
         url = self._url(path)
-        headers, body = self._message(payload, stream=True)
+        headers, body = self._message(payload, options.headers, stream=True)
         transport = self._transport
-        timeouts = self._timeouts
+        timeouts = options.timeouts
 
         def attempt() -> Flow:
             return open_stream(
@@ -233,52 +290,59 @@ class _Core:
             )
 
         start = yield from call_flow(
-            attempt, None, policy=self._policy, secret=self._api_key, generates=True, stream=True
+            attempt, None, policy=options.policy, secret=self._api_key, generates=True, stream=True
         )
         return (yield from read_stream(start, clock=transport.clock, comments=True))
 
     def _message(
-        self, payload: Mapping[str, object] | None, *, stream: bool
+        self,
+        payload: Mapping[str, object] | None,
+        headers: tuple[tuple[str, str], ...],
+        *,
+        stream: bool,
     ) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
         if payload is None:
-            return self._headers, None
+            return headers, None
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = (*self._headers, ("Content-Type", "application/json"))
+        headers = (*headers, ("Content-Type", "application/json"))
         if stream:
             headers += (("Accept", "text/event-stream"),)
         return headers, body
 
-    def _chat(self, request: ChatCompletionRequest, *, stream: bool) -> Flow:
+    def _chat(self, request: ChatCompletionRequest, options: _Options, *, stream: bool) -> Flow:
         _check_request(request, ChatCompletionRequest, stream)
         payload = request.to_dict()
         if stream:
             payload["stream"] = True
-            return self._stream("chat/completions", payload)
-        return self._call("POST", "chat/completions", ChatCompletion.from_dict, payload=payload)
+            return self._stream("chat/completions", payload, options)
+        return self._call(
+            "POST", "chat/completions", ChatCompletion.from_dict, options, payload=payload
+        )
 
-    def _completion(self, request: CompletionRequest, *, stream: bool) -> Flow:
+    def _completion(self, request: CompletionRequest, options: _Options, *, stream: bool) -> Flow:
         _check_request(request, CompletionRequest, stream)
         payload = request.to_dict()
         if stream:
             payload["stream"] = True
-            return self._stream("completions", payload)
-        return self._call("POST", "completions", Completion.from_dict, payload=payload)
+            return self._stream("completions", payload, options)
+        return self._call("POST", "completions", Completion.from_dict, options, payload=payload)
 
-    def _models(self, query: ModelsQuery | None) -> Flow:
+    def _models(self, query: ModelsQuery | None, options: _Options) -> Flow:
         params = query.to_params() if query is not None else None
-        return self._call("GET", "models", ModelList.from_dict, query=params)
+        return self._call("GET", "models", ModelList.from_dict, options, query=params)
 
-    def _endpoints(self, author: str, slug: str) -> Flow:
+    def _endpoints(self, author: str, slug: str, options: _Options) -> Flow:
         for part in (author, slug):
             if not isinstance(part, str) or not part or "/" in part:
                 raise ValueError(f"author and slug must be non-empty names, not {part!r}")
         path = endpoints_path(author, slug)  # refuses "." and "..", encodes the rest
-        return self._call("GET", path, ModelEndpoints.from_dict)
+        return self._call("GET", path, ModelEndpoints.from_dict, options)
 
-    def _generation(self, generation_id: str) -> Flow:
+    def _generation(self, generation_id: str, options: _Options) -> Flow:
         if not isinstance(generation_id, str) or not generation_id:
             raise ValueError(f"generation_id must be a non-empty str, not {generation_id!r}")
-        return self._call("GET", "generation", Generation.from_dict, query={"id": generation_id})
+        query = {"id": generation_id}
+        return self._call("GET", "generation", Generation.from_dict, options, query=query)
 
     def _core_for(
         self,
@@ -318,254 +382,6 @@ def _check_request(request: object, kind: type, stream: bool) -> None:
         raise ValueError(f"this request has stream=True: call {method}() for a streamed response")
 
 
-# -- streams ---------------------------------------------------------------------------
-
-
-class _StreamInfo(Generic[ChunkT, ResultT]):
-    """What both stream faces expose, read from the shared StreamCore."""
-
-    __slots__ = ()
-
-    _core: StreamCore[ChunkT]
-
-    @property
-    def outcome(self) -> Outcome:
-        """``"open"`` while chunks may come; then exactly one of
-        ``"completed"`` (``[DONE]`` arrived), ``"errored"`` (an in-band
-        error, raised as ``StreamError``), ``"truncated"`` (the body or the
-        connection ended before ``[DONE]``, raised as
-        ``StreamTruncatedError``, or a time limit passed, ``APITimeoutError``),
-        ``"cancelled"`` (closed by the caller) or ``"failed"`` (an event's
-        data was not JSON, or a line or event went over the parser's limits:
-        ``APIConnectionError``)."""
-        return self._core.outcome
-
-    @property
-    def error(self) -> OpenRouterError | None:
-        """The error that ended the stream (``None`` while open, after
-        ``[DONE]`` and after a cancel). Reading on raises it again, so a
-        loop that logs an error and calls :meth:`recv` once more never ends
-        as if the stream had completed."""
-        return self._core.error
-
-    @property
-    def status(self) -> int:
-        """The response status (200)."""
-        return self._core.status
-
-    @property
-    def headers(self) -> tuple[tuple[str, str], ...]:
-        """The response headers, available as soon as the stream opened."""
-        return self._core.headers
-
-    def header(self, name: str) -> str | None:
-        """One response header (any case; several are joined with ``", "``),
-        or None."""
-        return header_value(self._core.headers, name)
-
-    @property
-    def generation_id(self) -> str | None:
-        """The ``X-Generation-Id`` header: the ID for ``get_generation()``."""
-        return header_value(self._core.headers, "x-generation-id")
-
-    @property
-    def rate_limit(self) -> Mapping[str, str]:
-        """The ``X-RateLimit-*`` headers (``limit``, ``remaining``, ``reset``)."""
-        return rate_limit(self._core.headers)
-
-    @property
-    def heartbeats(self) -> int:
-        """How many keepalive comments arrived."""
-        return self._core.heartbeats
-
-    def result(self) -> ResultT:
-        """Every chunk so far merged into one response (the final one after
-        ``[DONE]``); see the accumulator."""
-        return self._core.accumulator.result()  # type: ignore[return-value]
-
-
-class _SyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_batch", "_core", "_events", "_index")
-
-    def __init__(self, events: EventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
-        self._events = events
-        self._core = core
-        # The items of the latest read, and how many were handled.
-        self._batch: list[Event | Comment] = []
-        self._index = 0
-
-    def __iter__(self: _S) -> _S:
-        return self
-
-    def __next__(self) -> ChunkT:
-        core = self._core
-        if core.outcome is not _OPEN:
-            # A failed stream raises its error again; a completed or
-            # cancelled one has nothing more.
-            if core.error is not None:
-                raise core.error
-            raise StopIteration
-        handle = core.handle
-        batch = self._batch
-        while True:
-            index = self._index
-            while index < len(batch):
-                item = batch[index]
-                index += 1
-                chunk = handle(item)
-                if chunk is not None:
-                    self._index = index
-                    return chunk
-                if core.outcome is not _OPEN:
-                    # [DONE]: the answer is whole whatever the server does
-                    # next; the rest of the body is drained within a small
-                    # bound (the connection is then reused) or closed.
-                    self._batch, self._index = [], 0
-                    self._events.drain()
-                    raise StopIteration
-            try:
-                batch = self._batch = self._events.next_items()
-            except SSEError as exc:
-                self._batch, self._index = [], 0
-                raise core.broke(exc) from exc
-            self._index = 0
-            if not batch:
-                core.end()
-                raise StopIteration
-
-    def recv(self) -> ChunkT | None:
-        """The next chunk, or ``None`` once the stream completed (Go's
-        ``Recv()`` returning ``io.EOF``) or was closed. Raises as iteration
-        does, and raises the same error again on every call after one."""
-        try:
-            return next(self)
-        except StopIteration:
-            return None
-
-    def close(self) -> None:
-        """Close the connection now (the provider stops generating where it
-        supports that); ``outcome`` becomes ``"cancelled"`` if still open."""
-        self._core.cancel()
-        self._events.close()
-
-    def __enter__(self: _S) -> _S:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-_OPEN: Final = Outcome.OPEN
-_S = TypeVar("_S", bound="_SyncStream[Any, Any]")
-_A = TypeVar("_A", bound="_AsyncStream[Any, Any]")
-
-
-class ChatCompletionStream(_SyncStream[ChatCompletionChunk, ChatCompletion]):
-    """A streamed chat completion (blocking): iterate for
-    :class:`ChatCompletionChunk` items, or call :meth:`recv`; a context
-    manager that closes the connection. See :attr:`outcome`.
-
-    Raises while iterating: ``StreamError`` for an in-band error (after the
-    chunks before it; ``partial`` holds them merged), ``StreamTruncatedError``
-    when the body ends before ``[DONE]``, ``APITimeoutError``.
-    """
-
-    __slots__ = ()
-
-
-class CompletionStream(_SyncStream[CompletionChunk, Completion]):
-    """A streamed legacy text completion; as :class:`ChatCompletionStream`."""
-
-    __slots__ = ()
-
-
-class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_batch", "_core", "_events", "_index")
-
-    def __init__(self, events: AsyncEventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
-        self._events = events
-        self._core = core
-        # The items of the latest read, and how many were handled.
-        self._batch: list[Event | Comment] = []
-        self._index = 0
-
-    def __aiter__(self: _A) -> _A:
-        return self
-
-    async def __anext__(self) -> ChunkT:
-        core = self._core
-        if core.outcome is not _OPEN:
-            if core.error is not None:
-                raise core.error
-            raise StopAsyncIteration
-        handle = core.handle
-        batch = self._batch
-        while True:
-            index = self._index
-            while index < len(batch):
-                item = batch[index]
-                index += 1
-                chunk = handle(item)
-                if chunk is not None:
-                    self._index = index
-                    return chunk
-                if core.outcome is not _OPEN:
-                    self._batch, self._index = [], 0
-                    await self._events.drain()
-                    raise StopAsyncIteration
-            try:
-                batch = self._batch = await self._events.next_items()
-            except SSEError as exc:
-                self._batch, self._index = [], 0
-                raise core.broke(exc) from exc
-            self._index = 0
-            if not batch:
-                core.end()
-                raise StopAsyncIteration
-
-    async def recv(self) -> ChunkT | None:
-        """The next chunk, or ``None`` once the stream completed or was
-        closed; raises as :meth:`ChatCompletionStream.recv` does."""
-        try:
-            return await self.__anext__()
-        except StopAsyncIteration:
-            return None
-
-    async def aclose(self) -> None:
-        """Close the connection now; ``outcome`` becomes ``"cancelled"`` if
-        still open."""
-        self._core.cancel()
-        await self._events.aclose()
-
-    async def __aenter__(self: _A) -> _A:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-
-class AsyncChatCompletionStream(_AsyncStream[ChatCompletionChunk, ChatCompletion]):
-    """The async counterpart of :class:`ChatCompletionStream`."""
-
-    __slots__ = ()
-
-
-class AsyncCompletionStream(_AsyncStream[CompletionChunk, Completion]):
-    """The async counterpart of :class:`CompletionStream`."""
-
-    __slots__ = ()
-
-
 # -- the clients -------------------------------------------------------------------------
 
 
@@ -585,6 +401,12 @@ class OpenRouter(_Core):
             :class:`~sseproto.adapters.Timeouts`.
         max_retries: shorthand for ``retry_policy.max_retries``.
         retry_policy: see :class:`RetryPolicy`.
+
+    Every method also takes, for that call alone: ``timeout=`` (seconds or a
+    :class:`~sseproto.http.Timeouts`, replacing the client's), ``headers=``
+    (a mapping or ``(name, value)`` pairs, added to the client's headers and
+    replacing those of the same name; ``Authorization`` is refused, the key
+    being the client's) and ``max_retries=`` (replacing the policy's).
 
     Raises:
         MissingAPIKeyError: no key given and none in the environment.
@@ -631,7 +453,14 @@ class OpenRouter(_Core):
         events: EventStream[Event | Comment] = self._transport.event_stream(flow)
         return events.open()
 
-    def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
+    def chat_completion(
+        self,
+        request: ChatCompletionRequest,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ChatCompletion:
         """``POST /chat/completions``; the whole response.
 
         Raises:
@@ -640,7 +469,8 @@ class OpenRouter(_Core):
             APIStatusError subclasses, APIConnectionError, APITimeoutError,
                 ResponseDecodeError: see ``openrouter._errors``.
         """
-        result: ChatCompletion = self._run(self._chat(request, stream=False))
+        options = self._options(timeout, headers, max_retries)
+        result: ChatCompletion = self._run(self._chat(request, options, stream=False))
         return result
 
     def chat_completion_stream(
@@ -649,6 +479,9 @@ class OpenRouter(_Core):
         *,
         on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
         on_keepalive: Callable[[str], None] | None = None,
     ) -> ChatCompletionStream:
         """``POST /chat/completions`` with ``stream: true``; returns the open
@@ -661,7 +494,9 @@ class OpenRouter(_Core):
         which keeps memory flat) ``chunks`` holds the in-band error chunk
         alone, and ``partial`` always holds everything merged.
         """
-        events = self._open(self._chat(request, stream=True))
+        events = self._open(
+            self._chat(request, self._options(timeout, headers, max_retries), stream=True)
+        )
         core = self._core_for(
             events.status,
             events.headers,
@@ -673,9 +508,17 @@ class OpenRouter(_Core):
         )
         return ChatCompletionStream(events, core)
 
-    def completion(self, request: CompletionRequest) -> Completion:
+    def completion(
+        self,
+        request: CompletionRequest,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Completion:
         """``POST /completions`` (legacy text completion); the whole response."""
-        result: Completion = self._run(self._completion(request, stream=False))
+        options = self._options(timeout, headers, max_retries)
+        result: Completion = self._run(self._completion(request, options, stream=False))
         return result
 
     def completion_stream(
@@ -684,10 +527,15 @@ class OpenRouter(_Core):
         *,
         on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
         on_keepalive: Callable[[str], None] | None = None,
     ) -> CompletionStream:
         """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
-        events = self._open(self._completion(request, stream=True))
+        events = self._open(
+            self._completion(request, self._options(timeout, headers, max_retries), stream=True)
+        )
         core = self._core_for(
             events.status,
             events.headers,
@@ -699,12 +547,29 @@ class OpenRouter(_Core):
         )
         return CompletionStream(events, core)
 
-    def list_models(self, query: ModelsQuery | None = None) -> ModelList:
+    def list_models(
+        self,
+        query: ModelsQuery | None = None,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ModelList:
         """``GET /models``, filtered by ``query``."""
-        result: ModelList = self._run(self._models(query))
+        result: ModelList = self._run(
+            self._models(query, self._options(timeout, headers, max_retries))
+        )
         return result
 
-    def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
+    def list_endpoints(
+        self,
+        author: str,
+        slug: str,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ModelEndpoints:
         """``GET /models/{author}/{slug}/endpoints``: the providers serving a model.
 
         Raises:
@@ -712,22 +577,45 @@ class OpenRouter(_Core):
                 dot segment (``.``, ``..``); other characters are
                 percent-encoded, so neither can change the path.
         """
-        result: ModelEndpoints = self._run(self._endpoints(author, slug))
+        options = self._options(timeout, headers, max_retries)
+        result: ModelEndpoints = self._run(self._endpoints(author, slug, options))
         return result
 
-    def get_credits(self) -> Credits:
+    def get_credits(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Credits:
         """``GET /credits``: credits bought and used."""
-        result: Credits = self._run(self._call("GET", "credits", Credits.from_dict))
+        options = self._options(timeout, headers, max_retries)
+        result: Credits = self._run(self._call("GET", "credits", Credits.from_dict, options))
         return result
 
-    def get_generation(self, generation_id: str) -> Generation:
+    def get_generation(
+        self,
+        generation_id: str,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Generation:
         """``GET /generation?id=...``: cost and statistics of one generation."""
-        result: Generation = self._run(self._generation(generation_id))
+        options = self._options(timeout, headers, max_retries)
+        result: Generation = self._run(self._generation(generation_id, options))
         return result
 
-    def get_key(self) -> KeyInfo:
+    def get_key(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> KeyInfo:
         """``GET /key``: the current key's label, usage and limits."""
-        result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict))
+        options = self._options(timeout, headers, max_retries)
+        result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
 
     def close(self) -> None:
@@ -792,9 +680,17 @@ class AsyncOpenRouter(_Core):
         events: AsyncEventStream[Event | Comment] = self._transport.event_stream(flow)
         return await events.open()
 
-    async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion:
+    async def chat_completion(
+        self,
+        request: ChatCompletionRequest,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ChatCompletion:
         """As :meth:`OpenRouter.chat_completion`."""
-        result: ChatCompletion = await self._run(self._chat(request, stream=False))
+        options = self._options(timeout, headers, max_retries)
+        result: ChatCompletion = await self._run(self._chat(request, options, stream=False))
         return result
 
     async def chat_completion_stream(
@@ -803,10 +699,15 @@ class AsyncOpenRouter(_Core):
         *,
         on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
         on_keepalive: Callable[[str], None] | None = None,
     ) -> AsyncChatCompletionStream:
         """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
-        events = await self._open(self._chat(request, stream=True))
+        events = await self._open(
+            self._chat(request, self._options(timeout, headers, max_retries), stream=True)
+        )
         core = self._core_for(
             events.status,
             events.headers,
@@ -818,9 +719,17 @@ class AsyncOpenRouter(_Core):
         )
         return AsyncChatCompletionStream(events, core)
 
-    async def completion(self, request: CompletionRequest) -> Completion:
+    async def completion(
+        self,
+        request: CompletionRequest,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Completion:
         """As :meth:`OpenRouter.completion`."""
-        result: Completion = await self._run(self._completion(request, stream=False))
+        options = self._options(timeout, headers, max_retries)
+        result: Completion = await self._run(self._completion(request, options, stream=False))
         return result
 
     async def completion_stream(
@@ -829,10 +738,15 @@ class AsyncOpenRouter(_Core):
         *,
         on_heartbeat: Callable[[str], None] | None = None,
         keep_chunks: bool = False,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
         on_keepalive: Callable[[str], None] | None = None,
     ) -> AsyncCompletionStream:
         """As :meth:`OpenRouter.completion_stream`."""
-        events = await self._open(self._completion(request, stream=True))
+        events = await self._open(
+            self._completion(request, self._options(timeout, headers, max_retries), stream=True)
+        )
         core = self._core_for(
             events.status,
             events.headers,
@@ -844,29 +758,69 @@ class AsyncOpenRouter(_Core):
         )
         return AsyncCompletionStream(events, core)
 
-    async def list_models(self, query: ModelsQuery | None = None) -> ModelList:
+    async def list_models(
+        self,
+        query: ModelsQuery | None = None,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ModelList:
         """As :meth:`OpenRouter.list_models`."""
-        result: ModelList = await self._run(self._models(query))
+        result: ModelList = await self._run(
+            self._models(query, self._options(timeout, headers, max_retries))
+        )
         return result
 
-    async def list_endpoints(self, author: str, slug: str) -> ModelEndpoints:
+    async def list_endpoints(
+        self,
+        author: str,
+        slug: str,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> ModelEndpoints:
         """As :meth:`OpenRouter.list_endpoints`."""
-        result: ModelEndpoints = await self._run(self._endpoints(author, slug))
+        options = self._options(timeout, headers, max_retries)
+        result: ModelEndpoints = await self._run(self._endpoints(author, slug, options))
         return result
 
-    async def get_credits(self) -> Credits:
+    async def get_credits(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Credits:
         """As :meth:`OpenRouter.get_credits`."""
-        result: Credits = await self._run(self._call("GET", "credits", Credits.from_dict))
+        options = self._options(timeout, headers, max_retries)
+        result: Credits = await self._run(self._call("GET", "credits", Credits.from_dict, options))
         return result
 
-    async def get_generation(self, generation_id: str) -> Generation:
+    async def get_generation(
+        self,
+        generation_id: str,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Generation:
         """As :meth:`OpenRouter.get_generation`."""
-        result: Generation = await self._run(self._generation(generation_id))
+        options = self._options(timeout, headers, max_retries)
+        result: Generation = await self._run(self._generation(generation_id, options))
         return result
 
-    async def get_key(self) -> KeyInfo:
+    async def get_key(
+        self,
+        *,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> KeyInfo:
         """As :meth:`OpenRouter.get_key`."""
-        result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict))
+        options = self._options(timeout, headers, max_retries)
+        result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
 
     async def aclose(self) -> None:

@@ -39,6 +39,7 @@ import sseproto
 from openrouter import (
     REDACTED,
     APIConnectionError,
+    APITimeoutError,
     AsyncOpenRouter,
     AuthenticationError,
     BadRequestError,
@@ -61,6 +62,7 @@ from openrouter import (
     OpenRouter,
     OpenRouterError,
     Outcome,
+    RateLimitError,
     RetryPolicy,
 )
 from openrouter.testing import STORY_TEXT, MockOpenRouter, RecordedRequest
@@ -1042,3 +1044,65 @@ def test_on_keepalive_still_works_and_warns(server: MockOpenRouter) -> None:
         with stream:
             list(stream)
         assert (old, len(new)) == ([], stream.heartbeats)
+
+
+# -- per-call options ----------------------------------------------------------------------
+
+
+def test_per_call_headers_reach_the_server_and_replace_the_clients(
+    server: MockOpenRouter,
+) -> None:
+    """headers= adds headers to one call and replaces the client's of the same name,
+    given as a mapping or as pairs; the next call has the client's again."""
+    with OpenRouter("sk-or-test", base_url=server.base_url, site_title="App") as client:
+        client.get_key(headers={"X-Trace": "1", "x-title": "Other"})
+        client.chat_completion(chat(), headers=[("X-Trace", "2")])
+        client.get_key()
+    first, second, third = server.requests
+    assert (first.headers["x-trace"], first.headers["x-title"]) == ("1", "Other")
+    assert (second.headers["x-trace"], second.headers["x-title"]) == ("2", "App")
+    assert "x-trace" not in third.headers
+    assert third.headers["x-title"] == "App"
+
+
+@pytest.mark.parametrize("bad", [{"Authorization": "Bearer sk-other"}, [("authorization", "x")]])
+def test_per_call_headers_cannot_set_the_key(server: MockOpenRouter, bad: Any) -> None:
+    """A per-call Authorization is refused before any request: only the client's key
+    is redacted from errors."""
+    with OpenRouter("sk-or-test", base_url=server.base_url) as client:
+        with pytest.raises(ValueError, match="api_key"):
+            client.get_key(headers=bad)
+        with pytest.raises(TypeError, match="pair"):
+            client.get_key(headers=[("X-A", 1)])  # type: ignore[list-item]
+    assert server.requests == []
+
+
+def test_per_call_max_retries(server: MockOpenRouter) -> None:
+    """max_retries= replaces the client's for one call: 0 sends the request once."""
+    with OpenRouter("sk-or-test", base_url=server.base_url, max_retries=3) as client:
+        client._transport._sleep = lambda seconds: None
+        with pytest.raises(RateLimitError):
+            client.chat_completion(chat("mock/429?retry_after=0"), max_retries=0)
+        assert len(server.requests) == 1
+        server.clear_requests()
+        with pytest.raises(RateLimitError):
+            client.chat_completion(chat("mock/429?retry_after=0"), max_retries=1)
+        assert len(server.requests) == 2
+
+
+def test_per_call_timeout_on_a_stream(server: MockOpenRouter) -> None:
+    """timeout= bounds one call: a stalled stream times out after that call's read limit."""
+
+    async def main() -> float:
+        async with AsyncOpenRouter("sk-or-test", base_url=server.base_url) as client:
+            stream = await client.chat_completion_stream(
+                chat("mock/stall"), timeout=Timeouts(connect=5, read=0.3)
+            )
+            started = time.monotonic()
+            async with stream:
+                with pytest.raises(APITimeoutError):
+                    _ = [chunk async for chunk in stream]
+            assert stream.outcome == "truncated"
+            return time.monotonic() - started
+
+    assert asyncio.run(main()) < 3
