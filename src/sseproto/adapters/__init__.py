@@ -70,7 +70,8 @@ from sseproto.http import (
 from ._auto import AsyncClient
 from ._clients import AsyncClientBase, SyncClientBase
 from ._drivers import AsyncDriver, SyncDriver
-from ._streams import AsyncEventStream, AsyncSubscription, EventStream, Subscription
+from ._streams import AsyncEventStream, EventStream
+from ._subscriptions import AsyncSubscription, Subscription
 
 __all__ = [
     "DEFAULT_IDLE_EXPIRY",

@@ -31,7 +31,8 @@ from sseproto.http import (
 )
 
 from ._drivers import AsyncDriver, Flow, SyncDriver
-from ._streams import AsyncEventStream, AsyncSubscription, EventStream, Subscription
+from ._streams import AsyncEventStream, EventStream
+from ._subscriptions import AsyncSubscription, Subscription
 
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
