@@ -1,22 +1,31 @@
 """Fluent builders for the request types, with gopenrouter's method set.
 
-A builder is an immutable value: every ``with_*`` method returns a **new**
-builder and leaves the one it was called on unchanged, so a half-configured
-builder can be shared and branched safely::
+A builder works as gopenrouter's does: every ``with_*`` method changes the
+builder it is called on and returns that same builder, so both Go habits
+work, chaining and calls on their own line::
+
+    builder = ChatCompletionRequestBuilder("openai/gpt-4o", [Message.user("Hi")])
+    builder.with_temperature(0.5)            # takes effect, as in Go
+    request = builder.with_seed(7).build()   # chaining returns the same builder
+
+No call is ever lost: there is no copy that a call without reassignment
+would leave behind. To branch a half-configured builder, take a
+:meth:`~ChatCompletionRequestBuilder.copy` first::
 
     base = ChatCompletionRequestBuilder("openai/gpt-4o", [Message.user("Hi")])
-    cold = base.with_temperature(0.0).build()
-    warm = base.with_temperature(1.2).build()   # base still has no temperature
+    cold = base.copy().with_temperature(0.0).build()
+    warm = base.copy().with_temperature(1.2).build()   # base still has no temperature
 
 Each ``with_*`` call validates at once (it rebuilds the underlying frozen
 request), so a wrong value raises ``TypeError``/``ValueError`` at the call
-that passed it, exactly as the dataclass constructor would. ``build()``
-returns the request dataclass; building twice gives equal requests. Setting a
-field twice keeps the last value; ``with_extra`` is the one method that merges
-(later keys win) instead of replacing.
+that passed it, exactly as the dataclass constructor would, and leaves the
+builder as it was. ``build()`` returns the request dataclass, which is
+frozen: later ``with_*`` calls change the builder, never a request already
+built. Setting a field twice keeps the last value; ``with_extra`` is the one
+method that merges (later keys win) instead of replacing.
 
 Parity with gopenrouter (github.com/bkovacki/gopenrouter), method for method.
-Go's builders mutate and return the same pointer; these return new builders.
+Like Go's builders, these change themselves and return the same builder.
 
 ``NewChatCompletionRequestBuilder(model, messages)`` ->
 ``ChatCompletionRequestBuilder(model, messages)``; ``NewCompletionRequestBuilder(model,
@@ -138,8 +147,8 @@ def _merged(old: Mapping[str, object] | None, new: Mapping[str, object]) -> dict
 class _SamplingMethods(Generic[_R]):
     """The ``with_*`` methods both request builders share.
 
-    Holds one frozen request; each method returns a copy of the builder
-    around ``dataclasses.replace(request, field=value)``.
+    Holds one frozen request; each method replaces it with
+    ``dataclasses.replace(request, field=value)`` and returns the builder.
     """
 
     __slots__ = ("_request",)
@@ -153,11 +162,12 @@ class _SamplingMethods(Generic[_R]):
         builder._request = request
         return builder
 
-    def _with(self, request: _R) -> Self:
-        return self.from_request(request)
+    def copy(self) -> Self:
+        """A new builder holding the same request, to branch from this one."""
+        return self.from_request(self._request)
 
     def _replace(self, **changes: object) -> Self:
-        """A builder around a copy of the request with ``changes``.
+        """Hold a copy of the request with ``changes``; return this builder.
 
         Copying re-validates every field; a deprecated field warns only in
         the call that sets it, not again in each later ``with_*`` call.
@@ -167,7 +177,8 @@ class _SamplingMethods(Generic[_R]):
             request = replace(self._request, **changes)  # type: ignore[arg-type]  # fields checked by the dataclass
         finally:
             _REVALIDATING.reset(token)
-        return self.from_request(request)
+        self._request = request
+        return self
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}.from_request({self._request!r})"
@@ -284,7 +295,8 @@ class _SamplingMethods(Generic[_R]):
         return self._replace(extra=_merged(self._request.extra, extra))
 
     def build(self) -> _R:
-        """The request. Requests are frozen, so the builder can keep going afterwards."""
+        """The request as set so far. It is frozen: later ``with_*`` calls change
+        the builder, not a request already built."""
         return self._request
 
 
@@ -381,8 +393,9 @@ class CompletionRequestBuilder(_SamplingMethods[CompletionRequest]):
 class ProviderOptionsBuilder:
     """Builds :class:`ProviderOptions` (gopenrouter's ``ProviderOptionsBuilder``).
 
-    Immutable like the request builders: each ``with_*`` returns a new builder.
-    The ``with_max_*_price`` shortcuts set one price and keep the others.
+    Like the request builders, each ``with_*`` changes this builder and
+    returns it (:meth:`copy` to branch). The ``with_max_*_price`` shortcuts
+    set one price and keep the others.
     """
 
     __slots__ = ("_options",)
@@ -397,8 +410,13 @@ class ProviderOptionsBuilder:
         builder._options = options
         return builder
 
+    def copy(self) -> ProviderOptionsBuilder:
+        """A new builder holding the same options, to branch from this one."""
+        return self.from_options(self._options)
+
     def _with(self, options: ProviderOptions) -> ProviderOptionsBuilder:
-        return self.from_options(options)
+        self._options = options
+        return self
 
     def __repr__(self) -> str:
         return f"ProviderOptionsBuilder.from_options({self._options!r})"
@@ -502,5 +520,6 @@ class ProviderOptionsBuilder:
         return self._with(replace(self._options, extra=_merged(self._options.extra, extra)))
 
     def build(self) -> ProviderOptions:
-        """The options. They are frozen, so the builder can keep going afterwards."""
+        """The options as set so far. They are frozen: later ``with_*`` calls
+        change the builder, not options already built."""
         return self._options

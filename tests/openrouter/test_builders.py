@@ -1,4 +1,4 @@
-"""Builders: gopenrouter's method set, exact wire bytes, immutability, and equivalence."""
+"""Builders: gopenrouter's method set, exact wire bytes, Go's in-place calls, and equivalence."""
 
 from __future__ import annotations
 
@@ -347,17 +347,51 @@ def test_provider_builder_feeds_request_builder() -> None:
 # --- semantics ---------------------------------------------------------------
 
 
-def test_builders_are_immutable() -> None:
-    """A with_* call leaves the builder it was called on unchanged."""
-    base = ChatCompletionRequestBuilder("m", MESSAGES)
-    cold = base.with_temperature(0.0)
-    warm = base.with_temperature(1.5)
-    assert wire(base.build()) == HEAD + "}"
-    assert cold.build().temperature == 0.0
-    assert warm.build().temperature == 1.5
+def test_calls_without_reassignment_take_effect() -> None:
+    """A with_* call on its own line (Go's habit) changes the builder it is called on."""
+    builder = ChatCompletionRequestBuilder("m", MESSAGES)
+    builder.with_temperature(0.5)
+    builder.with_seed(7)
+    assert wire(builder.build()) == HEAD + ',"temperature":0.5,"seed":7}'
+    completion = CompletionRequestBuilder("m", "p")
+    completion.with_max_tokens(3)
+    assert completion.build().max_tokens == 3
     providers = ProviderOptionsBuilder()
     providers.with_zdr(True)
-    assert providers.build() == ProviderOptions()
+    providers.with_max_prompt_price(1.0)
+    assert providers.build() == ProviderOptions(zdr=True, max_price=MaxPrice(prompt=1.0))
+
+
+def test_chaining_returns_the_same_builder() -> None:
+    """Chained calls return the builder itself, so a chain and separate calls agree."""
+    builder = ChatCompletionRequestBuilder("m", MESSAGES)
+    assert builder.with_temperature(0.5).with_top_k(2) is builder
+    providers = ProviderOptionsBuilder()
+    assert providers.with_zdr(True).with_only(["a"]) is providers
+    assert builder.build().top_k == 2
+
+
+def test_copy_branches_and_built_requests_stay() -> None:
+    """copy() gives an independent builder; a request already built never changes."""
+    base = ChatCompletionRequestBuilder("m", MESSAGES)
+    before = base.build()
+    cold = base.copy().with_temperature(0.0)
+    warm = base.copy().with_temperature(1.5)
+    assert wire(base.build()) == HEAD + "}"
+    assert (cold.build().temperature, warm.build().temperature) == (0.0, 1.5)
+    base.with_seed(1)
+    assert before.seed is None
+    providers = ProviderOptionsBuilder().with_zdr(True)
+    branch = providers.copy().with_zdr(False)
+    assert (providers.build().zdr, branch.build().zdr) == (True, False)
+
+
+def test_a_refused_value_leaves_the_builder_as_it_was() -> None:
+    """A with_* call that raises changes nothing."""
+    builder = ChatCompletionRequestBuilder("m", MESSAGES).with_temperature(0.5)
+    with pytest.raises(ValueError, match="temperature"):
+        builder.with_temperature(float("nan"))
+    assert builder.build().temperature == 0.5
 
 
 def test_last_call_wins() -> None:
