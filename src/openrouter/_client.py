@@ -16,7 +16,7 @@ import json
 import os
 import urllib.parse
 import warnings
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Final, TypeAlias
 
@@ -46,7 +46,13 @@ from ._calls import (
     call_flow,
 )
 from ._errors import ConfigurationError, check_api_key, check_base_url
-from ._requests import ChatCompletionRequest, CompletionRequest, ModelsQuery, endpoints_path
+from ._requests import (
+    ChatCompletionRequest,
+    CompletionRequest,
+    ModelCategory,
+    ModelsQuery,
+    endpoints_path,
+)
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -96,6 +102,21 @@ def _ascii_header(value: str) -> str:
     if value.isascii() and value.isprintable():
         return value
     return urllib.parse.quote(value, safe=" !#$&'()*+,/:;=?@[]~")
+
+
+def _model_filters(
+    category: str | None,
+    supported_parameters: Sequence[str] | None,
+    output_modalities: Sequence[str] | None,
+    extra: Mapping[str, str] | None,
+) -> dict[str, object]:
+    """The filter keywords of ``list_models()``, by :class:`ModelsQuery` field name."""
+    return {
+        "category": category,
+        "supported_parameters": supported_parameters,
+        "output_modalities": output_modalities,
+        "extra": extra,
+    }
 
 
 def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
@@ -327,7 +348,24 @@ class _Core:
             return self._stream("completions", payload, options)
         return self._call("POST", "completions", Completion.from_dict, options, payload=payload)
 
-    def _models(self, query: ModelsQuery | None, options: _Options) -> Flow:
+    def _models(
+        self, query: ModelsQuery | None, filters: dict[str, object], options: _Options
+    ) -> Flow:
+        """``GET /models`` with ``query``, or with the filters given as keyword arguments.
+
+        Raises ``TypeError`` when both are given (or ``query`` is not a
+        ``ModelsQuery``), and what ``ModelsQuery`` raises for a bad filter.
+        """
+        given = {name: value for name, value in filters.items() if value is not None}
+        if query is not None and not isinstance(query, ModelsQuery):
+            raise TypeError(f"query must be a ModelsQuery, got {type(query).__name__}")
+        if given:
+            if query is not None:
+                raise TypeError(
+                    f"list_models() takes a ModelsQuery or filter keywords, not both "
+                    f"(got query and {', '.join(sorted(given))})"
+                )
+            query = ModelsQuery(**given)  # type: ignore[arg-type]  # checked by ModelsQuery
         params = query.to_params() if query is not None else None
         return self._call("GET", "models", ModelList.from_dict, options, query=params)
 
@@ -551,14 +589,30 @@ class OpenRouter(_Core):
         self,
         query: ModelsQuery | None = None,
         *,
+        category: ModelCategory | str | None = None,
+        supported_parameters: Sequence[str] | None = None,
+        output_modalities: Sequence[str] | None = None,
+        extra: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
-        """``GET /models``, filtered by ``query``."""
-        result: ModelList = self._run(
-            self._models(query, self._options(timeout, headers, max_retries))
-        )
+        """``GET /models``: the models, filtered by ``query`` or by the filter keywords.
+
+        ``category``, ``supported_parameters``, ``output_modalities`` and
+        ``extra`` are :class:`ModelsQuery`'s fields, so
+        ``list_models(supported_parameters=["tools"])`` is
+        ``list_models(ModelsQuery(supported_parameters=["tools"]))``. The
+        result indexes, slices, iterates and has a ``len()`` like a list of
+        :class:`Model` (see :class:`ModelList`).
+
+        Raises:
+            TypeError: both ``query`` and a filter keyword are given, or a
+                filter has the wrong type (as ``ModelsQuery`` raises).
+        """
+        filters = _model_filters(category, supported_parameters, output_modalities, extra)
+        options = self._options(timeout, headers, max_retries)
+        result: ModelList = self._run(self._models(query, filters, options))
         return result
 
     def list_endpoints(
@@ -762,14 +816,18 @@ class AsyncOpenRouter(_Core):
         self,
         query: ModelsQuery | None = None,
         *,
+        category: ModelCategory | str | None = None,
+        supported_parameters: Sequence[str] | None = None,
+        output_modalities: Sequence[str] | None = None,
+        extra: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
         """As :meth:`OpenRouter.list_models`."""
-        result: ModelList = await self._run(
-            self._models(query, self._options(timeout, headers, max_retries))
-        )
+        filters = _model_filters(category, supported_parameters, output_modalities, extra)
+        options = self._options(timeout, headers, max_retries)
+        result: ModelList = await self._run(self._models(query, filters, options))
         return result
 
     async def list_endpoints(

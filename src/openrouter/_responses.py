@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
-from typing import Self
+from typing import Generic, Self, SupportsIndex, TypeVar, overload
 
 from ._records import (
     JSONObject,
@@ -102,6 +102,8 @@ __all__ = [
     "URLCitation",
     "Usage",
 ]
+
+T = TypeVar("T")
 
 #: The base of the records here.
 _Record = Record
@@ -625,6 +627,33 @@ class CompletionChunk(_CompletionBody):
 # -- models and endpoints ------------------------------------------------------------
 
 
+class _ListView(Generic[T]):
+    """Reads a record as the list it holds (``_items()``): ``[i]``, slices
+    (a ``list``), ``len()``, iteration and ``reversed()``."""
+
+    __slots__ = ()
+
+    def _items(self) -> list[T]:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> T | list[T]:
+        """The item at ``index`` (``IndexError`` past the end), or a list for a slice."""
+        return self._items()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items())
+
+    def __reversed__(self) -> Iterator[T]:
+        return reversed(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+
 class ModelArchitecture(_Record):
     """A model's ``architecture``: modalities, tokenizer, instruct format."""
 
@@ -726,10 +755,15 @@ class Model(_Record):
     links: JSONObject | None = field(as_obj)
 
 
-class ModelList(_Record):
-    """The body of ``GET /models``: ``{"data": [model, ...]}``.
+class ModelList(_Record, _ListView[Model]):
+    """The body of ``GET /models``: ``{"data": [model, ...]}``, usable as the list of models.
 
-    ``from_dict`` also accepts the bare list.
+    It reads like the Go slice it stands for: ``models[0]``, ``models[-1]``,
+    ``models[:5]`` (a ``list`` of :class:`Model`), ``len(models)``, iteration
+    in the API's order, and ``in``, which is true for a :class:`Model` equal
+    to an entry and for a model ID (``"openai/gpt-4o" in models``). ``data``
+    is the same list; ``raw`` the body. ``from_dict`` also accepts the bare
+    list.
     """
 
     data: list[Model] = field(listed(Model))
@@ -741,11 +775,13 @@ class ModelList(_Record):
             d = {"data": d}
         return cls(d if isinstance(d, dict) else {})
 
-    def __iter__(self) -> Iterator[Model]:
-        return iter(self.data)
+    def _items(self) -> list[Model]:
+        return self.data
 
-    def __len__(self) -> int:
-        return len(self.data)
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, str):
+            return any(model.id == item for model in self.data)
+        return item in self.data
 
 
 class Endpoint(_Record):
@@ -775,8 +811,12 @@ class Endpoint(_Record):
     throughput_last_30m: JSONObject | None = field(as_obj)
 
 
-class ModelEndpoints(_Record, envelope=True):
-    """A model and the endpoints serving it (``list_endpoints(author, slug)``)."""
+class ModelEndpoints(_Record, _ListView[Endpoint], envelope=True):
+    """A model and the endpoints serving it (``list_endpoints(author, slug)``).
+
+    Iterating gives the :class:`Endpoint` objects of ``endpoints``;
+    ``len()`` counts them and ``[i]`` (or a slice) indexes them.
+    """
 
     id: str | None = field(as_str)
     name: str | None = field(as_str)
@@ -784,6 +824,9 @@ class ModelEndpoints(_Record, envelope=True):
     description: str | None = field(as_str)
     architecture: ModelArchitecture | None = field(one(ModelArchitecture))
     endpoints: list[Endpoint] = field(listed(Endpoint))
+
+    def _items(self) -> list[Endpoint]:
+        return self.endpoints
 
 
 # -- account ----------------------------------------------------------------------------
