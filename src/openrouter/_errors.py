@@ -7,14 +7,14 @@ The tree::
     │   ├── MissingAPIKeyError          no key given, none in OPENROUTER_API_KEY
     │   ├── InvalidAPIKeyError          whitespace, control or non-ASCII characters in the key
     │   └── InvalidBaseURLError         not an http(s) URL with a host
-    ├── RequestError                    no valid response came back
+    ├── NoResponseError                 no valid response came back
     │   ├── APIConnectionError          could not connect, or the connection broke
     │   │   ├── APITimeoutError         a connect / read timeout expired
     │   │   │   └── StreamTimeoutError  ... in the middle of a stream (has ``partial``)
     │   │   └── StreamTruncatedError    a stream ended without ``[DONE]`` (has ``partial``)
     │   └── ResponseDecodeError         a 2xx body that is not the JSON expected
     └── APIError                        the server answered with an error
-        ├── APIStatusError              an error response (any status, even 200)
+        ├── APIStatusError              an error response, any status (alias: RequestError)
         │   ├── BadRequestError             400
         │   ├── AuthenticationError         401
         │   ├── PaymentRequiredError        402  (alias: InsufficientCreditsError)
@@ -30,6 +30,12 @@ The tree::
         │       ├── EdgeTimeoutError            524  Cloudflare gave up waiting
         │       └── ProviderOverloadedError     529
         └── StreamError                 an error object sent inside a 200 stream (has ``partial``)
+
+gopenrouter's names: its ``*RequestError`` (an error status, with
+``HTTPStatusCode`` and ``Body``) is :class:`APIStatusError`, also exported
+as :data:`RequestError`, with ``status`` and ``body``; its ``*APIError``
+(the body's ``code``, ``message`` and ``metadata``) is :class:`APIError`;
+a network error is :class:`APIConnectionError`.
 
 Every :class:`APIError` carries ``status``, ``headers``, ``code`` (int, str or
 ``None``: OpenRouter documents numbers, providers relay strings),
@@ -91,6 +97,7 @@ from ._responses import ChatCompletion, ChatCompletionChunk, Completion, Complet
 __all__ = [
     "MAX_ERROR_BODY",
     "REDACTED",
+    "RETRYABLE_CODES",
     "SHORT_SECRET",
     "APIConnectionError",
     "APIError",
@@ -105,6 +112,7 @@ __all__ = [
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidBaseURLError",
+    "NoResponseError",
     "NotFoundError",
     "OpenRouterError",
     "PayloadTooLargeError",
@@ -538,15 +546,17 @@ def check_base_url(url: str) -> str:
 # -- no valid response ------------------------------------------------------------------
 
 
-class RequestError(OpenRouterError):
-    """No valid response came back: the request failed before an answer was read.
+class NoResponseError(OpenRouterError):
+    """No valid response came back: the request failed before an answer was
+    read, or the answer could not be read.
 
-    Raise it with ``raise RequestError(...) from exc`` so the underlying
-    error stays in ``__cause__``.
+    Raise it with ``raise NoResponseError(...) from exc`` so the underlying
+    error stays in ``__cause__``. (This is not gopenrouter's ``RequestError``,
+    which is an error status: see :data:`RequestError`.)
     """
 
 
-class APIConnectionError(RequestError):
+class APIConnectionError(NoResponseError):
     """Connecting failed, or the connection broke before the response was complete."""
 
     def __init__(self, message: str = "connection error", *, secret: str | None = None) -> None:
@@ -621,7 +631,7 @@ class StreamTruncatedError(_CarriesPartial, APIConnectionError):
         self.chunks = tuple(chunks)
 
 
-class ResponseDecodeError(RequestError):
+class ResponseDecodeError(NoResponseError):
     """A successful response whose body is not the JSON this client expected.
 
     ``body`` keeps at most :data:`MAX_ERROR_BODY` bytes.
@@ -798,6 +808,14 @@ class APIStatusError(APIError):
     #: The status this class stands for (``None``: any).
     status_code: ClassVar[int | None] = None
     description = "error response"
+
+
+#: gopenrouter's name for an error response: Go's ``*RequestError`` carries
+#: ``HTTPStatusCode`` and ``Body``, as :class:`APIStatusError` carries
+#: ``status`` and ``body``. A port of ``errors.As(err, &reqErr)`` is
+#: ``except RequestError as exc:``; it catches every error status, the ones
+#: Go returns as ``*APIError`` (a JSON error body) too.
+RequestError = APIStatusError
 
 
 class BadRequestError(APIStatusError):
@@ -1145,28 +1163,84 @@ def _retryable_status(n: object) -> bool:
     return type(n) is int and (n in {408, 429} or 500 <= n <= 599)
 
 
+#: The string codes of an error body or in-band error chunk that mean a
+#: server, provider or capacity fault (compared in lower case). Codes with
+#: the prefix ``rate_limit`` count too. Any other string (a client fault
+#: such as ``invalid_request_error`` or ``insufficient_quota``, or a code
+#: unknown here) is not retryable.
+RETRYABLE_CODES: Final = frozenset(
+    {
+        "server_error",  # OpenAI, OpenRouter
+        "internal_error",
+        "internal_server_error",
+        "api_error",  # Anthropic: an unexpected error inside the provider
+        "overloaded",
+        "overloaded_error",  # Anthropic
+        "service_unavailable",
+        "unavailable",
+        "bad_gateway",
+        "gateway_timeout",
+        "timeout",
+        "timeout_error",
+        "request_timeout",
+        "too_many_requests",
+        "resource_exhausted",  # Google: rate or capacity limit
+    }
+)
+
+
+def _retryable_code(code: object) -> bool:
+    """Whether an error's ``code`` names a fault that another attempt may not meet."""
+    if type(code) is str:
+        if code.isdigit() and code.isascii():
+            return _retryable_status(int(code))
+        lowered = code.lower()
+        return lowered in RETRYABLE_CODES or lowered.startswith("rate_limit")
+    return _retryable_status(code)
+
+
 def is_retryable(exc: BaseException) -> bool:
     """Whether repeating the request that raised ``exc`` may succeed.
 
-    True for connection failures and timeouts (including a truncated
-    stream and the built-in ``ConnectionError`` / ``TimeoutError``), for 408,
-    429 and every 5xx (so 502, 503, 524 and 529), for a 402 that carries a
-    ``Retry-After`` header (an in-flight spending budget, per OpenRouter's
-    documentation), and for a :class:`StreamError` whose code is one of those
-    statuses. False for everything else, including
-    :class:`ResponseDecodeError`.
+    True for:
+
+    * connection failures and timeouts (including a truncated stream and the
+      built-in ``ConnectionError`` / ``TimeoutError``);
+    * an error status of 408, 429 or any 5xx (so 502, 503, 524 and 529), and
+      a 402 that carries a ``Retry-After`` header (an in-flight spending
+      budget, per OpenRouter's documentation);
+    * an error that came inside a successful response (a :class:`StreamError`,
+      or a 200 whose body is an error object), by its ``code``: one of those
+      statuses as a number (or a string of digits), or a string that names a
+      server, provider or capacity fault: ``server_error``,
+      ``internal_error``, ``internal_server_error``, ``api_error``,
+      ``overloaded``, ``overloaded_error``, ``service_unavailable``,
+      ``unavailable``, ``bad_gateway``, ``gateway_timeout``, ``timeout``,
+      ``timeout_error``, ``request_timeout``, ``too_many_requests``,
+      ``resource_exhausted`` and anything starting with ``rate_limit``
+      (``rate_limit_exceeded``, ``rate_limit_error``); case is ignored
+      (:data:`RETRYABLE_CODES`).
+
+    False for everything else: client faults (``invalid_request_error``,
+    ``authentication_error``, ``permission_error``, ``not_found_error``,
+    ``context_length_exceeded``, ``insufficient_quota``...), string codes
+    not listed, no code at all, and :class:`ResponseDecodeError`.
 
     This only classifies. Whether to repeat a stream that already delivered
-    content (and was billed for it) is the caller's decision.
+    content (and was billed for it) is the caller's decision; the client's
+    own retries never repeat a request whose response arrived.
     """
     if isinstance(exc, APIConnectionError | ConnectionError | TimeoutError):
         return True
+    if isinstance(exc, StreamError):
+        return _retryable_code(exc.code)
+    if isinstance(exc, APIStatusError) and (exc.status is None or exc.status < 400):
+        # An error body inside a successful response: only its code says what failed.
+        return _retryable_code(exc.code)
     if isinstance(exc, RequestTimeoutError | RateLimitError | InternalServerError):
         return True
     if isinstance(exc, PaymentRequiredError):
         return exc.header("retry-after") is not None and exc.retry_after is not None
-    if isinstance(exc, StreamError):
-        return _retryable_status(exc.code)
     if isinstance(exc, APIStatusError):
         return _retryable_status(exc.status)
     return False

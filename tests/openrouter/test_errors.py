@@ -25,6 +25,7 @@ from openrouter._errors import (
     EdgeTimeoutError,
     InsufficientCreditsError,
     InternalServerError,
+    NoResponseError,
     NotFoundError,
     OpenRouterError,
     PayloadTooLargeError,
@@ -106,14 +107,15 @@ def test_insufficient_credits_alias() -> None:
 def test_tree_shape() -> None:
     """The tree drawn in the module docstring."""
     assert issubclass(APITimeoutError, APIConnectionError)
-    assert issubclass(APIConnectionError, RequestError)
+    assert issubclass(APIConnectionError, NoResponseError)
     assert issubclass(StreamTruncatedError, APIConnectionError)
-    assert issubclass(ResponseDecodeError, RequestError)
+    assert issubclass(ResponseDecodeError, NoResponseError)
     assert issubclass(StreamError, APIError)
     assert not issubclass(StreamError, APIStatusError)
     assert issubclass(EdgeTimeoutError, InternalServerError)
     assert issubclass(ProviderOverloadedError, InternalServerError)
-    assert not issubclass(RequestError, APIError)
+    assert not issubclass(NoResponseError, APIError)
+    assert RequestError is APIStatusError
 
 
 def test_string_code() -> None:
@@ -141,11 +143,12 @@ def test_200_with_error_body_uses_code() -> None:
 
 
 def test_200_with_error_body_and_string_code() -> None:
-    """A 200 error body with a non-status code is a plain APIStatusError."""
+    """A 200 error body with a non-status code is a plain APIStatusError, retryable by its code."""
     exc = error_from_response(200, [], body("server_error"))
     assert type(exc) is APIStatusError
     assert exc.code == "server_error"
-    assert not is_retryable(exc)
+    assert is_retryable(exc)
+    assert not is_retryable(error_from_response(200, [], body("invalid_request_error")))
 
 
 def test_code_outside_error_range_is_ignored_for_class() -> None:
@@ -677,7 +680,7 @@ def test_is_retryable_connection_errors() -> None:
     assert is_retryable(ConnectionResetError())
     assert is_retryable(TimeoutError())
     assert not is_retryable(ValueError())
-    assert not is_retryable(RequestError("bad url"))
+    assert not is_retryable(NoResponseError("bad url"))
 
 
 def test_is_retryable_402_only_with_retry_after() -> None:
@@ -687,8 +690,9 @@ def test_is_retryable_402_only_with_retry_after() -> None:
 
 
 def test_is_retryable_stream_error_string_code() -> None:
-    """An in-band error with a string code is not classified retryable."""
-    assert not is_retryable(error_from_payload({"error": {"code": "server_error"}}))
+    """An in-band error is classified by its code, a number or a string."""
+    assert is_retryable(error_from_payload({"error": {"code": "server_error"}}))
+    assert not is_retryable(error_from_payload({"error": {"code": "invalid_request_error"}}))
     assert is_retryable(error_from_payload({"error": {"code": 502}}))
 
 
