@@ -66,6 +66,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ._records import as_int
+from ._requests import Message
 from ._responses import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -559,38 +560,22 @@ class ChatCompletionAccumulator(_Header):
         choices = [self._choices[key].build(key) for key in sorted(self._choices)]
         return ChatCompletion.from_dict(self._body("chat.completion", choices))
 
-    def to_message(self, index: int = 0) -> dict[str, Any]:
+    def to_message(self, index: int = 0) -> Message:
         """The assistant message of choice ``index``, ready to send as the next turn.
 
-        ``{"role": "assistant", "content": ..., "tool_calls": [...],
-        "refusal": ..., "reasoning_details": [...]}``, leaving out the empty
-        parts (``content`` stays, as ``""``, when there are no tool calls).
-        Tool calls lose their stream-only ``index``; each reasoning detail is
-        sent back as it was assembled (an encrypted entry stays apart from
-        the summary before it). An audio reply is referred to by its ``id``.
-        A choice that never arrived gives ``{"role": "assistant", "content": ""}``.
+        :meth:`Message.from_reply` of the message assembled so far: role,
+        content, tool calls (without their stream-only ``index``), refusal,
+        reasoning details (each as it was assembled: an encrypted entry stays
+        apart from the summary before it) and an audio reply by its ``id``;
+        ``content`` is ``None`` when the reply is tool calls alone. The same
+        as ``result().to_message(index)``. A choice that never arrived gives
+        an assistant message with ``""`` as content. A request's ``messages``
+        also takes the accumulator itself, for choice 0.
         """
         state = self._choices.get(index)
         if state is None:
-            return {"role": "assistant", "content": ""}
-        full = state.build_message()
-        content = full.get("content")
-        tool_calls = full.get("tool_calls")
-        msg: dict[str, Any] = {"role": full["role"]}
-        if content or not tool_calls:
-            msg["content"] = content if isinstance(content, str) else ""
-        if tool_calls:
-            msg["tool_calls"] = tool_calls
-        refusal = full.get("refusal")
-        if isinstance(refusal, str) and refusal:
-            msg["refusal"] = refusal
-        details = full.get("reasoning_details")
-        if isinstance(details, list) and details:
-            msg["reasoning_details"] = details
-        audio = full.get("audio")
-        if isinstance(audio, dict) and isinstance(audio.get("id"), str) and audio["id"]:
-            msg["audio"] = {"id": audio["id"]}
-        return msg
+            return Message.assistant("")
+        return Message.from_reply(state.build_message())
 
     @property
     def content(self) -> str:

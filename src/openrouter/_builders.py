@@ -129,6 +129,7 @@ from ._requests import (
     ToolChoice,
     TraceOptions,
     UsageOptions,
+    _Reply,
 )
 
 __all__ = [
@@ -309,7 +310,9 @@ class ChatCompletionRequestBuilder(_SamplingMethods[ChatCompletionRequest]):
 
     __slots__ = ()
 
-    def __init__(self, model: str, messages: Sequence[Message | Mapping[str, object]]) -> None:
+    def __init__(
+        self, model: str, messages: Sequence[Message | Mapping[str, object] | _Reply]
+    ) -> None:
         self._request = ChatCompletionRequest(model=model, messages=messages)
 
     def with_tools(self, tools: Sequence[Tool | ServerTool | Mapping[str, object]]) -> Self:

@@ -60,7 +60,7 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import KW_ONLY, dataclass, fields
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, runtime_checkable
 from urllib.parse import quote, urlencode
 
 if TYPE_CHECKING:
@@ -857,11 +857,89 @@ class Message(_Wire):
         _require_str("Message.tool_call_id", tool_call_id, empty_ok=False)
         return cls(role="tool", content=content, tool_call_id=tool_call_id, name=name)
 
+    @classmethod
+    def from_reply(cls, message: Mapping[str, Any]) -> Message:
+        """The message to send back for a reply's message (the JSON object of
+        ``choices[i].message``), as the next turn's history.
+
+        Kept: ``role`` (``"assistant"`` when missing), ``content``,
+        ``tool_calls`` (without a streamed ``index``), ``refusal``,
+        ``reasoning_details`` (each entry unchanged: encrypted and signed
+        entries only work as they came) and ``audio`` as ``{"id": ...}``.
+        ``content`` is ``None`` (sent as ``null``) when the reply has tool
+        calls and no text, and ``""`` when it has neither. Left out: what
+        the API does not take back or needs only once (``reasoning`` text,
+        ``annotations``, ``images``, empty lists). Raises ``TypeError`` when
+        ``message`` is not a mapping.
+        """
+        if not isinstance(message, Mapping):
+            raise TypeError(f"message must be a mapping, got {_type_name(message)}")
+        role = message.get("role")
+        content = message.get("content")
+        calls = message.get("tool_calls")
+        tool_calls = None
+        if isinstance(calls, list) and calls:
+            tool_calls = [
+                {k: v for k, v in call.items() if k != "index"}
+                for call in calls
+                if isinstance(call, Mapping)
+            ]
+        if not isinstance(content, str) or not content:
+            content = None if tool_calls else ""
+        refusal = message.get("refusal")
+        details = message.get("reasoning_details")
+        if isinstance(details, list):
+            details = [entry for entry in details if isinstance(entry, Mapping)]
+        audio = message.get("audio")
+        audio_id = audio.get("id") if isinstance(audio, Mapping) else None
+        return cls(
+            role=role if isinstance(role, str) and role else "assistant",
+            content=content,
+            tool_calls=tool_calls or None,
+            refusal=refusal if isinstance(refusal, str) and refusal else None,
+            reasoning_details=details if isinstance(details, list) and details else None,
+            audio={"id": audio_id} if isinstance(audio_id, str) and audio_id else None,
+        )
+
     def to_dict(self) -> dict[str, object]:
         """``role`` and ``content`` always (``content`` may be ``null``), then set fields."""
         out: dict[str, object] = {"role": self.role, "content": _to_json(self.content)}
         out.update(_fields_to_dict(self, skip=("role", "content")))
         return out
+
+
+@runtime_checkable
+class _Reply(Protocol):
+    """A reply that gives its history message: ``ChatCompletionMessage``,
+    ``ChatCompletion``, ``ChatCompletionAccumulator``."""
+
+    def to_message(self) -> Message: ...
+
+
+#: What ``messages`` may hold.
+_MESSAGE_ITEMS: Final = "a Message, a mapping (the message's JSON) or a reply with to_message()"
+
+
+def _messages(value: object) -> tuple[Message | Mapping[str, object], ...]:
+    """The items of ``messages``, each reply turned into its :class:`Message`."""
+    if isinstance(value, Message | Mapping | _Reply):
+        raise TypeError("messages must be a list of messages, got a single message")
+    items = _as_tuple("messages", value)
+    if not items:
+        raise ValueError("messages must hold at least one message")
+    out: list[Message | Mapping[str, object]] = []
+    for position, item in enumerate(items):
+        if isinstance(item, Message | Mapping):
+            out.append(item)
+        elif isinstance(item, _Reply):
+            out.append(item.to_message())
+        else:
+            hint = ": wrap text in Message.user(...)" if isinstance(item, str) else ""
+            raise TypeError(
+                f"messages[{position}] must be {_MESSAGE_ITEMS} "
+                f"(ChatCompletionMessage, ChatCompletion), got {_type_name(item)}{hint}"
+            )
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------
@@ -1468,14 +1546,21 @@ class ChatCompletionRequest(_Wire):
     context-compression plugin (:meth:`Plugin.context_compression`):
     setting it still sends it, and warns with ``DeprecationWarning``.
 
+    ``messages`` holds :class:`Message` objects, mappings (a message's
+    JSON) and replies, each turned into its :class:`Message` with
+    ``to_message()``: a ``ChatCompletionMessage``
+    (``messages.append(response.choices[0].message)``), a ``ChatCompletion``
+    (its first choice) or a ``ChatCompletionAccumulator``.
+
     Raises ``TypeError`` when a field has the wrong type (``messages`` given
-    as a string or a single message, ``max_tokens=1.5``, ``temperature=True``)
+    as a string or a single message, an item of another type: the message
+    names the accepted ones; ``max_tokens=1.5``, ``temperature=True``)
     and ``ValueError`` for an empty ``model``, an empty ``messages`` list or a
     non-finite number.
     """
 
     model: str
-    messages: Sequence[Message | Mapping[str, object]]
+    messages: Sequence[Message | Mapping[str, object] | _Reply]
     models: Sequence[str] | None = None
     provider: ProviderOptions | Mapping[str, object] | None = None
     reasoning: ReasoningOptions | Mapping[str, object] | None = None
@@ -1519,12 +1604,7 @@ class ChatCompletionRequest(_Wire):
     def __post_init__(self) -> None:
         _check_request(self)
         _check_chat_options(self)
-        if isinstance(self.messages, Message | Mapping):
-            raise TypeError("messages must be a list of messages, got a single message")
-        messages = _typed_tuple("messages", self.messages, (Message, Mapping), "Message items")
-        if not messages:
-            raise ValueError("messages must hold at least one message")
-        _set(self, "messages", messages)
+        _set(self, "messages", _messages(self.messages))
         tools = _typed_tuple("tools", self.tools, (Tool, ServerTool, Mapping), "Tool items")
         _set(self, "tools", tools)
         _check_instance(

@@ -58,6 +58,7 @@ from ._records import (
     padded,
     str_list,
 )
+from ._requests import Message
 
 __all__ = [
     "Annotation",
@@ -450,6 +451,15 @@ class ChatCompletionMessage(_Record):
     images: list[ImageOutput] | None = field(many(ImageOutput))
     audio: AudioOutput | None = field(one(AudioOutput))
 
+    def to_message(self) -> Message:
+        """This reply as the :class:`~openrouter.Message` to send back on the
+        next turn (see :meth:`Message.from_reply`).
+
+        A request's ``messages`` also takes this object itself and calls this
+        method: ``messages.append(response.choices[0].message)``.
+        """
+        return Message.from_reply(self.raw)
+
 
 class ChatCompletionChoice(_Record):
     """One choice of a non-streamed chat completion.
@@ -492,6 +502,18 @@ class ChatCompletion(_Body):
     """
 
     choices: list[ChatCompletionChoice] = field(padded(ChatCompletionChoice))
+
+    def to_message(self, index: int = 0) -> Message:
+        """The message of the choice at position ``index``, to send back on the
+        next turn (:meth:`ChatCompletionMessage.to_message`); an assistant
+        message with ``""`` as content when there is no such choice.
+
+        A request's ``messages`` also takes this object itself, for its
+        first choice: ``messages.append(stream.result())``.
+        """
+        if 0 <= index < len(self.choices):
+            return self.choices[index].message.to_message()
+        return Message.assistant("")
 
 
 class ChoiceDelta(_Record):

@@ -91,7 +91,7 @@ def test_next_turn_carries_each_reasoning_entry_as_received(case: Case) -> None:
     acc = ChatCompletionAccumulator()
     for chunk in _chunks(case.sse):
         acc.add(chunk)
-    sent, message = acc.to_message(), case.expected["choices"][0]["message"]
+    sent, message = acc.to_message().to_dict(), case.expected["choices"][0]["message"]
     assert sent.get("reasoning_details", []) == message.get("reasoning_details", [])
     assert sent.get("tool_calls", []) == message.get("tool_calls", [])
     if "audio" in message:

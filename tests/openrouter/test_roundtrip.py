@@ -361,7 +361,7 @@ def test_to_message_sends_back_each_reasoning_entry_as_received(
     for chunk in chunks:
         acc.add(chunk)
     message = body["choices"][0]["message"]
-    sent = acc.to_message()
+    sent = acc.to_message().to_dict()
     assert sent.get("reasoning_details", []) == message.get("reasoning_details", [])
     assert sent.get("tool_calls", []) == message.get("tool_calls", [])
 

@@ -11,6 +11,12 @@ import pytest
 
 from openrouter import (
     AsyncOpenRouter,
+    ChatCompletion,
+    ChatCompletionAccumulator,
+    ChatCompletionMessage,
+    ChatCompletionRequest,
+    ChatCompletionRequestBuilder,
+    Message,
     Model,
     ModelEndpoints,
     ModelList,
@@ -151,3 +157,103 @@ def test_list_models_keywords_are_the_query_fields() -> None:
     for face in (OpenRouter, AsyncOpenRouter):
         params = inspect.signature(face.list_models).parameters
         assert fields <= {name for name, p in params.items() if p.kind is p.KEYWORD_ONLY}
+
+
+# -- conversation history ---------------------------------------------------------
+
+
+def test_to_message_returns_a_message() -> None:
+    """ChatCompletion, ChatCompletionMessage and the accumulator all give a Message."""
+    reply = ChatCompletion.from_dict(
+        {"choices": [{"message": {"role": "assistant", "content": "Hi", "reasoning": "r"}}]}
+    )
+    acc = ChatCompletionAccumulator()
+    acc.add({"choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]})
+    for made in (reply.to_message(), reply.choices[0].message.to_message(), acc.to_message()):
+        assert isinstance(made, Message)
+        assert made.to_dict() == {"role": "assistant", "content": "Hi"}
+    assert reply.to_message(3) == Message.assistant("")
+
+
+def test_from_reply_keeps_what_the_next_turn_needs() -> None:
+    """Tool calls lose their index, content is null beside them, audio goes by id."""
+    sent = Message.from_reply(
+        {
+            "role": "assistant",
+            "content": "",
+            "reasoning": "thought",
+            "tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {}}],
+            "reasoning_details": [{"type": "reasoning.encrypted", "data": "x"}, "junk"],
+            "audio": {"id": "a1", "data": "AAAA"},
+            "annotations": [{"type": "url_citation"}],
+        }
+    )
+    assert sent.to_dict() == {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [{"id": "c", "type": "function", "function": {}}],
+        "reasoning_details": [{"type": "reasoning.encrypted", "data": "x"}],
+        "audio": {"id": "a1"},
+    }
+
+
+def test_a_wrong_item_in_messages_names_what_is_accepted() -> None:
+    """A str or another object in messages raises a TypeError listing the accepted types."""
+    with pytest.raises(TypeError, match=r"messages\[1\] must be a Message, a mapping") as caught:
+        ChatCompletionRequest(model="m", messages=[Message.user("Hi"), "Hello"])  # type: ignore[list-item]
+    assert "ChatCompletionMessage" in str(caught.value)
+    assert "Message.user" in str(caught.value)
+    with pytest.raises(TypeError, match="got int"):
+        ChatCompletionRequestBuilder("m", [Message.user("Hi"), 3])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="single message"):
+        ChatCompletionRequest(model="m", messages=ChatCompletionMessage.from_dict({}))  # type: ignore[arg-type]
+
+
+def test_a_conversation_appends_each_reply_type(server: MockOpenRouter) -> None:
+    """Against the mock: a non-streamed message, a stream's result and its message, and an
+    accumulator go into messages as they are, and reach the server as assistant messages."""
+    history: list[object] = [Message.user("Weather in Lisbon?")]
+
+    def ask(model: str) -> ChatCompletionRequest:
+        return ChatCompletionRequest(model=model, messages=history)  # type: ignore[arg-type]
+
+    with client(server) as api:
+        response = api.chat_completion(ask("mock/tools"))
+        history.append(response.choices[0].message)
+        history.append(Message.tool("call_mock_0", '{"temp": 21}'))
+        history.append(Message.tool("call_mock_1", '{"time": "12:00"}'))
+        with api.chat_completion_stream(ask("mock/reasoning")) as stream:
+            for _chunk in stream:
+                pass
+        history += [stream.result().choices[0].message, Message.user("And shorter?")]
+        with api.chat_completion_stream(ask("mock/reasoning-encrypted")) as stream:
+            for _chunk in stream:
+                pass
+        history += [stream.result(), Message.user("A title?")]
+        answer = ChatCompletionAccumulator()
+        with api.chat_completion_stream(ask("mock/story")) as stream:
+            for chunk in stream:
+                answer.add(chunk)
+        history += [answer, Message.user("Thanks")]
+        api.chat_completion(ask("mock/story"))
+
+    sent = server.requests[-1].json
+    assert sent is not None
+    roles = [m["role"] for m in sent["messages"]]
+    assert roles == ["user", "assistant", "tool", "tool"] + ["assistant", "user"] * 3
+    calls = sent["messages"][1]
+    assert calls["content"] is None
+    assert [c["id"] for c in calls["tool_calls"]] == ["call_mock_0", "call_mock_1"]
+    assert all("index" not in c for c in calls["tool_calls"])
+    signed = sent["messages"][4]
+    assert signed["content"] == "A lighthouse keeps ships off the rocks at night."
+    assert signed["reasoning_details"][0]["signature"]
+    assert "reasoning" not in signed
+    encrypted = sent["messages"][6]
+    assert [d["type"] for d in encrypted["reasoning_details"]] == [
+        "reasoning.summary",
+        "reasoning.encrypted",
+    ]
+    assert sent["messages"][8] == {"role": "assistant", "content": answer.content}
+    request = ask("mock/story")
+    assert all(isinstance(m, Message | dict) for m in request.messages)
