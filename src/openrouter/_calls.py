@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import random as _random
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
@@ -66,7 +66,7 @@ from ._errors import (
     redact_chain,
     redact_value,
 )
-from ._responses import ChatCompletionChunk, CompletionChunk
+from ._responses import ChatCompletionChunk, CompletionChunk, RateLimit
 
 __all__ = [
     "Outcome",
@@ -452,10 +452,7 @@ class StreamCore(Generic[ChunkT]):
             self.outcome = Outcome.CANCELLED
 
 
-def rate_limit(headers: tuple[tuple[str, str], ...]) -> Mapping[str, str]:
-    """The ``X-RateLimit-*`` headers, names lowercased without the prefix."""
-    return {
-        key.lower().removeprefix("x-ratelimit-"): value
-        for key, value in headers
-        if key.lower().startswith("x-ratelimit-")
-    }
+def rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit | None:
+    """The rate limit of the ``X-RateLimit-*`` headers (the type of
+    :attr:`KeyInfo.rate_limit`), or ``None`` when the response has none."""
+    return RateLimit.from_headers(headers)

@@ -519,7 +519,12 @@ class Record(metaclass=RecordMeta):
     """The base of every record: ``raw``, ``from_dict``, field equality and ``repr``.
 
     Records are compared by their fields (``raw`` is not compared) and are
-    unhashable, being mutable by convention.
+    unhashable. They are read-only by convention, not enforced: a lazy field
+    is a property without a setter and a name without a slot cannot be set
+    (``AttributeError``), but an eager field is a plain slot that the
+    generated ``__init__`` fills with one store each (a ``__setattr__``
+    guard would make every store a call: a streamed chunk about a third
+    slower to build), so assigning it works and leaves ``raw`` unchanged.
     """
 
     __slots__ = ("raw",)

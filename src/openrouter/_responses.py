@@ -26,7 +26,11 @@ chunk is the client's per-event cost, and a frozen dataclass pays an
 ``object.__setattr__`` call per field. For the same reason most fields of a
 streamed chunk, choice and delta are lazy: properties that read ``raw`` when
 asked for, with the same rules. Treat the objects and their ``raw`` as
-read-only; ``==`` compares the typed fields, not ``raw``.
+read-only; only the lazy fields (properties without a setter) and names a
+class does not have refuse assignment (``AttributeError``): an eager field
+is a plain slot, so that building a record costs one store per field, and
+assigning it changes that attribute, never ``raw``. ``==`` compares the
+typed fields, not ``raw``.
 
 Endpoints that wrap their answer in ``{"data": ...}`` (credits, generation,
 key, model endpoints) accept either the envelope or the inner object.
@@ -35,7 +39,7 @@ key, model endpoints) accept either the envelope or the inner object.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Generic, Self, SupportsIndex, TypeVar, overload
 
 from ._records import (
@@ -948,11 +952,49 @@ class Generation(_Record, envelope=True):
     provider_responses: list[ProviderResponse] | None = field(many(ProviderResponse))
 
 
-class RateLimit(_Record):
-    """``rate_limit`` of :class:`KeyInfo`: ``requests`` per ``interval`` (``"10s"``)."""
+def _count(v: object) -> int | None:
+    """A count: an integer (as :func:`as_int` reads it) or a string of ASCII digits (a header)."""
+    if type(v) is str:
+        return int(v) if v.isascii() and v.isdigit() else None
+    return as_int(v)
 
-    requests: int | None = field(as_int)
+
+#: The prefix of the rate-limit response headers.
+_RATE_LIMIT_PREFIX = "x-ratelimit-"
+
+
+class RateLimit(_Record):
+    """A rate limit, read from either place OpenRouter states one.
+
+    * :attr:`KeyInfo.rate_limit` (``GET /key``): ``requests`` per
+      ``interval`` (``"10s"``); the other fields are ``None``.
+    * The ``X-RateLimit-*`` headers of a response (:meth:`from_headers`,
+      ``stream.rate_limit``): ``limit`` (requests allowed in the window),
+      ``remaining`` and ``reset`` (when the window resets, as the header
+      says: Unix time in milliseconds); ``raw`` holds every
+      ``X-RateLimit-*`` header, names lowercased without the prefix,
+      values as sent.
+
+    A count that is not a non-negative integer (or a string of ASCII digits)
+    reads as ``None``.
+    """
+
+    requests: int | None = field(_count)
     interval: str | None = field(as_str)
+    limit: int | None = field(_count)
+    remaining: int | None = field(_count)
+    reset: int | None = field(_count)
+
+    @classmethod
+    def from_headers(cls, headers: Iterable[tuple[str, str]]) -> Self | None:
+        """The rate limit the ``X-RateLimit-*`` headers state (any case), or
+        ``None`` when there is none; the first of repeated headers counts."""
+        found: JSONObject = {}
+        for name, value in headers:
+            key = name.lower()
+            if key.startswith(_RATE_LIMIT_PREFIX):
+                found.setdefault(key[len(_RATE_LIMIT_PREFIX) :], value)
+        return cls(found) if found else None
 
 
 class KeyInfo(_Record, envelope=True):

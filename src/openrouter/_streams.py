@@ -9,7 +9,6 @@ faces cannot drift apart (a test compares their signatures too).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any, Final, Generic, TypeVar
 
@@ -19,7 +18,7 @@ from sseproto.http import header_value
 
 from ._calls import Outcome, StreamCore, rate_limit
 from ._errors import OpenRouterError
-from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk
+from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk, RateLimit
 
 __all__ = [
     "AsyncChatCompletionStream",
@@ -83,7 +82,7 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         return header_value(self._core.headers, "x-generation-id")
 
     @property
-    def rate_limit(self) -> Mapping[str, str]:
+    def rate_limit(self) -> RateLimit | None:
         """The ``X-RateLimit-*`` headers (``limit``, ``remaining``, ``reset``)."""
         return rate_limit(self._core.headers)
 

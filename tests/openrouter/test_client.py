@@ -26,7 +26,6 @@ from collections.abc import (
     Callable,
     Coroutine,
     Iterator,
-    Mapping,
 )
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar
@@ -62,6 +61,7 @@ from openrouter import (
     OpenRouter,
     OpenRouterError,
     Outcome,
+    RateLimit,
     RateLimitError,
     RetryPolicy,
 )
@@ -101,7 +101,7 @@ class StreamLike(Protocol[ChunkT_co, ResultT_co]):
     def generation_id(self) -> str | None: ...
 
     @property
-    def rate_limit(self) -> Mapping[str, str]: ...
+    def rate_limit(self) -> RateLimit | None: ...
 
     @property
     def heartbeats(self) -> int: ...
@@ -167,8 +167,8 @@ class _SyncStreamFace:
         return value
 
     @property
-    def rate_limit(self) -> Mapping[str, str]:
-        value: Mapping[str, str] = self._stream.rate_limit
+    def rate_limit(self) -> RateLimit | None:
+        value: RateLimit | None = self._stream.rate_limit
         return value
 
     @property

@@ -32,6 +32,7 @@ from openrouter import (
     OpenRouter,
     OpenRouterError,
     Outcome,
+    RateLimit,
     RateLimitError,
     ServiceUnavailableError,
     StreamError,
@@ -76,7 +77,7 @@ class Seen:
     opened: bool = False
     #: Read right after the stream opened, before iterating.
     generation_id: str | None = None
-    rate_limit: dict[str, str] = field(default_factory=dict)
+    rate_limit: RateLimit | None = None
     chunks: list[ChatCompletionChunk] = field(default_factory=list)
     error: OpenRouterError | None = None
     outcome: Outcome | None = None
@@ -310,7 +311,7 @@ async def observe(api: Api, rt: Runtime, server: MockOpenRouter, case: Case) -> 
         return seen
     seen.opened = True
     seen.generation_id = stream.generation_id
-    seen.rate_limit = dict(stream.rate_limit)
+    seen.rate_limit = stream.rate_limit
     async with contextlib.aclosing(stream):
         try:
             async for chunk in stream:
@@ -350,8 +351,10 @@ def test_scenario(transport: Transport, case: Case, server: MockOpenRouter) -> N
         assert seen.result is not None
         if seen.chunks:
             assert seen.result.id == seen.generation_id
-        assert set(seen.rate_limit) == {"limit", "remaining", "reset"}
-        assert seen.rate_limit["limit"] == "1000"
+        assert seen.rate_limit is not None
+        assert set(seen.rate_limit.raw) == {"limit", "remaining", "reset"}
+        assert seen.rate_limit.limit == 1000
+        assert seen.rate_limit.raw["limit"] == "1000"
     if case.released:
         assert seen.released is True
     case.check(seen)

@@ -13,15 +13,18 @@ from openrouter import (
     AsyncOpenRouter,
     ChatCompletion,
     ChatCompletionAccumulator,
+    ChatCompletionChunk,
     ChatCompletionMessage,
     ChatCompletionRequest,
     ChatCompletionRequestBuilder,
+    KeyInfo,
     Message,
     Model,
     ModelEndpoints,
     ModelList,
     ModelsQuery,
     OpenRouter,
+    RateLimit,
 )
 from openrouter.testing import MockOpenRouter
 from openrouter.testing._scenarios import BUILTIN_SCENARIOS
@@ -257,3 +260,47 @@ def test_a_conversation_appends_each_reply_type(server: MockOpenRouter) -> None:
     assert sent["messages"][8] == {"role": "assistant", "content": answer.content}
     request = ask("mock/story")
     assert all(isinstance(m, Message | dict) for m in request.messages)
+
+
+# -- one rate-limit type, and what assignment does -------------------------------------
+
+
+def test_stream_and_key_share_one_rate_limit_type(server: MockOpenRouter) -> None:
+    """stream.rate_limit and KeyInfo.rate_limit are both RateLimit records."""
+    request = ChatCompletionRequest(model="mock/story", messages=[Message.user("Hi")])
+    with client(server) as api:
+        with api.chat_completion_stream(request) as stream:
+            from_headers = stream.rate_limit
+        key = api.get_key()
+    assert isinstance(from_headers, RateLimit)
+    assert isinstance(key.rate_limit, RateLimit)
+    assert from_headers.limit == 1000
+    assert from_headers.remaining is not None
+    assert from_headers.remaining < 1000
+    assert from_headers.reset is not None
+    assert (key.rate_limit.requests, key.rate_limit.interval) == (1000, "10s")
+
+
+def test_rate_limit_from_headers() -> None:
+    """X-RateLimit-* headers in any case; digits become ints; none at all gives None."""
+    found = RateLimit.from_headers(
+        [("X-RateLimit-Limit", "20"), ("x-ratelimit-remaining", "19"), ("X-RateLimit-Reset", "x")]
+    )
+    assert found is not None
+    assert (found.limit, found.remaining, found.reset) == (20, 19, None)
+    assert found.raw == {"limit": "20", "remaining": "19", "reset": "x"}
+    assert RateLimit.from_headers([("Content-Type", "text/event-stream")]) is None
+    assert RateLimit.from_dict({"requests": "+5", "interval": "10s"}).requests is None
+
+
+def test_assignment_is_as_documented() -> None:
+    """Lazy fields and unknown names refuse assignment; eager fields are plain slots whose
+    assignment leaves raw as the API sent it (the documented trade-off)."""
+    chunk = ChatCompletionChunk.from_dict({"id": "gen-1", "choices": [{"delta": {}}]})
+    with pytest.raises(AttributeError):
+        chunk.id = "other"  # type: ignore[assignment]
+    with pytest.raises(AttributeError):
+        chunk.colour = "red"  # type: ignore[attr-defined]
+    key = KeyInfo.from_dict({"label": "sk-or-...abc"})
+    key.label = "changed"
+    assert key.raw["label"] == "sk-or-...abc"
