@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -448,3 +449,71 @@ def test_limit_error_after_done_surfaces_at_close() -> None:
     split_up.feed(b"data: [DONE]\n\n")
     with pytest.raises(sseproto.LineTooLong):
         split_up.feed(b"x" * 20)
+
+
+# -- iter_items, aiter_items --------------------------------------------------------------
+
+ITER_BODY = (
+    b": OPENROUTER PROCESSING\n\n"
+    b'data: {"choices":[{"delta":{"content":"Hel"}}]}\n\n'
+    b'data: {"choices":[{"delta":{"content":"lo"}}]}\n\n'
+    b"data: [DONE]\n\n"
+)
+
+
+def _collect_async(dec: ChunkDecoder, chunks: list[bytes]) -> list[Any]:
+    async def source() -> Any:
+        for chunk in chunks:
+            yield chunk
+
+    async def main() -> list[Any]:
+        return [item async for item in dec.aiter_items(source())]
+
+    return asyncio.run(main())
+
+
+@given(cuts=st.lists(st.integers(0, len(ITER_BODY)), max_size=8), asynchronous=st.booleans())
+def test_iter_items_is_feed_then_close(cuts: list[int], asynchronous: bool) -> None:
+    """iter_items / aiter_items over any split give feed()'s items then close()'s,
+    and the same outcome."""
+    chunks = split(ITER_BODY, cuts)
+    reference = decoder(heartbeats=True)
+    expected = reference.feed(ITER_BODY) + reference.close()
+    dec = decoder(heartbeats=True)
+    items = _collect_async(dec, chunks) if asynchronous else list(dec.iter_items(iter(chunks)))
+    assert items == expected
+    assert dec.outcome == reference.outcome
+    assert dec.state is S.COMPLETED
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["iter", "aiter"])
+def test_iter_items_yields_items_before_the_error(asynchronous: bool) -> None:
+    """iter_items / aiter_items yield the items completed before a malformed chunk,
+    then raise MalformedChunk; a body without [DONE] ends TRUNCATED."""
+    chunks = [b"data: 1\n\ndata: 2\n\ndata: {bad\n\n", b"data: 3\n\n"]
+    dec = decoder()
+
+    async def source() -> Any:
+        for chunk in chunks:
+            yield chunk
+
+    async def three() -> list[Any]:
+        items = dec.aiter_items(source())
+        return [await anext(items), await anext(items), await anext(items)]
+
+    def three_sync() -> list[Any]:
+        items = dec.iter_items(chunks)
+        return [next(items), next(items), next(items)]
+
+    def run_async() -> list[Any]:
+        return asyncio.run(three())
+
+    run = run_async if asynchronous else three_sync
+    with pytest.raises(sseproto.MalformedChunk):
+        run()
+    assert dec.state is S.FAILED
+    items: Any = decoder().iter_items(chunks)
+    assert [next(items).value, next(items).value] == [1, 2]
+    truncated = decoder()
+    assert [i.value for i in truncated.iter_items([b"data: 1\n\n"])] == [1]  # type: ignore[union-attr]
+    assert truncated.state is S.TRUNCATED

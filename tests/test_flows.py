@@ -846,7 +846,7 @@ def test_subscribe_reconnects_with_last_event_id() -> None:
     assert header(first, "Last-Event-ID") == []
     assert header(second, "Last-Event-ID") == ["1"]
     assert header(second, "Accept") == ["text/event-stream"]
-    assert header(second, "Cache-Control") == ["no-store"]
+    assert header(second, "Cache-Control") == ["no-cache"]
     assert header(second, "User-Agent") == [USER_AGENT]
     assert all(request.method == "GET" and request.body is None for request in outcome.requests)
     assert len(outcome.opened) == 2

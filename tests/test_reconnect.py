@@ -41,7 +41,9 @@ from .helpers import split
 
 S = EventSourceState
 SSE: tuple[tuple[str, str], ...] = (("Content-Type", "text/event-stream"),)
-BASE_HEADERS = (("Accept", "text/event-stream"), ("Cache-Control", "no-store"))
+BASE_HEADERS = (("Accept", "text/event-stream"), ("Cache-Control", "no-cache"))
+#: The policy of the machines the table tests drive: 503 is retried, 500 is not.
+TABLE_POLICY = ReconnectPolicy(retry_statuses=frozenset({503}))
 
 
 def never() -> float:
@@ -49,8 +51,8 @@ def never() -> float:
 
 
 def machine_in(state: EventSourceState) -> EventSourceMachine[Event]:
-    """A machine with the default policy, driven into ``state`` through the public API."""
-    machine = EventSourceMachine()
+    """A machine with TABLE_POLICY, driven into ``state`` through the public API."""
+    machine = EventSourceMachine(policy=TABLE_POLICY)
     if state is S.CLOSED:
         machine.close()
     elif state is not S.IDLE:
@@ -73,6 +75,10 @@ def apply(machine: EventSourceMachine[Event], input_: _Input) -> list[Action[Eve
         return machine.response(200, SSE, 1.0)
     if input_ is _Input.RESPONSE_REJECTED:
         return machine.response(500, SSE, 1.0)
+    if input_ is _Input.RESPONSE_RETRIED:
+        return machine.response(503, SSE, 1.0)
+    if input_ is _Input.RESTART:
+        return machine.restart(1.0)
     if input_ is _Input.BODY:
         return machine.body(b"data: x\n\n", 1.0)
     if input_ is _Input.END:
@@ -172,9 +178,11 @@ EXPECTED: dict[tuple[EventSourceState, _Input], tuple[EventSourceState, list[typ
     (S.IDLE, _Input.START): (S.CONNECTING, [Connect]),
     (S.CONNECTING, _Input.RESPONSE_ACCEPTED): (S.OPEN, [Opened]),
     (S.CONNECTING, _Input.RESPONSE_REJECTED): (S.REJECTING, []),
+    (S.CONNECTING, _Input.RESPONSE_RETRIED): (S.WAITING, [Wait]),
     (S.CONNECTING, _Input.END): (S.WAITING, [Wait]),
     (S.OPEN, _Input.BODY): (S.OPEN, [Deliver]),
     (S.OPEN, _Input.END): (S.WAITING, [Wait]),
+    (S.OPEN, _Input.RESTART): (S.CONNECTING, [Connect]),
     (S.REJECTING, _Input.BODY): (S.REJECTING, []),
     (S.REJECTING, _Input.END): (S.FAILED, [Failed]),
     (S.WAITING, _Input.WAIT_OVER): (S.CONNECTING, [Connect]),
@@ -381,8 +389,8 @@ def test_initial_last_event_id_is_sent_first() -> None:
 
 
 def test_caller_headers_follow_and_reserved_names_are_dropped() -> None:
-    """Caller headers come after the machine's; their Accept, Cache-Control and
-    Last-Event-ID (any case) are dropped."""
+    """Caller headers come after the machine's; their Accept and Last-Event-ID
+    (any case) are dropped; their Cache-Control replaces the machine's."""
     machine = EventSourceMachine(
         last_event_id="7",
         headers=[
@@ -396,9 +404,10 @@ def test_caller_headers_follow_and_reserved_names_are_dropped() -> None:
     (connect,) = machine.start(0.0)
     assert connect == Connect(
         (
-            *BASE_HEADERS,
+            ("Accept", "text/event-stream"),
             ("Last-Event-ID", "7"),
             ("Authorization", "Bearer t"),
+            ("CACHE-CONTROL", "max-age=0"),
             ("X-Trace", "1"),
         )
     )
@@ -546,8 +555,10 @@ def test_204_message_says_stop() -> None:
 
 
 def test_rejection_carries_status_headers_and_body() -> None:
-    """ResponseRejected holds the status, the headers as given and the body read."""
-    machine = machine_in(S.CONNECTING)
+    """ResponseRejected holds the status, the headers as given and the body read
+    (the default policy retries no status, 503 included)."""
+    machine = EventSourceMachine()
+    machine.start(0.0)
     headers = (("Content-Type", "application/json"), ("X-Request-Id", "r1"))
     assert machine.response(503, headers, 1.0) == []
     assert machine.body(b'{"error": ', 1.0) == []
@@ -1064,3 +1075,191 @@ def test_max_rejected_body_is_a_deprecated_name() -> None:
     with pytest.warns(DeprecationWarning, match="MAX_ERROR_BODY"):
         assert sseproto.MAX_REJECTED_BODY == MAX_ERROR_BODY
     assert sseproto.http.DEFAULT_MAX_ERROR_BODY == MAX_ERROR_BODY
+
+
+# -- Cache-Control ---------------------------------------------------------------------
+
+
+def test_cache_control_is_what_fetch_sends_for_no_store() -> None:
+    """The request carries Cache-Control: no-cache (Fetch's wire form of the
+    spec's "no-store" cache mode), once."""
+    (connect,) = EventSourceMachine().start(0.0)
+    assert isinstance(connect, Connect)
+    assert [value for name, value in connect.headers if name.lower() == "cache-control"] == [
+        "no-cache"
+    ]
+
+
+def test_callers_cache_control_replaces_the_default() -> None:
+    """A caller's Cache-Control (any case) is sent instead of no-cache, on every connection."""
+    machine = EventSourceMachine(headers=[("cache-control", "max-age=0")])
+    for connect in (machine.start(0.0)[0], *_reconnect(machine)):
+        assert isinstance(connect, Connect)
+        pairs = [(n, v) for n, v in connect.headers if n.lower() == "cache-control"]
+        assert pairs == [("cache-control", "max-age=0")]
+
+
+def _reconnect(machine: EventSourceMachine[Event]) -> list[Action[Event]]:
+    machine.response(200, SSE, 0.0)
+    (wait,) = machine.end(0.0)
+    assert isinstance(wait, Wait)
+    return machine.wait_over(wait.seconds)
+
+
+# -- restart() ---------------------------------------------------------------------------
+
+STREAM = b"id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n"
+
+
+@given(cuts=st.lists(st.integers(0, len(STREAM)), max_size=4), fed=st.integers(0, 5))
+def test_restart_reconnects_at_once_with_the_last_event_id(cuts: list[int], fed: int) -> None:
+    """restart() after any prefix of any split returns Connect at once, with the
+    Last-Event-ID of the last complete event fed (a cut-off event does not count)."""
+    chunks = split(STREAM, cuts)[:fed]
+    machine = EventSourceMachine(random=never)
+    machine.start(0.0)
+    machine.response(200, SSE, 0.0)
+    delivered: list[Event] = []
+    for chunk in chunks:
+        for action in machine.body(chunk, 0.0):
+            assert isinstance(action, Deliver)
+            delivered.extend(action.items)
+    (connect,) = machine.restart(1.0)
+    assert isinstance(connect, Connect)
+    expected = delivered[-1].id if delivered else ""
+    assert last_event_id_sent(connect) == (expected or None)
+    assert machine.last_event_id == expected
+    assert machine.state is S.CONNECTING
+    assert machine.last_error is None
+
+
+def test_restart_counts_as_a_reconnection_never_refused() -> None:
+    """A restart is a reconnection: after a healthy connection it is number 1;
+    after an unhealthy one the run goes on; max_attempts never refuses it."""
+    machine = EventSourceMachine(policy=ReconnectPolicy(max_attempts=1, healthy_after=None))
+    machine.start(0.0)
+    machine.response(200, SSE, 0.0)
+    machine.body(b"data: x\n\n", 0.0)
+    machine.restart(1.0)
+    assert machine.reconnections == 1
+    machine.response(200, SSE, 1.0)  # no event: not healthy
+    machine.restart(2.0)
+    assert machine.reconnections == 2
+    machine.response(200, SSE, 2.0)
+    (failed,) = machine.end(3.0)
+    assert isinstance(failed, Failed)
+    assert isinstance(failed.error, ReconnectGaveUp)
+
+
+def test_restart_only_while_open() -> None:
+    """restart() outside OPEN is refused like any call outside the table."""
+    for state in (S.IDLE, S.CONNECTING, S.WAITING, S.REJECTING):
+        with pytest.raises(LocalProtocolError, match="restart"):
+            machine_in(state).restart(1.0)
+
+
+# -- retry_statuses ---------------------------------------------------------------------
+
+RETRYING = ReconnectPolicy(retry_statuses=sseproto.RETRYABLE_STATUSES, max_delay=60.0)
+
+
+@given(status=st.integers(400, 599), retried=st.frozensets(st.integers(400, 599)))
+def test_retry_statuses_decide_retry_or_fail(status: int, retried: frozenset[int]) -> None:
+    """A status in retry_statuses waits (the usual wait without Retry-After);
+    any other fails for good, as the spec says."""
+    machine = EventSourceMachine(policy=ReconnectPolicy(retry_statuses=retried))
+    machine.start(0.0)
+    actions = machine.response(status, SSE, 0.0)
+    if status in retried:
+        assert actions == [Wait(DEFAULT_RETRY_DELAY)]
+        assert machine.state is S.WAITING
+        error = machine.last_error
+        assert isinstance(error, ResponseRejected)
+        assert error.status == status
+    else:
+        assert actions == []
+        assert machine.state is S.REJECTING
+
+
+def test_default_policy_retries_no_status() -> None:
+    """By default 429 and 503 fail the connection for good."""
+    assert ReconnectPolicy().retry_statuses == frozenset()
+    for status in (429, 503):
+        machine = EventSourceMachine()
+        machine.start(0.0)
+        machine.response(status, (("Retry-After", "1"),), 0.0)
+        (failed,) = machine.end(0.0)
+        assert isinstance(failed, Failed)
+        assert isinstance(failed.error, ResponseRejected)
+
+
+def test_retryable_statuses_are_429_and_5xx() -> None:
+    assert frozenset({429, *range(500, 600)}) == sseproto.RETRYABLE_STATUSES
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ((("Retry-After", "7"),), 7.0),
+        ((("retry-after", " 0 "),), 0.0),
+        ((("Retry-After", "86400"),), 60.0),  # capped by max_delay
+        ((("Retry-After", "9" * 5000),), 60.0),  # more digits than int() takes
+        (
+            (
+                ("Date", "Wed, 21 Oct 2015 07:28:00 GMT"),
+                ("Retry-After", "Wed, 21 Oct 2015 07:28:12 GMT"),
+            ),
+            12.0,
+        ),
+        (
+            (
+                ("Date", "Wed, 21 Oct 2015 07:28:00 GMT"),
+                ("Retry-After", "Wed, 21 Oct 2015 07:27:00 GMT"),
+            ),
+            0.0,
+        ),
+        ((("Retry-After", "Wed, 21 Oct 2015 07:28:12 GMT"),), DEFAULT_RETRY_DELAY),  # no Date
+        ((("Retry-After", "soon"), ("Date", "Wed, 21 Oct 2015 07:28:00 GMT")), 3.0),
+        ((("Retry-After", "-5"),), DEFAULT_RETRY_DELAY),
+        ((("Retry-After", "1.5"),), DEFAULT_RETRY_DELAY),
+        ((), DEFAULT_RETRY_DELAY),
+    ],
+)
+def test_retry_after_sets_the_wait(headers: tuple[tuple[str, str], ...], wait: float) -> None:
+    """Retry-After in seconds or as an HTTP date (from the response's Date) sets
+    the wait, capped by max_delay; an unusable one leaves the usual wait."""
+    machine = EventSourceMachine(policy=RETRYING)
+    machine.start(0.0)
+    assert machine.response(503, headers, 0.0) == [Wait(wait)]
+
+
+def test_retried_statuses_count_toward_max_attempts() -> None:
+    """Retried responses are failed connections: max_attempts gives up, with the
+    ResponseRejected as the cause."""
+    policy = dataclasses.replace(RETRYING, max_attempts=2)
+    machine = EventSourceMachine(policy=policy)
+    machine.start(0.0)
+    now = 0.0
+    for _ in range(2):
+        (wait,) = machine.response(429, (("Retry-After", "1"),), now)
+        assert wait == Wait(1.0)
+        now += 1.0
+        machine.wait_over(now)
+    (failed,) = machine.response(429, (), now)
+    assert isinstance(failed, Failed)
+    gave_up = failed.error
+    assert isinstance(gave_up, ReconnectGaveUp)
+    assert gave_up.limit == "max_attempts"
+    assert isinstance(gave_up.__cause__, ResponseRejected)
+    assert gave_up.__cause__.status == 429
+    assert machine.state is S.FAILED
+
+
+@pytest.mark.parametrize("value", [{200}, {399}, {600}, {True}, {"503"}, "503", 503])
+def test_retry_statuses_validated(value: object) -> None:
+    with pytest.raises(ValueError, match="retry_statuses"):
+        ReconnectPolicy(retry_statuses=value)  # type: ignore[arg-type]
+
+
+def test_retry_statuses_kept_as_a_frozenset() -> None:
+    assert ReconnectPolicy(retry_statuses={503, 429}).retry_statuses == frozenset({429, 503})  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal, NamedTuple
 
@@ -380,6 +380,36 @@ class ChunkDecoder:
         if self._pending is not None:
             self._raise_pending()
         return self.feed_items(self._parser.feed(data))
+
+    def iter_items(self, chunks: Iterable[bytes | bytearray | memoryview]) -> Iterator[Item]:
+        """Feed every chunk of ``chunks``, then close; yield the items in order.
+
+        Exactly ``for c in chunks: yield from self.feed(c)`` followed by
+        ``yield from self.close()``, with the same exceptions (see
+        :meth:`feed` and :meth:`close`): meant for an iterator of body
+        chunks, such as ``response.iter_bytes()``. Items are yielded as soon
+        as the chunk that completes them has been read, and an error is
+        raised after the items completed before it. Stopping the iteration
+        early leaves the decoder open, as the unfed rest of the stream is
+        unknown; ``outcome`` tells how the stream ended once it is exhausted.
+        """
+        feed = self.feed
+        for data in chunks:
+            yield from feed(data)
+        yield from self.close()
+
+    async def aiter_items(
+        self, chunks: AsyncIterable[bytes | bytearray | memoryview]
+    ) -> AsyncIterator[Item]:
+        """The async twin of :meth:`iter_items`, for an async iterable of body
+        chunks (``response.aiter_bytes()``, say): the same items, in the same
+        order, with the same exceptions."""
+        feed = self.feed
+        async for data in chunks:
+            for item in feed(data):
+                yield item
+        for item in self.close():
+            yield item
 
     def feed_items(self, items: Iterable[Event | Comment]) -> list[Item]:
         """Decode parser items (events and comments) in order; see ``feed``.

@@ -5,6 +5,8 @@ The tree::
     SSEError                          the root: every error sseproto raises about a
     │                                 stream, a request or a connection; never raised bare
     ├── TransportError                the connection failed (``sseproto.http``)
+    │   └── ConnectionLost            ... was lost once made: ``ReadError``, and the
+    │                                 ``IncompleteResponse`` errors (also protocol errors)
     └── ProtocolError                 never raised bare
         ├── LocalProtocolError        the caller misused the API (feed after close,
         │                             an event that cannot be encoded, ...)

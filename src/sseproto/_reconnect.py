@@ -22,9 +22,11 @@ it raises :class:`~sseproto.LocalProtocolError`)::
     IDLE         start()               CONNECTING  [Connect]
     CONNECTING   response(), accepted  OPEN        [Opened]
     CONNECTING   response(), rejected  REJECTING   []
+    CONNECTING   response(), retried   WAITING     [Wait]          (*)
     CONNECTING   end()                 WAITING     [Wait]          (*)
     OPEN         body()                OPEN        [Deliver]       (*)
     OPEN         end()                 WAITING     [Wait]          (*)
+    OPEN         restart()             CONNECTING  [Connect]
     REJECTING    body()                REJECTING   []              (*)
     REJECTING    end()                 FAILED      [Failed]
     WAITING      wait_over()           CONNECTING  [Connect]
@@ -32,11 +34,16 @@ it raises :class:`~sseproto.LocalProtocolError`)::
     CLOSED       close()               CLOSED      []
 
     (*) A handler that fails the machine for good ends its actions with
-        Failed and the machine goes to FAILED instead: end() when the
-        policy gives up (ReconnectGaveUp); body() when the stream breaks a
-        parser limit (LineTooLong, ...), after the items completed before
-        the violation; body() once MAX_ERROR_BODY bytes of a rejected
-        response are kept (ResponseRejected).
+        Failed and the machine goes to FAILED instead: end() and a retried
+        response() when the policy gives up (ReconnectGaveUp); body() when
+        the stream breaks a parser limit (LineTooLong, ...), after the
+        items completed before the violation; body() once MAX_ERROR_BODY
+        bytes of a rejected response are kept (ResponseRejected).
+
+    A response is *retried* rather than rejected when its status is in the
+    policy's ``retry_statuses`` (none by default, as the spec says: any
+    status but 200 fails the connection for good). Its body is not read:
+    the caller closes the connection and waits, as for a broken one.
 
 Errors this module adds to the tree in ``_errors.py``::
 
@@ -51,6 +58,7 @@ raises only for caller misuse (``LocalProtocolError``, ``ValueError`` and
 
 from __future__ import annotations
 
+import email.utils
 import enum
 import math
 import random as _random
@@ -74,6 +82,7 @@ __all__ = [
     "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "MAX_ERROR_BODY",
+    "RETRYABLE_STATUSES",
     "Action",
     "Closed",
     "Connect",
@@ -112,12 +121,23 @@ DEFAULT_MIN_RETRY: Final = 0.1
 #: error page from a proxy.
 MAX_ERROR_BODY: Final = 64 * 1024
 
-# The headers the machine sets on every request; a caller's headers with these
-# names (compared case-insensitively) are dropped.
+#: The statuses a server sends for a fault that may pass: 429 Too Many
+#: Requests and every 5xx. ``ReconnectPolicy(retry_statuses=RETRYABLE_STATUSES)``
+#: reconnects after them (honouring ``Retry-After``) instead of failing.
+RETRYABLE_STATUSES: Final = frozenset({429, *range(500, 600)})
+
+# The headers the machine sets on every request; a caller's headers with the
+# reserved names (compared case-insensitively) are dropped.
 _ACCEPT: Final = ("Accept", "text/event-stream")
-_CACHE_CONTROL: Final = ("Cache-Control", "no-store")
+# The spec's request has cache mode "no-store", which Fetch puts on the wire
+# as "Cache-Control: no-cache" (HTTP-network-or-cache fetch: "If
+# httpRequest's cache mode is "no-store" or "reload" [...] If httpRequest's
+# header list does not contain `Cache-Control`, then append
+# (`Cache-Control`, `no-cache`)"), as browsers send it. A caller's
+# Cache-Control replaces it, as in Fetch.
+_CACHE_CONTROL: Final = ("Cache-Control", "no-cache")
 _LAST_EVENT_ID: Final = "Last-Event-ID"
-_RESERVED: Final = frozenset({"accept", "cache-control", "last-event-id"})
+_RESERVED: Final = frozenset({"accept", "last-event-id"})
 
 # Fetch's "HTTP token code points": a header name is made of them.
 _TOKEN: Final = TOKEN
@@ -176,12 +196,14 @@ class ReconnectGaveUp(RemoteProtocolError):
 
 @dataclass(frozen=True, slots=True)
 class Connect:
-    """Open a new connection: send a ``GET`` for the stream's URL with these
-    headers, then report the response with ``response()`` (or a failure to get
-    one with ``end()``).
+    """Open a new connection: send the request for the stream's URL (a
+    ``GET``, as a browser does, unless the caller chose another method and
+    body) with these headers, then report the response with ``response()``
+    (or a failure to get one with ``end()``).
 
     ``headers`` starts with ``Accept: text/event-stream`` and
-    ``Cache-Control: no-store``, then ``Last-Event-ID`` when the last event ID
+    ``Cache-Control: no-cache`` (unless the caller's headers have a
+    ``Cache-Control``), then ``Last-Event-ID`` when the last event ID
     is not empty, then the caller's own headers. Values are text; send them
     encoded as UTF-8 (the spec's encoding for ``Last-Event-ID``).
     """
@@ -309,10 +331,23 @@ class ReconnectPolicy:
             start more than this many seconds after the outage began (at
             ``start()``, or at the ``end()`` of the last healthy connection).
             ``None``: no limit.
+        retry_statuses: response statuses (from 400 to 599) that reconnect
+            like a broken connection instead of failing for good, counted
+            by ``max_attempts`` and ``max_elapsed`` alike; empty by default,
+            as the spec says (any status but 200 fails the connection).
+            :data:`RETRYABLE_STATUSES` is 429 and every 5xx. The wait after
+            such a response is its ``Retry-After`` when it has a usable
+            one, capped by ``max_delay``: a number of seconds, or an HTTP
+            date, counted from the response's own ``Date`` header (the
+            server's clock, so the client's clock never skews it; a date
+            without a ``Date`` header is ignored). Otherwise the wait is
+            the usual one above. Any collection of ints is accepted and
+            kept as a ``frozenset``.
 
     Raises:
         ValueError: a value is out of its range (numbers must be finite and
-            ``>= 0``, ``max_attempts`` an int).
+            ``>= 0``, ``max_attempts`` an int, ``retry_statuses`` ints from
+            400 to 599).
     """
 
     retry_delay: float = DEFAULT_RETRY_DELAY
@@ -323,6 +358,7 @@ class ReconnectPolicy:
     healthy_after: float | None = 60.0
     max_attempts: int | None = None
     max_elapsed: float | None = None
+    retry_statuses: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         _check_number("retry_delay", self.retry_delay)
@@ -347,9 +383,47 @@ class ReconnectPolicy:
         attempts = self.max_attempts
         if attempts is not None and (type(attempts) is not int or attempts < 0):
             raise ValueError(f"max_attempts must be an int >= 0 or None, not {attempts!r}")
+        given: object = self.retry_statuses
+        if isinstance(given, (str, bytes)) or not isinstance(given, Iterable):
+            raise ValueError(f"retry_statuses must be a collection of ints, not {given!r}")
+        statuses = frozenset(given)
+        for status in statuses:
+            if type(status) is not int or not 400 <= status <= 599:
+                raise ValueError(f"retry_statuses must hold ints from 400 to 599, not {status!r}")
+        object.__setattr__(self, "retry_statuses", statuses)
 
 
 _DEFAULT_POLICY: Final = ReconnectPolicy()
+
+
+def _retry_after(headers: tuple[tuple[str, str], ...]) -> float | None:
+    """The wait a response's ``Retry-After`` asks for, in seconds, or None
+    without a usable one (RFC 9110, section 10.2.3: a number of seconds or
+    an HTTP date). A date is counted from the response's ``Date`` (the
+    server's own clock); without one it is ignored. The last field counts."""
+    value = date = None
+    for name, field_value in headers:
+        lower = name.lower()
+        if lower == "retry-after":
+            value = field_value.strip()
+        elif lower == "date":
+            date = field_value.strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        try:
+            return float(int(value))
+        except (ValueError, OverflowError):  # more digits than int() converts
+            return math.inf
+    if date is None:
+        return None
+    try:
+        later = email.utils.parsedate_to_datetime(value)
+        sent = email.utils.parsedate_to_datetime(date)
+        seconds = (later - sent).total_seconds()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return max(seconds, 0.0)
 
 
 # -- the machine -----------------------------------------------------------------
@@ -387,8 +461,10 @@ class _Input(enum.Enum):
     START = "start()"
     RESPONSE_ACCEPTED = "response() with an acceptable response"
     RESPONSE_REJECTED = "response() with a rejected response"
+    RESPONSE_RETRIED = "response() with a status the policy retries"
     BODY = "body()"
     END = "end()"
+    RESTART = "restart()"
     WAIT_OVER = "wait_over()"
     CLOSE = "close()"
 
@@ -426,9 +502,10 @@ class EventSourceMachine(Generic[Item]):
         last_event_id: the last event ID to start from (sent with the first
             connection already, to resume an earlier stream).
         headers: extra request headers, as ``(name, value)`` pairs, sent
-            after the machine's own. ``Accept``, ``Cache-Control`` and
-            ``Last-Event-ID`` (any case) are the machine's: a caller's header
-            with one of those names is dropped.
+            after the machine's own. ``Accept`` and ``Last-Event-ID`` (any
+            case) are the machine's: a caller's header with one of those
+            names is dropped. A caller's ``Cache-Control`` replaces the
+            machine's ``Cache-Control: no-cache``.
         policy: when to reconnect and when to give up.
         random: returns a float in ``[0, 1]``; called once per wait, and only
             when ``policy.jitter > 0``.
@@ -449,11 +526,13 @@ class EventSourceMachine(Generic[Item]):
         "_events",
         "_failure",
         "_headers",
+        "_last_error",
         "_last_event_id",
         "_limits",
         "_now",
         "_opened_at",
         "_outage_start",
+        "_own",
         "_parser",
         "_policy",
         "_random",
@@ -518,6 +597,8 @@ class EventSourceMachine(Generic[Item]):
             if pair[0].lower() not in _RESERVED:
                 extra.append(pair)
         self._headers = tuple(extra)
+        given = {name.lower() for name, _ in extra}
+        self._own = (_ACCEPT,) if "cache-control" in given else (_ACCEPT, _CACHE_CONTROL)
         self._policy = policy
         self._random = random
         self._comments = bool(comments)
@@ -539,6 +620,7 @@ class EventSourceMachine(Generic[Item]):
         self._rejected: tuple[str, int, tuple[tuple[str, str], ...]] | None = None
         self._rejected_body = bytearray()
         self._failure: RemoteProtocolError | None = None
+        self._last_error: BaseException | None = None
 
     # -- public read-only state ------------------------------------------------
 
@@ -564,6 +646,21 @@ class EventSourceMachine(Generic[Item]):
         ``policy.retry_delay`` before there is one.
         The waits are derived from it (see :class:`ReconnectPolicy`)."""
         return self._retry_delay
+
+    @property
+    def reconnections(self) -> int:
+        """Reconnections made in the current run of failures: since the last
+        healthy connection ended (or ``start()``), counting the one under
+        way. What ``max_attempts`` limits; 0 before the first reconnection."""
+        return self._reconnections
+
+    @property
+    def last_error(self) -> BaseException | None:
+        """Why the latest connection ended: the ``error`` given to ``end()``
+        (``None`` for a body that ended cleanly), or the
+        :class:`ResponseRejected` of a status the policy retries. ``None``
+        before any connection ended."""
+        return self._last_error
 
     # -- inputs -------------------------------------------------------------------
 
@@ -593,6 +690,14 @@ class EventSourceMachine(Generic[Item]):
         are the HTTP layer's business: a 3xx here is rejected like any other
         status.
 
+        A status in the policy's ``retry_statuses`` is retried instead: the
+        machine does not want the body (close the connection) and returns
+        ``[Wait(seconds)]`` (the response's ``Retry-After``, see
+        :class:`ReconnectPolicy`), or ``[Failed(ReconnectGaveUp)]`` if the
+        policy has run out, whose ``__cause__`` is the
+        :class:`ResponseRejected` (without a body) that describes the
+        response.
+
         Raises:
             LocalProtocolError: not in state ``CONNECTING``; ``status`` is not
                 an int from 100 to 999; a header is not a pair of str; ``now``
@@ -613,7 +718,12 @@ class EventSourceMachine(Generic[Item]):
             ):
                 raise self._refuse(f"each header must be a (str, str) pair, not {pair!r}")
         reason = judge_response(status, pairs)
-        verdict = _Input.RESPONSE_ACCEPTED if reason is None else _Input.RESPONSE_REJECTED
+        if reason is None:
+            verdict = _Input.RESPONSE_ACCEPTED
+        elif status in self._policy.retry_statuses:
+            verdict = _Input.RESPONSE_RETRIED
+        else:
+            verdict = _Input.RESPONSE_REJECTED
         return self._process(verdict, now, (reason, status, pairs))
 
     def body(self, data: bytes | bytearray | memoryview, now: float) -> list[Action[Item]]:
@@ -657,6 +767,23 @@ class EventSourceMachine(Generic[Item]):
                 from 0 to 1.
         """
         return self._process(_Input.END, now, error)
+
+    def restart(self, now: float) -> list[Action[Item]]:
+        """Drop the open connection and reconnect at once: returns
+        ``[Connect(headers)]`` with the last event ID, without a wait (close
+        the current connection first). An incomplete event at the point of
+        the restart is discarded, as at ``end()``.
+
+        The caller chose to reconnect, so the policy never refuses it, but
+        it counts as a reconnection like any other: if the dropped
+        connection was healthy the run of failures starts over (this is
+        reconnection 1), otherwise it goes on.
+
+        Raises:
+            LocalProtocolError: not in state ``OPEN``, or ``now`` is invalid
+                (see ``response()``).
+        """
+        return self._process(_Input.RESTART, now)
 
     def wait_over(self, now: float) -> list[Action[Item]]:
         """Report that the ``Wait`` is over: returns ``[Connect(headers)]`` for
@@ -735,7 +862,7 @@ class EventSourceMachine(Generic[Item]):
     # -- handlers, one per table entry (the table says where each leads) ---------
 
     def _connect(self) -> list[Action[Item]]:
-        headers: list[tuple[str, str]] = [_ACCEPT, _CACHE_CONTROL]
+        headers: list[tuple[str, str]] = [*self._own]
         if self._last_event_id:
             # "If the EventSource object's last event ID string is not the
             # empty string, set (`Last-Event-ID`, last event ID string,
@@ -805,20 +932,28 @@ class EventSourceMachine(Generic[Item]):
         # "if res is a network error, then reestablish the connection"
         return self._reestablish(now, error, healthy=False)
 
-    def _on_end_open(self, now: float, error: BaseException | None) -> list[Action[Item]]:
-        parser = self._parser
-        assert parser is not None
-        # Discards an unterminated block without committing its id. The
-        # parser is OPEN here (a limit error would have failed the machine),
-        # so this cannot raise.
-        parser.close()
-        self._sync(parser)
-        self._parser = None
-        healthy = self._events > 0 or (
-            self._policy.healthy_after is not None
-            and now - self._opened_at >= self._policy.healthy_after
+    def _on_retried(
+        self, now: float, response: tuple[str, int, tuple[tuple[str, str], ...]]
+    ) -> list[Action[Item]]:
+        reason, status, headers = response
+        error = ResponseRejected(
+            f"{reason}; retried as the policy's retry_statuses say",
+            status=status,
+            headers=headers,
+            body=b"",
         )
-        return self._reestablish(now, error, healthy=healthy)
+        return self._reestablish(now, error, healthy=False, delay=_retry_after(headers))
+
+    def _on_end_open(self, now: float, error: BaseException | None) -> list[Action[Item]]:
+        return self._reestablish(now, error, healthy=self._close_parser(now))
+
+    def _on_restart(self, now: float) -> list[Action[Item]]:
+        if self._close_parser(now):
+            self._outage_start = now
+            self._reconnections = 0
+        self._reconnections += 1
+        self._last_error = None
+        return self._connect()
 
     def _on_end_rejecting(self, now: float, error: BaseException | None) -> list[Action[Item]]:
         return [Failed(self._rejection())]
@@ -835,6 +970,22 @@ class EventSourceMachine(Generic[Item]):
 
     # -- helpers -------------------------------------------------------------------
 
+    def _close_parser(self, now: float) -> bool:
+        """End the open connection's parser; return whether the connection
+        was healthy (see ReconnectPolicy)."""
+        parser = self._parser
+        assert parser is not None
+        # Discards an unterminated block without committing its id. The
+        # parser is OPEN here (a limit error would have failed the machine),
+        # so this cannot raise.
+        parser.close()
+        self._sync(parser)
+        self._parser = None
+        return self._events > 0 or (
+            self._policy.healthy_after is not None
+            and now - self._opened_at >= self._policy.healthy_after
+        )
+
     def _sync(self, parser: EventStreamParser[Item]) -> None:
         """Take over what outlives the connection: the last event ID and the
         reconnection time ("set the event stream's reconnection time")."""
@@ -848,9 +999,15 @@ class EventSourceMachine(Generic[Item]):
             self._retry_delay = max(delay, self._policy.min_retry)
 
     def _reestablish(
-        self, now: float, error: BaseException | None, *, healthy: bool
+        self,
+        now: float,
+        error: BaseException | None,
+        *,
+        healthy: bool,
+        delay: float | None = None,
     ) -> list[Action[Item]]:
         policy = self._policy
+        self._last_error = error
         if healthy:
             self._outage_start = now
             self._reconnections = 0
@@ -858,7 +1015,7 @@ class EventSourceMachine(Generic[Item]):
         elapsed = now - self._outage_start
         if policy.max_attempts is not None and attempt > policy.max_attempts:
             return [self._give_up("max_attempts", policy.max_attempts, elapsed, error)]
-        wait = self._wait(attempt)
+        wait = self._wait(attempt) if delay is None else min(delay, policy.max_delay)
         if policy.max_elapsed is not None and elapsed + wait > policy.max_elapsed:
             return [self._give_up("max_elapsed", policy.max_elapsed, elapsed, error)]
         self._reconnections = attempt
@@ -916,9 +1073,11 @@ _TRANSITIONS: Final[dict[tuple[EventSourceState, _Input], tuple[_Handler, EventS
     (_IDLE, _Input.START): (_M._on_start, _CONNECTING),
     (_CONNECTING, _Input.RESPONSE_ACCEPTED): (_M._on_accepted, _OPEN),
     (_CONNECTING, _Input.RESPONSE_REJECTED): (_M._on_rejected, _REJECTING),
+    (_CONNECTING, _Input.RESPONSE_RETRIED): (_M._on_retried, _WAITING),
     (_CONNECTING, _Input.END): (_M._on_end_connecting, _WAITING),
     (_OPEN, _Input.BODY): (_M._on_body, _OPEN),
     (_OPEN, _Input.END): (_M._on_end_open, _WAITING),
+    (_OPEN, _Input.RESTART): (_M._on_restart, _CONNECTING),
     (_REJECTING, _Input.BODY): (_M._on_rejected_body, _REJECTING),
     (_REJECTING, _Input.END): (_M._on_end_rejecting, _FAILED),
     (_WAITING, _Input.WAIT_OVER): (_M._on_wait_over, _CONNECTING),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import abc
 import random as _random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Literal, TypeVar, overload
 
@@ -22,9 +22,14 @@ from sseproto._reconnect import ReconnectPolicy
 from sseproto.http import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_ERROR_BODY,
+    BodyTypes,
+    HeaderTypes,
+    Notice,
+    PreparedRequest,
+    QueryTypes,
     Response,
     Timeouts,
-    check_request,
+    prepare_request,
     request_flow,
     stream_flow,
     subscribe_flow,
@@ -37,16 +42,6 @@ from ._subscriptions import AsyncSubscription, Subscription
 __all__ = ["AsyncClientBase", "SyncClientBase"]
 
 R = TypeVar("R")
-
-Body = bytes | bytearray | memoryview | None
-
-
-def _body(body: object) -> bytes | None:
-    if body is None or type(body) is bytes:
-        return body
-    if isinstance(body, (bytearray, memoryview)):
-        return bytes(body)
-    raise TypeError(f"body must be bytes or None, not {type(body).__name__}")
 
 
 class _ClientOptions(abc.ABC):
@@ -75,23 +70,18 @@ class _ClientOptions(abc.ABC):
 
     def _stream_flow(
         self,
-        method: str,
-        url: str,
-        headers: Sequence[tuple[str, str]],
-        body: Body,
+        request: PreparedRequest,
         comments: bool,
         timeouts: Timeouts | None,
         max_line_size: int,
         max_event_size: int,
         max_error_body: int,
     ) -> Flow:
-        payload = _body(body)
-        check_request(method, url, headers, payload)
         return stream_flow(
-            method,
-            url,
-            headers=headers,
-            body=payload,
+            request.method,
+            request.url,
+            headers=request.headers,
+            body=request.body,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self.clock,
             comments=comments,
@@ -103,20 +93,15 @@ class _ClientOptions(abc.ABC):
 
     def _request_flow(
         self,
-        method: str,
-        url: str,
-        headers: Sequence[tuple[str, str]],
-        body: Body,
+        request: PreparedRequest,
         timeouts: Timeouts | None,
         max_body_size: int,
     ) -> Flow:
-        payload = _body(body)
-        check_request(method, url, headers, payload)
         return request_flow(
-            method,
-            url,
-            headers=headers,
-            body=payload,
+            request.method,
+            request.url,
+            headers=request.headers,
+            body=request.body,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self.clock,
             max_body_size=max_body_size,
@@ -125,20 +110,22 @@ class _ClientOptions(abc.ABC):
 
     def _subscribe_flow(
         self,
-        url: str,
-        headers: Sequence[tuple[str, str]],
+        request: PreparedRequest,
         last_event_id: str,
         policy: ReconnectPolicy | None,
         random: Callable[[], float],
+        on_notice: Callable[[Notice], object] | None,
         comments: bool,
         timeouts: Timeouts | None,
         max_line_size: int,
         max_event_size: int,
     ) -> Flow:
-        check_request("GET", url, headers, None)
         return subscribe_flow(
-            url,
-            headers=headers,
+            request.url,
+            method=request.method,
+            headers=request.headers,
+            body=request.body,
+            on_notice=on_notice,
             timeouts=self.timeouts if timeouts is None else timeouts,
             clock=self.clock,
             last_event_id=last_event_id,
@@ -191,8 +178,10 @@ class SyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: Literal[False] = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -206,8 +195,10 @@ class SyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: bool,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -220,8 +211,10 @@ class SyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: bool = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -231,18 +224,26 @@ class SyncClientBase(_ClientOptions):
         """One request whose response is an event stream (see
         :class:`EventStream`); nothing is sent until it is entered or iterated.
 
-        ``headers`` are ``(name, value)`` pairs (``Accept: text/event-stream``
-        and a ``User-Agent`` are added unless given); ``body`` is sent with
-        ``Content-Length``; ``comments`` also yields comment lines as
-        :class:`~sseproto.Comment`; ``timeouts`` replaces the client's;
-        the limits are the parser's, and ``max_error_body`` bounds the body
-        kept in ``ResponseRejected``.
+        ``headers`` are a mapping or ``(name, value)`` pairs
+        (``Accept: text/event-stream`` and a ``User-Agent`` are added unless
+        given); ``body`` (bytes-like, or a ``str`` sent as UTF-8) is sent
+        with ``Content-Length``; ``json`` is a value sent as a compact UTF-8
+        JSON body with ``Content-Type: application/json`` unless given;
+        ``params`` are appended to the URL's query, percent-encoded (see
+        :func:`~sseproto.http.prepare_request`); ``comments`` also yields
+        comment lines as :class:`~sseproto.Comment`; ``timeouts`` replaces
+        the client's; the limits are the parser's, and ``max_error_body``
+        bounds the body kept in ``ResponseRejected``.
+
+        Raises (here, before any I/O):
+            TypeError: both ``body`` and ``json``; a header, body or
+                parameter of the wrong type; a ``json`` value that cannot be
+                serialised.
+            ValueError: a ``json`` value with NaN or an infinity.
+            LocalProtocolError: the URL, method or a header cannot be sent.
         """
         flow = self._stream_flow(
-            method,
-            url,
-            headers,
-            body,
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
             comments,
             timeouts,
             max_line_size,
@@ -256,15 +257,23 @@ class SyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         timeouts: Timeouts | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> Response:
         """One request; returns the whole :class:`Response` (any status;
-        redirects followed). Raises ``BodyTooLarge`` past ``max_body_size``,
-        and the transport and HTTP errors."""
-        flow = self._request_flow(method, url, headers, body, timeouts, max_body_size)
+        redirects followed). ``headers``, ``body``, ``json`` and ``params``
+        as for :meth:`stream` (checked before any I/O, raising the same).
+        Raises ``BodyTooLarge`` past ``max_body_size``, and the transport
+        and HTTP errors."""
+        flow = self._request_flow(
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
+            timeouts,
+            max_body_size,
+        )
         result: Response = self._driver(flow).run()
         return result
 
@@ -273,10 +282,15 @@ class SyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: Literal[False] = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -288,10 +302,15 @@ class SyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: bool,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -302,10 +321,15 @@ class SyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: bool = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -313,16 +337,35 @@ class SyncClientBase(_ClientOptions):
     ) -> Subscription[Any]:
         """An EventSource subscription to ``url`` that reconnects (see
         :class:`Subscription` and :class:`~sseproto.EventSourceMachine`).
-        ``last_event_id`` resumes an earlier stream; ``policy`` sets the
-        backoff, jitter (drawn from ``random``) and when to give up; each
+
+        Each connection sends ``method`` (``GET``, as a browser does) with
+        the same ``headers``, ``body``, ``json`` and ``params`` (as for
+        :meth:`stream`), plus ``Accept: text/event-stream``,
+        ``Cache-Control: no-cache`` (unless ``headers`` has a
+        ``Cache-Control``) and ``Last-Event-ID``. ``last_event_id`` resumes
+        an earlier stream; ``policy`` sets the backoff, jitter (drawn from
+        ``random``), the statuses retried and when to give up; each
         connection gets ``timeouts``, and one that passes a limit is
-        reconnected like a broken one."""
+        reconnected like a broken one.
+
+        ``on_notice`` is called with what happens between events: a
+        :class:`~sseproto.http.Reconnecting` (delay, attempt, error) before
+        each wait, a :class:`~sseproto.http.Reconnected` (url, attempt) when
+        a later connection is accepted, a :class:`~sseproto.http.GaveUp`
+        (error) just before the error that ends the subscription is raised.
+        It is called synchronously, from the iterating thread or task,
+        while the subscription waits for its next item: keep it short
+        (print, log, count); an exception it raises ends the subscription
+        and propagates from the iteration.
+
+        Raises (here, before any I/O): as :meth:`stream`.
+        """
         flow = self._subscribe_flow(
-            url,
-            headers,
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
             last_event_id,
             policy,
             random,
+            on_notice,
             comments,
             timeouts,
             max_line_size,
@@ -369,8 +412,10 @@ class AsyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: Literal[False] = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -384,8 +429,10 @@ class AsyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: bool,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -398,8 +445,10 @@ class AsyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         comments: bool = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -409,10 +458,7 @@ class AsyncClientBase(_ClientOptions):
         """As :meth:`SyncClientBase.stream`; returns an :class:`AsyncEventStream`
         (``async with`` / ``async for``)."""
         flow = self._stream_flow(
-            method,
-            url,
-            headers,
-            body,
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
             comments,
             timeouts,
             max_line_size,
@@ -426,13 +472,19 @@ class AsyncClientBase(_ClientOptions):
         method: str,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
-        body: Body = None,
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         timeouts: Timeouts | None = None,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> Response:
         """As :meth:`SyncClientBase.request`."""
-        flow = self._request_flow(method, url, headers, body, timeouts, max_body_size)
+        flow = self._request_flow(
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
+            timeouts,
+            max_body_size,
+        )
         result: Response = await self._driver(flow).run()
         return result
 
@@ -441,10 +493,15 @@ class AsyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: Literal[False] = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -456,10 +513,15 @@ class AsyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: bool,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -470,10 +532,15 @@ class AsyncClientBase(_ClientOptions):
         self,
         url: str,
         *,
-        headers: Sequence[tuple[str, str]] = (),
+        method: str = "GET",
+        headers: HeaderTypes = (),
+        body: BodyTypes = None,
+        json: Any = None,
+        params: QueryTypes = None,
         last_event_id: str = "",
         policy: ReconnectPolicy | None = None,
         random: Callable[[], float] = _random.random,
+        on_notice: Callable[[Notice], object] | None = None,
         comments: bool = False,
         timeouts: Timeouts | None = None,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
@@ -481,11 +548,11 @@ class AsyncClientBase(_ClientOptions):
     ) -> AsyncSubscription[Any]:
         """As :meth:`SyncClientBase.subscribe`; returns an :class:`AsyncSubscription`."""
         flow = self._subscribe_flow(
-            url,
-            headers,
+            prepare_request(method, url, headers=headers, body=body, json=json, params=params),
             last_event_id,
             policy,
             random,
+            on_notice,
             comments,
             timeouts,
             max_line_size,

@@ -9,7 +9,12 @@ or it is too slow. The part of the tree it adds::
         │                         TLS or runtime error
         ├── ConnectError          could not connect (DNS, refused, TLS handshake,
         │                         certificate verification)
-        ├── ReadError             the connection broke while sending or receiving
+        ├── ConnectionLost        the connection was lost once made, whichever
+        │   │                     layer noticed: catch this one to reconnect
+        │   ├── ReadError         the connection broke while sending or receiving
+        │   └── IncompleteResponse  the peer closed it before the response's end
+        │                         (also an HTTPProtocolError, see ``_exchange.py``;
+        │                         with NoResponse and IncompleteBody below it)
         └── Timeout               (also a builtin TimeoutError)
             ├── ConnectTimeout    Timeouts.connect passed while connecting
             ├── ReadTimeout       Timeouts.read passed without a byte
@@ -57,6 +62,7 @@ __all__ = [
     "BodyTooLarge",
     "ConnectError",
     "ConnectTimeout",
+    "ConnectionLost",
     "EventTimeout",
     "InsecureRedirect",
     "InvalidRedirect",
@@ -107,9 +113,31 @@ class ConnectError(TransportError):
     certificate the trust store does not vouch for)."""
 
 
-class ReadError(TransportError):
+class ConnectionLost(TransportError):
+    """The connection was lost after it was made: whichever layer noticed,
+    this is the one class to catch for "the server went away" (to reconnect,
+    say).
+
+    Its subclasses say how it was noticed: :class:`ReadError` (the
+    operating system or the runtime reported a broken connection: reset by
+    the peer, a broken pipe, ...) and
+    :class:`~sseproto.http.IncompleteResponse` with its subclasses
+    :class:`~sseproto.http.NoResponse` and
+    :class:`~sseproto.http.IncompleteBody` (the peer closed the connection
+    before the response was complete, which the HTTP framing noticed; these
+    are also :class:`~sseproto.http.HTTPProtocolError`, as before). Every
+    runtime raises the same class for the same loss: a server killed in the
+    middle of a body is an ``IncompleteBody`` on the socket runtimes and on
+    httpx alike.
+
+    A :class:`Timeout` is not a ``ConnectionLost``: there the client gave
+    up waiting on a connection that may still be alive.
+    """
+
+
+class ReadError(ConnectionLost):
     """The connection broke while the request was sent or the response read
-    (reset by the peer, ...)."""
+    (reset by the peer, ...). A :class:`ConnectionLost`."""
 
 
 class Timeout(TransportError, TimeoutError):

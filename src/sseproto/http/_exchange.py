@@ -37,6 +37,11 @@ exception, which stays available as ``__cause__``. The tree::
                 ├── NoResponse        ... without sending a single byte
                 └── IncompleteBody    ... after the head, before the body's end
 
+``IncompleteResponse`` and its subclasses are also
+:class:`~sseproto.http.ConnectionLost` (a ``TransportError``): the
+connection was lost, and ``except ConnectionLost`` (or ``except
+TransportError``) catches them wherever the loss was noticed.
+
 After a ``RemoteProtocolError`` the exchange is in the terminal ``ERROR``
 state: every later call of ``receive()`` or ``next_exchange()`` raises the
 same error again.
@@ -55,6 +60,8 @@ from urllib.parse import urlsplit
 import h11
 
 from sseproto._errors import LimitExceeded, LocalProtocolError, RemoteProtocolError
+
+from ._errors import ConnectionLost
 
 __all__ = [
     "DEFAULT_MAX_HEADER_SIZE",
@@ -108,11 +115,14 @@ class HTTPProtocolError(RemoteProtocolError):
     completed: tuple[ExchangeEvent, ...] = ()
 
 
-class IncompleteResponse(HTTPProtocolError):
+class IncompleteResponse(HTTPProtocolError, ConnectionLost):
     """The peer closed the connection before the response was complete.
 
     Raised as this class when the response head (status line and header
-    fields) was cut short; its subclasses name the other cases.
+    fields) was cut short; its subclasses name the other cases. Both an
+    :class:`HTTPProtocolError` (the framing noticed it) and a
+    :class:`~sseproto.http.ConnectionLost` (the connection is gone), so
+    ``except ConnectionLost`` catches it like a :class:`~sseproto.http.ReadError`.
     """
 
 

@@ -51,6 +51,7 @@ from ._errors import (
     TransportError,
 )
 from ._messages import IDENTITY, USER_AGENT, check_coding, check_request, with_defaults
+from ._notices import GaveUp, Notice, Reconnected, Reconnecting
 from ._ops import (
     CloseResponse,
     Drain,
@@ -59,6 +60,7 @@ from ._ops import (
     Operation,
     ReadBody,
     Response,
+    Restart,
     header_value,
 )
 from ._redirects import send_request
@@ -321,7 +323,9 @@ def request_flow(
 def subscribe_flow(
     url: str,
     *,
+    method: str = "GET",
     headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
     timeouts: Timeouts,
     clock: Callable[[], float],
     last_event_id: str = "",
@@ -331,15 +335,27 @@ def subscribe_flow(
     max_line_size: int = DEFAULT_MAX_LINE_SIZE,
     max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
     max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    on_notice: Callable[[Notice], object] | None = None,
 ) -> Generator[Operation, Any, None]:
-    """An EventSource subscription to ``url``: GET requests that reconnect
+    """An EventSource subscription to ``url``: requests that reconnect
     (after the server's ``retry`` delay, sending ``Last-Event-ID``) whenever
     a connection ends or breaks, as :class:`~sseproto.EventSourceMachine`
-    decides. ``timeouts`` apply to each connection; a timeout ends that
+    decides. Each request is ``method`` (``GET`` by default, as a browser's
+    ``EventSource``) with ``body``, the same on every reconnection.
+    ``timeouts`` apply to each connection; a timeout ends that
     connection and counts as a network error (the machine reconnects).
 
     Yields ``Opened`` for each accepted connection, ``Deliver`` for items
     and ``Wait`` for each wait (the machine's own actions). Runs until the machine fails.
+    A :class:`~sseproto.http.Restart` sent back at an ``Opened`` or a
+    ``Deliver`` closes that connection and reconnects at once (the items
+    of that ``Deliver`` are the caller's already).
+
+    ``on_notice``, if given, is called (synchronously, by whoever runs the
+    flow) with a :class:`~sseproto.http.Reconnecting` before each wait, a
+    :class:`~sseproto.http.Reconnected` when a connection after the first is
+    accepted, and a :class:`~sseproto.http.GaveUp` just before the flow
+    raises the error that ends it. An exception it raises ends the flow.
 
     Raises:
         ResponseRejected: a response that cannot start a stream (no reconnect).
@@ -350,7 +366,7 @@ def subscribe_flow(
         TypeError, LocalProtocolError: the request cannot be sent
             (:func:`check_request`), before any operation.
     """
-    extra = check_request("GET", url, headers, None)
+    extra = check_request(method, url, headers, body)
     machine: EventSourceMachine[Any] = EventSourceMachine(
         last_event_id=last_event_id,
         headers=[pair for pair in extra if pair[0].lower() != "user-agent"],
@@ -365,6 +381,7 @@ def subscribe_flow(
     ]
     if header_value(extra, "accept-encoding") is None:
         own.insert(0, IDENTITY)
+    notify = _ignore if on_notice is None else on_notice
     actions = machine.start(clock())
     try:
         while actions:
@@ -372,13 +389,17 @@ def subscribe_flow(
             if isinstance(action, Connect):
                 actions = yield from _connection(
                     machine,
+                    method,
                     url,
                     (*action.headers, *own),
+                    body,
                     timeouts,
                     clock,
                     max_redirects,
+                    notify,
                 )
             elif isinstance(action, Wait):
+                notify(Reconnecting(action.seconds, machine.reconnections, machine.last_error))
                 yield action
                 actions = machine.wait_over(clock())
             elif isinstance(action, Failed):
@@ -387,24 +408,34 @@ def subscribe_flow(
                 return
             else:  # pragma: no cover - the machine returns these only from inputs above
                 raise AssertionError(f"unexpected action {action!r}")
+    except SSEError as exc:
+        notify(GaveUp(exc))
+        raise
     finally:
         machine.close()
 
 
+def _ignore(notice: Notice) -> None:
+    """The observer of a subscription nobody observes."""
+
+
 def _connection(
     machine: EventSourceMachine[Any],
+    method: str,
     url: str,
     headers: Headers,
+    body: bytes | None,
     timeouts: Timeouts,
     clock: Callable[[], float],
     max_redirects: int,
+    notify: Callable[[Notice], object],
 ) -> Generator[Operation, Any, list[Any]]:
     """One connection of a subscription; returns the machine's actions after
-    it ended (a Wait or Failed)."""
+    it ended (a Wait or Failed), or restarted (a Connect)."""
     limits = Deadlines(timeouts, clock)
     try:
         final_url, head = yield from send_request(
-            "GET", url, headers, None, limits, max_redirects, events=True
+            method, url, headers, body, limits, max_redirects, events=True
         )
     except (TransportError, RemoteProtocolError) as exc:
         if isinstance(exc, RedirectError):
@@ -413,15 +444,23 @@ def _connection(
     if judge_response(head.status, head.headers) is None:
         check_coding(head, final_url, headers, stream=True)
     actions = machine.response(head.status, head.headers, clock())
+    if actions and isinstance(actions[-1], (Wait, Failed)):
+        # A status the policy retries: its body is not wanted.
+        yield CloseResponse()
+        return actions
     pending: list[Any] = []
+    restart = False
     try:
         for action in actions:
             if isinstance(action, Opened):
-                yield Opened(
+                if machine.reconnections:
+                    notify(Reconnected(final_url, machine.reconnections))
+                command = yield Opened(
                     Head(head.status, head.reason, head.headers, head.http_version, final_url)
                 )
+                restart = type(command) is Restart
                 limits.start_events()
-        while True:
+        while not restart:
             data = yield limits.read(events=True)
             if data is None:
                 raise limits.expired()
@@ -432,7 +471,7 @@ def _connection(
                 if type(action) is Deliver:
                     if any(type(item) is Event for item in action.items):
                         limits.start_events()
-                    yield action
+                    restart = type((yield action)) is Restart
             if actions and isinstance(actions[-1], Failed):
                 pending = [actions[-1]]
                 break
@@ -442,4 +481,6 @@ def _connection(
     yield CloseResponse()
     if pending:
         return pending
+    if restart:
+        return machine.restart(clock())
     return machine.end(clock())

@@ -70,6 +70,7 @@ __all__ = [
     "ReadBody",
     "ReceiveBytes",
     "Response",
+    "Restart",
     "SendBytes",
     "SendRequest",
     "TimedOut",
@@ -158,6 +159,15 @@ class Drain:
 
     timeout: float
     max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Restart:
+    """Not an operation but the value a caller sends back into
+    :func:`~sseproto.http.subscribe_flow` at an :class:`~sseproto.Opened` or
+    a :class:`~sseproto.Deliver`: drop this connection and reconnect at once
+    (no wait), with the last event ID (see
+    :meth:`sseproto.EventSourceMachine.restart`)."""
 
 
 #: How long :meth:`EventStream.drain` waits, by default, for the rest of a
