@@ -50,6 +50,7 @@ so a ``POST`` reaches the server at most once.
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
@@ -81,7 +82,7 @@ from sseproto.http import (
 
 from . import _runtime
 from ._clients import AsyncClientBase, SyncClientBase
-from ._drivers import AsyncDriver, Flow, SyncDriver
+from ._drivers import AsyncDriver, Flow, SyncDriver, blocking_sleep
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -300,6 +301,20 @@ class _SyncPump(SyncDriver):
     def discard(self, conn: Any) -> None:  # pragma: no cover - httpx holds the connections
         pass
 
+    def interrupt(self) -> None:
+        # From another thread: shut the response's socket down, which wakes
+        # the read blocked in it (the reading thread then closes the
+        # response). Before the response head arrived there is no socket to
+        # reach: the send ends within its time limits.
+        response = self._response
+        if response is None:
+            return
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
     def release(self) -> None:
         response, self._response, self._chunks = self._response, None, None
         if response is not None:
@@ -407,7 +422,7 @@ class Client(SyncClientBase):
             raise TypeError(f"http must be an httpx.Client, not {type(http).__name__}")
         self._configure(timeouts, max_redirects)
         self._http = http
-        self._sleep = time.sleep
+        self._sleep = blocking_sleep
 
     def clock(self) -> float:
         """``time.monotonic()``."""
