@@ -31,6 +31,7 @@ from sseproto.adapters import (
 from sseproto.adapters.asyncio import Client as AsyncioClient
 from sseproto.adapters.httpx import Client as HttpxClient
 from sseproto.adapters.sync import Client as SyncClient
+from sseproto.adapters.trio import Client as TrioClient
 
 from .test_adapters_cancel import asyncio_client, trio_client
 from .test_adapters_memory import LoopbackServer
@@ -199,3 +200,30 @@ def test_async_stream_exposes_last_event_id_and_retry(server: TwoEvents) -> None
                 return stream.last_event_id, stream.retry
 
     assert asyncio.run(main()) == ("9", 1500)
+
+
+# -- a pump under the wrong async library -------------------------------------------------------
+
+
+def test_trio_client_under_asyncio_names_both_libraries(server: TwoEvents) -> None:
+    """The trio client under asyncio raises RuntimeError naming both, and sends nothing."""
+
+    async def main() -> None:
+        async with TrioClient(timeouts=SAFE) as client:
+            with pytest.raises(RuntimeError, match=r"^this client runs under trio, not asyncio$"):
+                await client.stream("GET", server.url)
+
+    asyncio.run(main())
+    assert server.requests == 0
+
+
+def test_asyncio_client_under_trio_names_both_libraries(server: TwoEvents) -> None:
+    """The asyncio client under trio raises RuntimeError naming both, and sends nothing."""
+
+    async def main() -> None:
+        async with AsyncioClient(timeouts=SAFE) as client:
+            with pytest.raises(RuntimeError, match=r"^this client runs under asyncio, not trio$"):
+                await client.request("GET", server.url)
+
+    trio.run(main)
+    assert server.requests == 0
