@@ -18,10 +18,11 @@ objects only pull items from the transport and hand them to it.
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import random as _random
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import Any, Final, Generic, TypeVar
 
@@ -285,10 +286,17 @@ class StreamCore(Generic[ChunkT]):
     async stream objects: decode each event, build the typed chunk, keep the
     accumulator and the outcome, turn an in-band error or a missing
     ``[DONE]`` into the right exception.
+
+    The response's ``status`` and ``headers`` are given by :meth:`open` once
+    the stream opened (or to the constructor, for a core read by hand).
+    With ``awaits=True`` (the async faces) an ``on_heartbeat`` that returns
+    an awaitable leaves it in :attr:`pending`, for the stream to await; the
+    blocking faces refuse one (``TypeError``).
     """
 
     __slots__ = (
         "_add",
+        "_awaits",
         "_chunk",
         "_decode",
         "_decoder",
@@ -298,8 +306,10 @@ class StreamCore(Generic[ChunkT]):
         "error",
         "headers",
         "heartbeats",
+        "is_open",
         "on_heartbeat",
         "outcome",
+        "pending",
         "status",
     )
 
@@ -308,22 +318,28 @@ class StreamCore(Generic[ChunkT]):
         chunk: Callable[[Any], ChunkT],
         accumulator: ChatCompletionAccumulator | CompletionAccumulator,
         *,
-        status: int,
-        headers: tuple[tuple[str, str], ...],
+        status: int = 0,
+        headers: tuple[tuple[str, str], ...] = (),
         secret: str | None,
-        on_heartbeat: Callable[[str], None] | None,
+        on_heartbeat: Callable[[str], Awaitable[None] | None] | None,
         keep_chunks: bool = False,
+        awaits: bool = False,
     ) -> None:
         self._chunk: Callable[[Any], ChunkT] = chunk
         self._decoder = ChunkDecoder(loads=loads, is_error=has_error_member, heartbeats=True)
         self._decode = self._decoder.feed_item
         self._add = accumulator.add
         self._secret = secret
+        self._awaits = awaits
         #: Every chunk so far, merged (see ``ChatCompletionAccumulator``).
         self.accumulator = accumulator
         self.status = status
         self.headers = headers
+        #: Whether :meth:`open` gave the response's status and headers.
+        self.is_open = False
         self.on_heartbeat = on_heartbeat
+        #: What the latest ``on_heartbeat`` call returned to await (async faces).
+        self.pending: Awaitable[None] | None = None
         #: Heartbeats (keepalive comments) received so far.
         self.heartbeats = 0
         self.outcome = _OPEN
@@ -331,6 +347,12 @@ class StreamCore(Generic[ChunkT]):
         self.error: OpenRouterError | None = None
         #: Every chunk so far, when the caller asked to keep them (else None).
         self.chunks: list[ChunkT] | None = [] if keep_chunks else None
+
+    def open(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
+        """The stream opened with this response status and these headers."""
+        self.status = status
+        self.headers = headers
+        self.is_open = True
 
     def handle(self, item: Event | Comment) -> ChunkT | None:
         """The chunk that ``item`` completes, or None (a heartbeat, or
@@ -342,6 +364,8 @@ class StreamCore(Generic[ChunkT]):
                 ``partial`` (and :meth:`result`) hold it and everything
                 before it, the billed ``usage`` it may carry included.
             APIConnectionError: the stream broke the protocol.
+            TypeError: a blocking face's ``on_heartbeat`` returned an
+                awaitable (it is closed, never left un-awaited).
 
         Once the outcome is decided (``[DONE]``, an error, a cancel), items
         are ignored and the outcome stays; the error is kept in
@@ -366,7 +390,7 @@ class StreamCore(Generic[ChunkT]):
         if kind is Heartbeat:
             self.heartbeats += 1
             if self.on_heartbeat is not None:
-                self.on_heartbeat(entry.text)  # type: ignore[union-attr]
+                self._called(self.on_heartbeat(entry.text))  # type: ignore[union-attr]
         elif kind is StreamDone:
             self.outcome = Outcome.COMPLETED
         elif kind is InBandError:
@@ -389,6 +413,22 @@ class StreamCore(Generic[ChunkT]):
             )
             raise error
         return None
+
+    def _called(self, result: Awaitable[None] | None) -> None:
+        """What ``on_heartbeat`` returned: an awaitable is left for an async
+        face to await, and refused by a blocking one."""
+        if result is None or not inspect.isawaitable(result):
+            return
+        if self._awaits:
+            self.pending = result
+            return
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+        raise TypeError(
+            "on_heartbeat returned an awaitable: OpenRouter (blocking) cannot await it; "
+            "pass a plain function, or use AsyncOpenRouter"
+        )
 
     def end(self) -> None:
         """The body ended. Raises StreamTruncatedError without ``[DONE]``

@@ -67,8 +67,11 @@ from ._responses import (
 from ._streams import (
     AsyncChatCompletionStream,
     AsyncCompletionStream,
+    AsyncHeartbeatCallback,
     ChatCompletionStream,
     CompletionStream,
+    HeartbeatCallback,
+    refuse_async_callback,
 )
 
 __all__ = [
@@ -384,14 +387,17 @@ class _Core:
 
     def _core_for(
         self,
-        status: int,
-        headers: tuple[tuple[str, str], ...],
         chunk: Any,
         acc: Any,
-        on_heartbeat: Callable[[str], None] | None,
-        on_keepalive: Callable[[str], None] | None,
+        on_heartbeat: AsyncHeartbeatCallback | None,
+        on_keepalive: AsyncHeartbeatCallback | None,
         keep_chunks: bool,
+        *,
+        awaits: bool,
     ) -> StreamCore[Any]:
+        """The decisions of one stream; ``awaits`` for the async faces (an
+        ``async def`` callback is awaited), else one is refused here, before
+        anything is sent."""
         if on_keepalive is not None:
             warnings.warn(
                 "on_keepalive= is deprecated: pass on_heartbeat=",
@@ -400,14 +406,15 @@ class _Core:
             )
             if on_heartbeat is None:
                 on_heartbeat = on_keepalive
+        if not awaits:
+            refuse_async_callback("on_heartbeat", on_heartbeat)
         return StreamCore(
             chunk,
             acc,
-            status=status,
-            headers=headers,
             secret=self._api_key,
             on_heartbeat=on_heartbeat,
             keep_chunks=keep_chunks,
+            awaits=awaits,
         )
 
 
@@ -488,8 +495,9 @@ class OpenRouter(_Core):
         return self._transport.run(flow)
 
     def _open(self, flow: Flow) -> EventStream[Event | Comment]:
+        """The event stream of ``flow``, not yet open (the stream object opens it)."""
         events: EventStream[Event | Comment] = self._transport.event_stream(flow)
-        return events.open()
+        return events
 
     def chat_completion(
         self,
@@ -515,15 +523,16 @@ class OpenRouter(_Core):
         self,
         request: ChatCompletionRequest,
         *,
-        on_heartbeat: Callable[[str], None] | None = None,
+        on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_keepalive: HeartbeatCallback | None = None,
     ) -> ChatCompletionStream:
-        """``POST /chat/completions`` with ``stream: true``; returns the open
-        :class:`ChatCompletionStream` (its headers are available at once).
+        """``POST /chat/completions`` with ``stream: true``; sends the request
+        now and returns the open :class:`ChatCompletionStream` (its headers
+        are available at once).
         ``on_heartbeat`` is called with the text of each heartbeat (a
         keepalive comment, such as ``: OPENROUTER PROCESSING``);
         ``on_keepalive`` is its deprecated former name.
@@ -531,20 +540,23 @@ class OpenRouter(_Core):
         that ends it carries them all in ``chunks``; otherwise (the default,
         which keeps memory flat) ``chunks`` holds the in-band error chunk
         alone, and ``partial`` always holds everything merged.
+
+        Raises:
+            TypeError: ``on_heartbeat`` is an ``async def`` (nothing is sent;
+                :class:`AsyncOpenRouter` awaits one).
+            the errors of a response that does not open the stream, as
+                :meth:`chat_completion`.
         """
-        events = self._open(
-            self._chat(request, self._options(timeout, headers, max_retries), stream=True)
-        )
         core = self._core_for(
-            events.status,
-            events.headers,
             ChatCompletionChunk,
             ChatCompletionAccumulator(),
             on_heartbeat,
             on_keepalive,
             keep_chunks,
+            awaits=False,
         )
-        return ChatCompletionStream(events, core)
+        flow = self._chat(request, self._options(timeout, headers, max_retries), stream=True)
+        return ChatCompletionStream(self._open(flow), core)._start()
 
     def completion(
         self,
@@ -563,27 +575,24 @@ class OpenRouter(_Core):
         self,
         request: CompletionRequest,
         *,
-        on_heartbeat: Callable[[str], None] | None = None,
+        on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_keepalive: HeartbeatCallback | None = None,
     ) -> CompletionStream:
         """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
-        events = self._open(
-            self._completion(request, self._options(timeout, headers, max_retries), stream=True)
-        )
         core = self._core_for(
-            events.status,
-            events.headers,
             CompletionChunk,
             CompletionAccumulator(),
             on_heartbeat,
             on_keepalive,
             keep_chunks,
+            awaits=False,
         )
-        return CompletionStream(events, core)
+        flow = self._completion(request, self._options(timeout, headers, max_retries), stream=True)
+        return CompletionStream(self._open(flow), core)._start()
 
     def list_models(
         self,
@@ -730,9 +739,10 @@ class AsyncOpenRouter(_Core):
     async def _run(self, flow: Flow) -> Any:
         return await self._transport.run(flow)
 
-    async def _open(self, flow: Flow) -> AsyncEventStream[Event | Comment]:
+    def _open(self, flow: Flow) -> AsyncEventStream[Event | Comment]:
+        """The event stream of ``flow``, not yet open (the stream object opens it)."""
         events: AsyncEventStream[Event | Comment] = self._transport.event_stream(flow)
-        return await events.open()
+        return events
 
     async def chat_completion(
         self,
@@ -747,31 +757,33 @@ class AsyncOpenRouter(_Core):
         result: ChatCompletion = await self._run(self._chat(request, options, stream=False))
         return result
 
-    async def chat_completion_stream(
+    def chat_completion_stream(
         self,
         request: ChatCompletionRequest,
         *,
-        on_heartbeat: Callable[[str], None] | None = None,
+        on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncChatCompletionStream:
-        """As :meth:`OpenRouter.chat_completion_stream`; use ``async with``."""
-        events = await self._open(
-            self._chat(request, self._options(timeout, headers, max_retries), stream=True)
-        )
+        """As :meth:`OpenRouter.chat_completion_stream`, but the request is
+        sent when the returned stream is awaited, entered or first iterated:
+        ``async with client.chat_completion_stream(...) as stream``,
+        ``stream = await client.chat_completion_stream(...)`` (then
+        ``aclose()`` it) and ``async for chunk in ...`` all work.
+        ``on_heartbeat`` may be an ``async def``: it is awaited."""
         core = self._core_for(
-            events.status,
-            events.headers,
             ChatCompletionChunk,
             ChatCompletionAccumulator(),
             on_heartbeat,
             on_keepalive,
             keep_chunks,
+            awaits=True,
         )
-        return AsyncChatCompletionStream(events, core)
+        flow = self._chat(request, self._options(timeout, headers, max_retries), stream=True)
+        return AsyncChatCompletionStream(self._open(flow), core)
 
     async def completion(
         self,
@@ -786,31 +798,29 @@ class AsyncOpenRouter(_Core):
         result: Completion = await self._run(self._completion(request, options, stream=False))
         return result
 
-    async def completion_stream(
+    def completion_stream(
         self,
         request: CompletionRequest,
         *,
-        on_heartbeat: Callable[[str], None] | None = None,
+        on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
         headers: HeadersArg | None = None,
         max_retries: int | None = None,
-        on_keepalive: Callable[[str], None] | None = None,
+        on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncCompletionStream:
-        """As :meth:`OpenRouter.completion_stream`."""
-        events = await self._open(
-            self._completion(request, self._options(timeout, headers, max_retries), stream=True)
-        )
+        """As :meth:`OpenRouter.completion_stream`, opened as
+        :meth:`chat_completion_stream` says."""
         core = self._core_for(
-            events.status,
-            events.headers,
             CompletionChunk,
             CompletionAccumulator(),
             on_heartbeat,
             on_keepalive,
             keep_chunks,
+            awaits=True,
         )
-        return AsyncCompletionStream(events, core)
+        flow = self._completion(request, self._options(timeout, headers, max_retries), stream=True)
+        return AsyncCompletionStream(self._open(flow), core)
 
     async def list_models(
         self,

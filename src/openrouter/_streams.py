@@ -5,27 +5,61 @@ Each stream object reads items from an sseproto event stream and asks its
 :class:`~openrouter._calls.StreamCore` what each one means; every decision
 (decoding, the outcome, the accumulator, errors) is the core's, so the two
 faces cannot drift apart (a test compares their signatures too).
+
+When the request is sent: the blocking client's ``*_stream()`` methods send
+it when called and return the stream open; an async stream sends it when it
+is awaited, entered (``async with``) or first iterated, whichever comes
+first.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable, Generator
 from types import TracebackType
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeAlias, TypeVar
 
 from sseproto import Comment, Event, SSEError
 from sseproto.adapters import AsyncEventStream, EventStream
 from sseproto.http import header_value
 
+from ._accumulator import ChatCompletionAccumulator
 from ._calls import Outcome, StreamCore, rate_limit
 from ._errors import OpenRouterError
+from ._requests import Message
 from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk, RateLimit
 
 __all__ = [
     "AsyncChatCompletionStream",
     "AsyncCompletionStream",
+    "AsyncHeartbeatCallback",
     "ChatCompletionStream",
     "CompletionStream",
+    "HeartbeatCallback",
 ]
+
+#: ``on_heartbeat`` of the blocking client: called with each heartbeat's text.
+HeartbeatCallback: TypeAlias = Callable[[str], None]
+
+#: ``on_heartbeat`` of the async client: a function or an ``async def``,
+#: whose coroutine the stream awaits before it reads on.
+AsyncHeartbeatCallback: TypeAlias = Callable[[str], Awaitable[None] | None]
+
+
+def refuse_async_callback(name: str, callback: object) -> None:
+    """Raise ``TypeError`` if ``callback`` is an ``async def`` (or an object
+    whose ``__call__`` is one): the blocking client would only make a
+    coroutine that nobody awaits."""
+    if callback is None:
+        return
+    if inspect.iscoroutinefunction(callback) or inspect.iscoroutinefunction(
+        getattr(callback, "__call__", None)  # noqa: B004 - the method itself is examined
+    ):
+        raise TypeError(
+            f"{name} is an async function: OpenRouter (blocking) cannot await it; "
+            "pass a plain function, or use AsyncOpenRouter"
+        )
+
 
 ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
 ResultT = TypeVar("ResultT", ChatCompletion, Completion)
@@ -61,30 +95,40 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         as if the stream had completed."""
         return self._core.error
 
+    def _opened(self) -> StreamCore[ChunkT]:
+        core = self._core
+        if not core.is_open:
+            raise RuntimeError(
+                "the stream is not open yet: await it, enter it (async with) or start iterating"
+            )
+        return core
+
     @property
     def status(self) -> int:
-        """The response status (200)."""
-        return self._core.status
+        """The response status (200). Raises ``RuntimeError`` before the
+        stream opened (an async stream not yet awaited, entered or iterated)."""
+        return self._opened().status
 
     @property
     def headers(self) -> tuple[tuple[str, str], ...]:
-        """The response headers, available as soon as the stream opened."""
-        return self._core.headers
+        """The response headers, available as soon as the stream opened
+        (``RuntimeError`` before)."""
+        return self._opened().headers
 
     def header(self, name: str) -> str | None:
         """One response header (any case; several are joined with ``", "``),
         or None."""
-        return header_value(self._core.headers, name)
+        return header_value(self.headers, name)
 
     @property
     def generation_id(self) -> str | None:
         """The ``X-Generation-Id`` header: the ID for ``get_generation()``."""
-        return header_value(self._core.headers, "x-generation-id")
+        return header_value(self.headers, "x-generation-id")
 
     @property
     def rate_limit(self) -> RateLimit | None:
         """The ``X-RateLimit-*`` headers (``limit``, ``remaining``, ``reset``)."""
-        return rate_limit(self._core.headers)
+        return rate_limit(self.headers)
 
     @property
     def heartbeats(self) -> int:
@@ -97,6 +141,23 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
         return self._core.accumulator.result()  # type: ignore[return-value]
 
 
+class _ChatMessage:
+    """``to_message()`` of the chat streams."""
+
+    __slots__ = ()
+
+    _core: StreamCore[ChatCompletionChunk]
+
+    def to_message(self, index: int = 0) -> Message:
+        """The assistant :class:`Message` of choice ``index`` merged from
+        every chunk so far (the whole answer after ``[DONE]``), ready to
+        append to the next request's messages:
+        ``ChatCompletionAccumulator.to_message`` of :meth:`result`'s chunks."""
+        accumulator = self._core.accumulator
+        assert isinstance(accumulator, ChatCompletionAccumulator)
+        return accumulator.to_message(index)
+
+
 class _SyncStream(_StreamInfo[ChunkT, ResultT]):
     __slots__ = ("_batch", "_core", "_events", "_index")
 
@@ -106,6 +167,15 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
         # The items of the latest read, and how many were handled.
         self._batch: list[Event | Comment] = []
         self._index = 0
+
+    def _start(self: _S) -> _S:
+        """Send the request and wait for the response head (the client does,
+        before it returns the stream)."""
+        core = self._core
+        if not core.is_open:
+            events = self._events.open()
+            core.open(events.status, events.headers)
+        return self
 
     def __iter__(self: _S) -> _S:
         return self
@@ -157,7 +227,12 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def close(self) -> None:
         """Close the connection now (the provider stops generating where it
-        supports that); ``outcome`` becomes ``"cancelled"`` if still open."""
+        supports that); ``outcome`` becomes ``"cancelled"`` if still open.
+
+        Thread-safe: from another thread (a Stop button) while this stream's
+        thread waits for the next chunk, it wakes that wait at once; that
+        thread's iteration then ends without an error (``recv()`` returns
+        ``None``), with ``outcome == "cancelled"``."""
         self._core.cancel()
         self._events.close()
 
@@ -173,10 +248,11 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
         self.close()
 
 
-class ChatCompletionStream(_SyncStream[ChatCompletionChunk, ChatCompletion]):
-    """A streamed chat completion (blocking): iterate for
-    :class:`ChatCompletionChunk` items, or call :meth:`recv`; a context
-    manager that closes the connection. See :attr:`outcome`.
+class ChatCompletionStream(_ChatMessage, _SyncStream[ChatCompletionChunk, ChatCompletion]):
+    """A streamed chat completion (blocking), open when the client returns
+    it: iterate for :class:`ChatCompletionChunk` items, or call :meth:`recv`;
+    a context manager that closes the connection. See :attr:`outcome`;
+    :meth:`to_message` gives the answer as the next turn's message.
 
     Raises while iterating: ``StreamError`` for an in-band error (after the
     chunks before it; ``partial`` holds them merged), ``StreamTruncatedError``
@@ -193,7 +269,7 @@ class CompletionStream(_SyncStream[CompletionChunk, Completion]):
 
 
 class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
-    __slots__ = ("_batch", "_core", "_events", "_index")
+    __slots__ = ("_batch", "_core", "_events", "_failed", "_index")
 
     def __init__(self, events: AsyncEventStream[Event | Comment], core: StreamCore[ChunkT]) -> None:
         self._events = events
@@ -201,6 +277,26 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
         # The items of the latest read, and how many were handled.
         self._batch: list[Event | Comment] = []
         self._index = 0
+        # The error that kept the stream from opening, raised again.
+        self._failed: BaseException | None = None
+
+    def __await__(self: _A) -> Generator[Any, None, _A]:
+        """``await stream``: send the request and wait for the response
+        head; returns the stream, open."""
+        return self._start().__await__()
+
+    async def _start(self: _A) -> _A:
+        core = self._core
+        if not core.is_open:
+            if self._failed is not None:
+                raise self._failed
+            try:
+                events = await self._events.open()
+            except Exception as exc:
+                self._failed = exc
+                raise
+            core.open(events.status, events.headers)
+        return self
 
     def __aiter__(self: _A) -> _A:
         return self
@@ -211,6 +307,8 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
             if core.error is not None:
                 raise core.error
             raise StopAsyncIteration
+        if not core.is_open:
+            await self._start()
         handle = core.handle
         batch = self._batch
         while True:
@@ -222,6 +320,12 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                 if chunk is not None:
                     self._index = index
                     return chunk
+                pending = core.pending
+                if pending is not None:
+                    # An async on_heartbeat: awaited before reading on.
+                    core.pending = None
+                    self._index = index
+                    await pending
                 if core.outcome is not _OPEN:
                     self._batch, self._index = [], 0
                     await self._events.drain()
@@ -251,7 +355,7 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
         await self._events.aclose()
 
     async def __aenter__(self: _A) -> _A:
-        return self
+        return await self._start()
 
     async def __aexit__(
         self,
@@ -262,8 +366,12 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
         await self.aclose()
 
 
-class AsyncChatCompletionStream(_AsyncStream[ChatCompletionChunk, ChatCompletion]):
-    """The async counterpart of :class:`ChatCompletionStream`."""
+class AsyncChatCompletionStream(_ChatMessage, _AsyncStream[ChatCompletionChunk, ChatCompletion]):
+    """The async counterpart of :class:`ChatCompletionStream`. The request is
+    sent when the stream is awaited, entered or first iterated, so
+    ``async with client.chat_completion_stream(...) as stream``,
+    ``stream = await client.chat_completion_stream(...)``,
+    ``async with await ...`` and a bare ``async for`` all work."""
 
     __slots__ = ()
 

@@ -63,7 +63,7 @@ import enum
 import math
 import random as _random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Generic, Literal, TypeAlias, Union, overload
 
 from ._errors import LimitExceeded, LocalProtocolError, RemoteProtocolError
@@ -220,10 +220,13 @@ class Opened:
     ``head`` is the response that opened the stream when the one reporting it
     knows it: the machine leaves it ``None`` (its caller has the response);
     the flows of :mod:`sseproto.http` put their
-    :class:`~sseproto.http.Head` there, final URL included.
+    :class:`~sseproto.http.Head` there, final URL included. ``parser`` is
+    the parser that reads the body, from a flow that reads one (for its
+    ``last_event_id`` and ``retry``); ``None`` from the machine.
     """
 
     head: Any = None
+    parser: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,21 +123,21 @@ class Api(Protocol):
 
     async def chat_completion(self, request: ChatCompletionRequest) -> ChatCompletion: ...
 
-    async def chat_completion_stream(
+    def chat_completion_stream(
         self,
         request: ChatCompletionRequest,
         *,
         on_heartbeat: Callable[[str], None] | None = None,
-    ) -> StreamLike[ChatCompletionChunk, ChatCompletion]: ...
+    ) -> Awaitable[StreamLike[ChatCompletionChunk, ChatCompletion]]: ...
 
     async def completion(self, request: CompletionRequest) -> Completion: ...
 
-    async def completion_stream(
+    def completion_stream(
         self,
         request: CompletionRequest,
         *,
         on_heartbeat: Callable[[str], None] | None = None,
-    ) -> StreamLike[CompletionChunk, Completion]: ...
+    ) -> Awaitable[StreamLike[CompletionChunk, Completion]]: ...
 
     async def list_models(self, query: ModelsQuery | None = None) -> ModelList: ...
 

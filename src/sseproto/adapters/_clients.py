@@ -222,7 +222,7 @@ class SyncClientBase(_ClientOptions):
         max_error_body: int = DEFAULT_MAX_ERROR_BODY,
     ) -> EventStream[Any]:
         """One request whose response is an event stream (see
-        :class:`EventStream`); nothing is sent until it is entered or iterated.
+        :class:`EventStream`); the request is sent now and the stream returned open.
 
         ``headers`` are a mapping or ``(name, value)`` pairs
         (``Accept: text/event-stream`` and a ``User-Agent`` are added unless
@@ -250,7 +250,7 @@ class SyncClientBase(_ClientOptions):
             max_event_size,
             max_error_body,
         )
-        return EventStream(self._driver(flow))
+        return EventStream(self._driver(flow)).open()
 
     def request(
         self,

@@ -11,7 +11,7 @@ from typing import Literal, TypeVar
 
 import sniffio
 
-__all__ = ["running", "shielded", "sleep", "within"]
+__all__ = ["require", "running", "shielded", "sleep", "within"]
 
 T = TypeVar("T")
 
@@ -31,6 +31,21 @@ def running() -> Literal["asyncio", "trio"]:
     if name == "asyncio":
         return "asyncio"
     raise RuntimeError(f"this runs under asyncio or trio, not {name}")
+
+
+def require(name: Literal["asyncio", "trio"]) -> None:
+    """Check that ``name`` runs the current task, for a client bound to it.
+
+    Raises:
+        RuntimeError: another library, or none, runs it; the message names
+            both (``"this client runs under trio, not asyncio"``).
+    """
+    try:
+        current = running()
+    except RuntimeError as exc:
+        raise RuntimeError(f"this client runs under {name}: {exc}") from exc
+    if current != name:
+        raise RuntimeError(f"this client runs under {name}, not {current}")
 
 
 async def sleep(seconds: float) -> None:

@@ -34,7 +34,7 @@ class SyncPump(SyncDriver):
     operations (``OpenConnection``, ``CheckIdle``, ``SendBytes``,
     ``ReceiveBytes``, ``CloseConnection``) for ``client``."""
 
-    __slots__ = ("_client",)
+    __slots__ = ("_client", "_conn")
 
     def __init__(
         self,
@@ -45,6 +45,8 @@ class SyncPump(SyncDriver):
     ) -> None:
         super().__init__(flow, connections, sleep)
         self._client = client
+        # The connection of the latest send or receive, for interrupt().
+        self._conn: Any = None
 
     @staticmethod
     @abc.abstractmethod

@@ -5,18 +5,23 @@ Each object holds a driver (``_drivers.py``) and asks it for the next
 ``Opened`` or ``Deliver``; it never touches the flow itself. The sync and
 async twins have the same methods, arguments and behaviour (a test checks
 their signatures side by side).
+
+When the request is sent: a blocking client's ``stream()`` sends it when
+called and returns the open stream. An async stream sends it when it is
+awaited, entered (``async with``) or first iterated, whichever comes first;
+the others then find it open.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from types import TracebackType
-from typing import Generic
+from typing import Any, Generic
 
 from sseproto._errors import SSEError
-from sseproto._parser import Item
+from sseproto._parser import EventStreamParser, Item
 from sseproto.http import (
     DEFAULT_DRAIN_MAX_BYTES,
     DEFAULT_DRAIN_TIMEOUT,
@@ -41,7 +46,9 @@ class _StreamState:
 
     def _head(self) -> Head:
         if self._opened is None:
-            raise RuntimeError("the stream is not open yet: enter it or start iterating")
+            raise RuntimeError(
+                "the stream is not open yet: open it (await it, or enter it) or start iterating"
+            )
         head: Head = self._opened.head
         return head
 
@@ -70,22 +77,46 @@ class _StreamState:
         with ``", "``; ``None`` when absent."""
         return header_value(self.headers, name)
 
+    @property
+    def last_event_id(self) -> str:
+        """The last event ID so far: the parser's ID buffer as of the latest
+        blank line of the body read so far (``""`` until one sets it; an
+        ``id`` line without data sets it too), for a caller who reconnects
+        with ``Last-Event-ID`` itself. The parser reads ahead of the items
+        returned: every item of one read of the body counts at once."""
+        parser = self._parser()
+        return "" if parser is None else str(parser.last_event_id)
+
+    @property
+    def retry(self) -> int | None:
+        """The reconnection time in milliseconds of the latest valid
+        ``retry`` field read so far (as sent), or ``None``."""
+        parser = self._parser()
+        return None if parser is None else parser.retry
+
+    def _parser(self) -> EventStreamParser[Any] | None:
+        opened = self._opened
+        return None if opened is None else opened.parser
+
 
 class EventStream(_StreamState, Generic[Item]):
     """The events of one streamed response (blocking).
 
-    Use it as a context manager, which opens the stream on entry (so a
-    rejected response raises there) and closes it on exit, and iterate it::
+    A client's ``stream()`` sends the request and returns the stream open
+    (a rejected response raises there). Use it as a context manager, which
+    closes it on exit, and iterate it::
 
         with client.stream("GET", url) as stream:
             for event in stream:
                 ...
 
-    Iterating without ``with`` opens the stream at the first ``next()``.
-    Leaving early (``break``, an exception, :meth:`close`, or dropping the
-    last reference) closes the connection at once. The iteration ends when
-    the body ends; an incomplete event at the end is discarded, as the spec
-    says, and :attr:`unterminated` tells whether there was one.
+    A stream from ``event_stream()`` opens on entry or at the first
+    ``next()``. Leaving early (``break``, an exception, :meth:`close`, or
+    dropping the last reference) closes the connection at once;
+    :meth:`close` may be called from another thread, and wakes a thread
+    blocked reading this stream (its iteration then ends). The iteration
+    ends when the body ends; an incomplete event at the end is discarded, as
+    the spec says, and :attr:`unterminated` tells whether there was one.
 
     Raises (on entry or while iterating): ``ResponseRejected``, the
     :class:`~sseproto.http.Timeout` subclasses, ``ConnectError``,
@@ -178,7 +209,14 @@ class EventStream(_StreamState, Generic[Item]):
         driver.close()
 
     def close(self) -> None:
-        """Close the connection now; iteration then ends. Idempotent."""
+        """Close the connection now; iteration then ends (items not yet
+        returned are dropped). Idempotent.
+
+        Thread-safe: from another thread while this stream's thread waits
+        for the server (in ``next()``), it wakes that wait at once (the
+        socket is shut down) and returns; that thread then closes the
+        connection and its iteration ends without an error."""
+        self._items.clear()
         self._driver.close()
 
     def __enter__(self) -> EventStream[Item]:
@@ -201,8 +239,15 @@ class EventStream(_StreamState, Generic[Item]):
 class AsyncEventStream(_StreamState, Generic[Item]):
     """The events of one streamed response (asyncio or trio).
 
-    The async counterpart of :class:`EventStream`: ``async with`` opens and
-    closes it, ``async for`` iterates it, :meth:`aclose` closes it. A
+    The async counterpart of :class:`EventStream`. The request is sent
+    when the stream is awaited, entered or first iterated, so every form
+    works::
+
+        async with client.stream("GET", url) as stream: ...
+        stream = await client.stream("GET", url)    # open; aclose() it
+        async for event in client.stream("GET", url): ...
+
+    ``async with`` closes it on exit, :meth:`aclose` closes it. A
     cancelled task or cancel scope closes the connection at once.
     """
 
@@ -215,8 +260,14 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         # Whether the flow waits at a Deliver (where it takes a Drain).
         self._at_deliver = False
 
+    def __await__(self) -> Generator[Any, None, AsyncEventStream[Item]]:
+        """``await stream``: :meth:`open`."""
+        return self.open().__await__()
+
     async def open(self) -> AsyncEventStream[Item]:
-        """Send the request and wait for the stream to open; returns the stream."""
+        """Send the request and wait for the stream to open; returns the
+        stream (done by ``await``, ``async with`` and the first
+        ``__anext__()``; at once when it is open already)."""
         while self._opened is None:
             op = await self._driver.step()
             if op is None:  # pragma: no cover - a stream flow opens or raises
@@ -280,7 +331,9 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         await driver.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection now; iteration then ends. Idempotent."""
+        """Close the connection now; iteration then ends (items not yet
+        returned are dropped). Idempotent."""
+        self._items.clear()
         await self._driver.aclose()
 
     async def __aenter__(self) -> AsyncEventStream[Item]:

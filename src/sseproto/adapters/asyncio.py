@@ -67,6 +67,7 @@ async def _quiet(conn: Connection) -> bool:
 class _Pump(AsyncPump):
     __slots__ = ()
 
+    runtime = "asyncio"
     _client: Client
 
     async def perform(self, op: Any) -> Any:

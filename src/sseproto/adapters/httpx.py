@@ -41,6 +41,14 @@ requests made directly with the httpx client have used is read by httpx's
 own limits (``read`` per read) until its response arrives; from then on
 that connection is checked too.
 
+Which limits apply: the ``timeouts=`` given to the client (or to a method)
+win; without it, the httpx client's own timeout, mapped by
+:func:`timeouts_from_httpx` (``connect`` and ``read`` as they are; httpx's
+``write`` and ``pool`` follow ``read`` and ``connect``, as for every
+adapter); httpx's default (5 seconds for everything, which would end a quiet
+stream after 5 s) is not taken as a choice: sseproto's
+:data:`~sseproto.http.DEFAULT_TIMEOUTS` apply then.
+
 Pooling is httpx's (httpcore's): it drops an idle connection that has
 become readable (closed by the server, or holding bytes nobody asked for)
 before reuse, and never sends a request again after its connection failed,
@@ -50,6 +58,7 @@ so a ``POST`` reaches the server at most once.
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
@@ -81,9 +90,9 @@ from sseproto.http import (
 
 from . import _runtime
 from ._clients import AsyncClientBase, SyncClientBase
-from ._drivers import AsyncDriver, Flow, SyncDriver
+from ._drivers import AsyncDriver, Flow, SyncDriver, blocking_sleep
 
-__all__ = ["AsyncClient", "Client"]
+__all__ = ["AsyncClient", "Client", "timeouts_from_httpx"]
 
 
 # -- bounding the reads httpx makes -------------------------------------------------
@@ -300,6 +309,20 @@ class _SyncPump(SyncDriver):
     def discard(self, conn: Any) -> None:  # pragma: no cover - httpx holds the connections
         pass
 
+    def interrupt(self) -> None:
+        # From another thread: shut the response's socket down, which wakes
+        # the read blocked in it (the reading thread then closes the
+        # response). Before the response head arrived there is no socket to
+        # reach: the send ends within its time limits.
+        response = self._response
+        if response is None:
+            return
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
     def release(self) -> None:
         response, self._response, self._chunks = self._response, None, None
         if response is not None:
@@ -380,6 +403,39 @@ class _AsyncPump(AsyncDriver):
         await _runtime.shielded(_close_response(response, chunks))
 
 
+#: httpx's own default timeout, which a client gets when it was given none.
+_HTTPX_DEFAULT = httpx.Timeout(5.0)
+
+
+def timeouts_from_httpx(timeout: httpx.Timeout) -> Timeouts | None:
+    """sseproto's limits for an httpx client's ``timeout``: ``connect`` and
+    ``read`` as they are (``None``: no limit), no ``event`` or ``total``
+    limit; httpx's ``write`` and ``pool`` are not kept (sseproto bounds
+    sending by ``read`` and waiting for a connection by ``connect``).
+    ``None`` for httpx's default, ``httpx.Timeout(5.0)``, which is not taken
+    as a choice.
+
+    Raises:
+        ValueError: a limit that :class:`~sseproto.http.Timeouts` refuses
+            (0, say); pass ``timeouts=`` instead.
+    """
+    if timeout == _HTTPX_DEFAULT:
+        return None
+    try:
+        return Timeouts(connect=timeout.connect, read=timeout.read)
+    except ValueError as exc:
+        raise ValueError(
+            f"the httpx client's timeout {timeout!r} cannot be used: {exc}; pass timeouts="
+        ) from exc
+
+
+def _client_timeouts(http: httpx.Client | httpx.AsyncClient, timeouts: Timeouts | None) -> Timeouts:
+    if timeouts is not None:
+        return timeouts
+    mapped = timeouts_from_httpx(http.timeout)
+    return DEFAULT_TIMEOUTS if mapped is None else mapped
+
+
 async def _close_response(response: httpx.Response, chunks: Any) -> None:
     if chunks is not None:
         await chunks.aclose()
@@ -388,10 +444,22 @@ async def _close_response(response: httpx.Response, chunks: Any) -> None:
 
 class Client(SyncClientBase):
     """A blocking SSE client over a caller's ``httpx.Client``; the methods
-    of :class:`~sseproto.adapters.SyncClientBase`. The httpx
-    client's own timeouts and redirect setting are replaced per request by
-    ``timeouts`` and ``max_redirects``. :meth:`close` does not close the
-    httpx client, which the caller owns.
+    of :class:`~sseproto.adapters.SyncClientBase`. :meth:`close` does not
+    close the httpx client, which the caller owns.
+
+    Arguments:
+        http: the httpx client.
+        timeouts: the default limits of each request; when not given, the
+            httpx client's own timeout (see :func:`timeouts_from_httpx`),
+            or :data:`~sseproto.http.DEFAULT_TIMEOUTS` if it has httpx's
+            default one.
+        max_redirects: redirects followed per request (httpx's own redirect
+            setting is not used: the flow follows them).
+
+    Raises:
+        TypeError: ``http`` is not an ``httpx.Client``.
+        ValueError: the httpx client's timeout holds a limit sseproto
+            refuses (and no ``timeouts`` was given).
     """
 
     __slots__ = ("_http",)
@@ -400,14 +468,14 @@ class Client(SyncClientBase):
         self,
         http: httpx.Client,
         *,
-        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        timeouts: Timeouts | None = None,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
     ) -> None:
         if not isinstance(http, httpx.Client):
             raise TypeError(f"http must be an httpx.Client, not {type(http).__name__}")
-        self._configure(timeouts, max_redirects)
+        self._configure(_client_timeouts(http, timeouts), max_redirects)
         self._http = http
-        self._sleep = time.sleep
+        self._sleep = blocking_sleep
 
     def clock(self) -> float:
         """``time.monotonic()``."""
@@ -430,12 +498,12 @@ class AsyncClient(AsyncClientBase):
         self,
         http: httpx.AsyncClient,
         *,
-        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        timeouts: Timeouts | None = None,
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
     ) -> None:
         if not isinstance(http, httpx.AsyncClient):
             raise TypeError(f"http must be an httpx.AsyncClient, not {type(http).__name__}")
-        self._configure(timeouts, max_redirects)
+        self._configure(_client_timeouts(http, timeouts), max_redirects)
         self._http = http
         self._sleep = _runtime.sleep
 

@@ -31,6 +31,7 @@ from sseproto.http import (
     SendBytes,
 )
 
+from ._drivers import blocking_sleep
 from ._sockets import SyncPump, SyncSocketClient
 
 __all__ = ["Client"]
@@ -66,13 +67,14 @@ class _Pump(SyncPump):
         kind = type(op)
         if kind is ReceiveBytes:
             sock: socket.socket = op.conn
+            self._conn = sock
             sock.settimeout(op.timeout)
             try:
                 return sock.recv(RECEIVE_SIZE)
             except TimeoutError:
                 return None
         if kind is SendBytes:
-            sock = op.conn
+            sock = self._conn = op.conn
             sock.settimeout(op.timeout)
             try:
                 sock.sendall(op.data)
@@ -84,17 +86,27 @@ class _Pump(SyncPump):
         if kind is OpenConnection:
             return self._client._connect(op)
         if kind is CloseConnection:
+            if op.conn is self._conn:
+                self._conn = None
             _close(op.conn)
             return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
+
+    def interrupt(self) -> None:
+        # shutdown() wakes a recv() or sendall() blocked in the reading
+        # thread (recv() returns b"", as at the end of file), which then
+        # closes the socket itself; close() alone would not wake it. The
+        # plain socket's shutdown leaves an ssl.SSLSocket's state alone.
+        sock = self._conn
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     @staticmethod
     def discard(conn: Any) -> None:
         _close(conn)
 
-    @staticmethod
-    def runtime_sleep(seconds: float) -> None:
-        time.sleep(seconds)
+    runtime_sleep = staticmethod(blocking_sleep)
 
 
 class Client(SyncSocketClient):

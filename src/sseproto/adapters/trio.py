@@ -70,6 +70,7 @@ def _seconds(timeout: float | None) -> float:
 class _Pump(AsyncPump):
     __slots__ = ()
 
+    runtime = "trio"
     _client: Client
 
     async def perform(self, op: Any) -> Any:

@@ -179,7 +179,7 @@ def read_stream(
     )
     head = start.head
     limits = start.limits
-    yield Opened(Head(head.status, head.reason, head.headers, head.http_version, start.url))
+    yield Opened(Head(head.status, head.reason, head.headers, head.http_version, start.url), parser)
     limits.start_events()
     feed = parser.feed
     events_only = not comments
