@@ -23,6 +23,7 @@ from sseproto.adapters import (
     ConnectionLost,
     HTTPProtocolError,
     IncompleteBody,
+    NoResponse,
     ReadError,
     Timeouts,
     TransportError,
@@ -138,3 +139,39 @@ def test_connection_lost_tree() -> None:
     assert issubclass(ConnectionLost, TransportError)
     assert not issubclass(Timeout, ConnectionLost)
     assert not issubclass(ConnectError, ConnectionLost)
+
+
+# A server that reads the request head, then closes without a byte of response.
+SILENT_CLOSE = r"""
+import socket
+listener = socket.create_server(("127.0.0.1", 0))
+print(listener.getsockname()[1], flush=True)
+conn, _ = listener.accept()
+data = b""
+while b"\r\n\r\n" not in data:
+    data += conn.recv(65536)
+conn.close()
+"""
+
+
+@pytest.mark.parametrize("transport", ["sockets", "httpx"])
+def test_server_that_closes_before_answering_is_connection_lost(transport: str) -> None:
+    """A connection closed before any byte of a response is a ConnectionLost
+    (NoResponse) on every transport, not a bare protocol error."""
+    with subprocess.Popen(
+        [sys.executable, "-c", SILENT_CLOSE], stdout=subprocess.PIPE, text=True
+    ) as server:
+        assert server.stdout is not None
+        url = f"http://127.0.0.1:{server.stdout.readline().strip()}/events"
+        limits = Timeouts(connect=5, read=5)
+        with httpx.Client() as http:
+            client = (
+                HttpxClient(http, timeouts=limits)
+                if transport == "httpx"
+                else SyncClient(timeouts=limits)
+            )
+            with client, pytest.raises(ConnectionLost) as caught:
+                client.stream("GET", url)
+        server.wait(timeout=10)
+    assert isinstance(caught.value, NoResponse)
+    assert isinstance(caught.value, TransportError)

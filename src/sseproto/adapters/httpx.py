@@ -80,6 +80,7 @@ from sseproto.http import (
     HTTPProtocolError,
     IncompleteBody,
     InvalidRedirect,
+    NoResponse,
     ReadBody,
     ReadError,
     SendRequest,
@@ -250,6 +251,10 @@ def _send_failed(exc: httpx.TransportError | httpx.InvalidURL, url: str) -> Time
         # keeps a case it misses on the same side of the error tree.
         return LocalProtocolError(f"cannot send a request to {url!r}: {exc}")
     if isinstance(exc, httpx.RemoteProtocolError):
+        if "without sending a response" in str(exc):
+            # httpcore's words for a close before any byte of a response:
+            # what the socket pumps report as NoResponse (a ConnectionLost).
+            return NoResponse(f"the server at {url} closed the connection without a response")
         return HTTPProtocolError(f"the response to {url} is not valid HTTP: {exc}")
     return ReadError(f"the connection broke for {url}: {exc}")
 
