@@ -8,8 +8,8 @@ runs with ``OPENROUTER_BASE_URL`` pointing at the mock and
 outside ``mock/`` with its story, and ``mock/...`` names with its scenarios
 (errors, keepalives, stalls, ...), which is how the error examples fail.
 
-One model name gets a scenario of its own: :data:`STRUCTURED_MODEL` streams a
-JSON object, so the structured-output example can parse what it receives.
+The mock is the plain one a user starts, with no scenario added: what a block
+receives (structured output included) is what the mock serves by itself.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
 #: The fake key every block sees in ``OPENROUTER_API_KEY``.
 FAKE_KEY = "sk-or-test"
 
-#: The model the structured-output example asks for a JSON answer.
-STRUCTURED_MODEL = "openai/gpt-4.1-mini"
-
 
 def _blocks() -> list[tuple[str, str]]:
     found = []
@@ -47,12 +44,7 @@ BLOCKS = _blocks()
 @pytest.fixture(scope="module")
 def mock_server() -> Iterator[MockOpenRouter]:
     """One mock OpenRouter for every block of the module."""
-    server = MockOpenRouter(stall_seconds=30.0)
-    server.add_scenario(
-        STRUCTURED_MODEL,
-        chunks=['{"city": "Lis', 'bon", "temperature_c": 21', ', "conditions": "sunny"}'],
-    )
-    with server:
+    with MockOpenRouter(stall_seconds=30.0) as server:
         yield server
 
 

@@ -1,6 +1,7 @@
 """``openrouter`` command line: stream chats and query the OpenRouter API.
 
     openrouter [--base-url URL] [--api-key KEY] [--timeout S] [--max-retries N] COMMAND ...
+    openrouter --version
 
     openrouter chat [-m MODEL] [--system TEXT] [--max-tokens N] [--temperature T]
                     [--reasoning EFFORT] [--show-reasoning | --hide-reasoning] PROMPT|-
@@ -8,7 +9,7 @@
     openrouter generation ID [--json]
     openrouter key [--json]
     openrouter credits [--json]
-    openrouter mock [--port N] [--host 127.0.0.1]
+    openrouter mock [--port N] [--host 127.0.0.1] [--api-key KEY]
     openrouter demo
 
 ``chat`` streams the answer to standard output as it arrives (``-`` reads
@@ -18,7 +19,10 @@ model" line with the elapsed time while the server sends only keepalives,
 and the reasoning, dimmed (``--show-reasoning`` prints it even when standard
 error is not a terminal, ``--hide-reasoning`` never); then a one-line
 summary: model, provider, prompt/completion tokens, cost, time to first
-token, tokens per second. Ctrl-C closes the stream and the connection.
+token, tokens per second. A request that fails and is retried (a 429, a
+5xx, a refused connection; ``--max-retries``) is announced on standard error
+as it happens: ``openrouter: 429, retrying in 2 s (1/2)``. Ctrl-C closes the
+stream and the connection.
 
 ``models``, ``generation``, ``key`` and ``credits`` print a readable table
 or list, or with ``--json`` the API's objects (``models``: one per line).
@@ -27,8 +31,12 @@ The connection options may come before or after the command; they default
 to ``OPENROUTER_BASE_URL`` (else https://openrouter.ai/api/v1) and
 ``OPENROUTER_API_KEY``.
 
+Amounts of money are shown the same way everywhere: dollars with two to six
+decimals (``$0.000123``, ``$100.00``).
+
 ``mock`` serves :class:`openrouter.testing.MockOpenRouter` in the
-foreground until Ctrl-C (then exits 0). ``demo`` needs no key and no
+foreground until Ctrl-C (then exits 130, like every command); with
+``--api-key`` it accepts only that key and answers 401 to any other. ``demo`` needs no key and no
 network: it starts the mock on 127.0.0.1 and streams one answer through
 each transport (blocking sockets, asyncio, trio, httpx, httpx async), live,
 then prints a table; a transport whose optional extra is missing is
@@ -39,8 +47,9 @@ messages, the models table) is written with control characters escaped
 (ESC as ``\\x1b``, a lone surrogate as ``\\ud800``), so it cannot drive the
 terminal; ``--json`` output escapes them as JSON does.
 
-Errors are one line on standard error: the error type, what happened and
-what to do. Exit codes:
+Errors are one line on standard error, in words: what happened and what to
+do, the advice chosen by the kind of error (an error body inside a 200
+response is judged by its code, as the client does). Exit codes:
 
     0    success
     1    the API answered with an error (401 bad key, 402 no credits,

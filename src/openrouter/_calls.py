@@ -113,6 +113,9 @@ class RetryPolicy:
         jitter: from 0 to 1.
         retry_after_send: see above.
         random: returns a float in ``[0, 1)``.
+        on_retry: called with a :class:`RetryNotice` right before each wait,
+            in the thread or task making the call (say, to show "429,
+            retrying in 2 s (1/2)"); what it raises ends the call instead.
     """
 
     max_retries: int = 2
@@ -121,6 +124,7 @@ class RetryPolicy:
     jitter: float = 0.25
     retry_after_send: bool = False
     random: Callable[[], float] = _random.random
+    on_retry: Callable[[RetryNotice], object] | None = None
 
     def __post_init__(self) -> None:
         if type(self.max_retries) is not int or self.max_retries < 0:
@@ -139,6 +143,20 @@ class RetryPolicy:
         wait = min(self.base_delay * 2 ** (attempt - 1), self.max_delay)
         draw = float(self.random())
         return float(wait * (1 - self.jitter * draw))
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """A failed attempt about to be retried, as :attr:`RetryPolicy.on_retry` sees it."""
+
+    #: The retry about to be made: 1 for the first, up to ``max_retries``.
+    attempt: int
+    #: The policy's ``max_retries``.
+    max_retries: int
+    #: Seconds of the wait before it.
+    delay: float
+    #: Why the attempt failed (an error response, a connection error).
+    error: OpenRouterError
 
 
 # The C scanner json.loads ends in; typeshed does not declare the attribute.
@@ -244,7 +262,10 @@ def call_flow(
                 raise error
             raise error from cause
         hint = getattr(error, "retry_after", None)
-        yield Wait(policy.delay(attempts, hint))
+        delay = policy.delay(attempts, hint)
+        if policy.on_retry is not None:
+            policy.on_retry(RetryNotice(attempts, policy.max_retries, delay, error))
+        yield Wait(delay)
 
 
 def _retryable(error: OpenRouterError) -> bool:

@@ -3,8 +3,10 @@
 Every command goes through the public client API (``OpenRouter``,
 ``AsyncOpenRouter``, the request types and the error tree), so the command
 line doubles as a working example of it. Errors become one line on standard
-error, ``openrouter: ErrorType: what happened. what to do``, and an exit
-code chosen by :func:`exit_code_for`.
+error, ``openrouter: what happened. What to do.`` (in words, chosen by the
+error's class: see ``_ADVICE``), and an exit code chosen by
+:func:`exit_code_for`. A request that is retried says so on standard error as
+it happens (``openrouter: 429, retrying in 2 s (1/2)``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from sseproto import SSEError, __version__
+
+from ._calls import RetryNotice, RetryPolicy
 from ._client import DEFAULT_BASE_URL, MissingAPIKeyError, OpenRouter
 from ._errors import (
     APIConnectionError,
@@ -27,6 +32,7 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     ConfigurationError,
+    InternalServerError,
     InvalidAPIKeyError,
     InvalidBaseURLError,
     OpenRouterError,
@@ -63,7 +69,8 @@ EXIT_INTERRUPTED: Final = 130
 #: The model ``chat`` asks for unless ``-m`` says: OpenRouter's router picks one.
 DEFAULT_MODEL: Final = "openrouter/auto"
 
-#: The key ``demo`` and the example of ``mock`` use; the mock accepts any key.
+#: The key ``demo`` and the example of ``mock`` use; the mock accepts any key
+#: unless ``mock --api-key`` names one.
 MOCK_KEY: Final = "sk-mock"
 
 _EFFORTS: Final = ("xhigh", "high", "medium", "low", "minimal", "none")
@@ -158,6 +165,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog=_PROG,
         description="Talk to the OpenRouter API: stream a chat, list models, check a key.",
     )
+    cli.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="print the version"
+    )
     _connection_options(cli, suppress=False)
     common = argparse.ArgumentParser(add_help=False)
     _connection_options(common, suppress=True)
@@ -171,8 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-m", "--model", default=DEFAULT_MODEL, help=f"model ID (default {DEFAULT_MODEL})"
     )
     chat.add_argument("--system", metavar="TEXT", help="a system message sent first")
-    chat.add_argument("--max-tokens", type=_positive_int, metavar="N")
-    chat.add_argument("--temperature", type=float, metavar="T")
+    chat.add_argument(
+        "--max-tokens", type=_positive_int, metavar="N", help="at most N tokens in the answer"
+    )
+    chat.add_argument(
+        "--temperature", type=float, metavar="T", help="sampling temperature, e.g. 0 to 2"
+    )
     chat.add_argument(
         "--reasoning",
         choices=_EFFORTS,
@@ -224,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     mock = commands.add_parser("mock", help="run the mock OpenRouter server in the foreground")
     mock.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     mock.add_argument("--host", default="127.0.0.1", help="address (default 127.0.0.1)")
+    mock.add_argument(
+        "--api-key",
+        default=argparse.SUPPRESS,  # also before the command, as for the other commands
+        metavar="KEY",
+        help="accept only this key and answer 401 to any other (default: any key)",
+    )
 
     commands.add_parser(
         "demo",
@@ -248,57 +268,124 @@ def exit_code_for(exc: BaseException) -> int:
     return EXIT_API_ERROR
 
 
-#: What to do about an error, one sentence: the first entry whose type matches
-#: (subclasses come before their bases). ``{base_url}`` is the API root in use.
-_ADVICE: Final[tuple[tuple[type[OpenRouterError], str], ...]] = (
+#: What an error is, in words, and what to do about it, one sentence: the first
+#: entry whose type matches decides (subclasses come before their bases). An
+#: empty name means the error's own message says what happened (an
+#: :class:`APIError`'s starts with its status and meaning, "HTTP 429 rate
+#: limited: ..."). ``{base_url}`` is the API root in use.
+_ADVICE: Final[tuple[tuple[type[OpenRouterError], str, str], ...]] = (
     (
         MissingAPIKeyError,
+        "",
         "set OPENROUTER_API_KEY (export OPENROUTER_API_KEY=sk-or-...) or pass --api-key; "
         f"create a key at {_KEYS_URL}",
     ),
-    (InvalidAPIKeyError, "check the key in OPENROUTER_API_KEY or --api-key"),
+    (InvalidAPIKeyError, "invalid API key", "check the key in OPENROUTER_API_KEY or --api-key"),
     (
         InvalidBaseURLError,
+        "invalid base URL",
         f"pass --base-url as http(s)://host[:port]/path, e.g. {DEFAULT_BASE_URL}",
     ),
     (
         AuthenticationError,
+        "",
         f"check the key in OPENROUTER_API_KEY or --api-key; it may be revoked ({_KEYS_URL})",
     ),
-    (PaymentRequiredError, f"add credits at {_CREDITS_URL}, or lower --max-tokens"),
-    (RateLimitError, "wait a little and try again"),
-    (StreamError, "the provider failed mid-answer; try again, or another model with -m"),
-    (StreamTruncatedError, "the answer above is incomplete; try again"),
-    (APITimeoutError, "the server at {base_url} went quiet; try again or raise --timeout"),
-    (APIConnectionError, "check --base-url ({base_url}) and the network"),
-    (ResponseDecodeError, "is {base_url} an OpenRouter API root? check --base-url"),
-    (APIError, "check the request's arguments"),
+    (PaymentRequiredError, "", f"add credits at {_CREDITS_URL}, or lower --max-tokens"),
+    (RateLimitError, "", "wait a little and try again"),
+    (
+        InternalServerError,
+        "",
+        "the service or the provider failed; try again later or another model",
+    ),
+    (StreamError, "", "the provider failed mid-answer; try again, or another model with -m"),
+    (StreamTruncatedError, "", "the answer above is incomplete; try again"),
+    (
+        APITimeoutError,
+        "timed out",
+        "the server at {base_url} went quiet; try again or raise --timeout",
+    ),
+    (APIConnectionError, "connection failed", "check --base-url ({base_url}) and the network"),
+    (
+        ResponseDecodeError,
+        "unexpected response",
+        "is {base_url} an OpenRouter API root? check --base-url",
+    ),
+    (APIError, "", "check the request's arguments"),
 )
 
 
 def _advice(exc: OpenRouterError, base_url: str) -> str:
     """What to do about ``exc``, one sentence (see ``_ADVICE``)."""
-    for kind, advice in _ADVICE:
+    for kind, _, advice in _ADVICE:
         if not isinstance(exc, kind):
             continue
-        # Two answers depend on the error's values, not only its type.
+        # The wait a rate limit names depends on the error's value.
         if isinstance(exc, RateLimitError) and exc.retry_after is not None:
             return f"wait {exc.retry_after:g} s (Retry-After) and try again"
-        server_failed = kind is APIError and isinstance(exc, APIError) and (exc.status or 0) >= 500
-        if server_failed:
-            return "the service or the provider failed; try again later or another model"
         return advice.format(base_url=base_url)
     return "see the message"
 
 
-def _report(exc: OpenRouterError, base_url: str) -> int:
-    text = " ".join(str(exc).split()).rstrip(".")
+def _failure(exc: BaseException) -> str:
+    """A transport error's message, then its cause's unless the message
+    already quotes it (``[Errno 111] Connection refused``)."""
+    text = str(exc)
+    cause = exc.__cause__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text += f" ({cause})"
+    return text
+
+
+def _what(exc: OpenRouterError) -> str:
+    """What happened, in words (no class names), one line."""
     if isinstance(exc, MissingAPIKeyError):
         # The library's message speaks of api_key=; here the option is --api-key.
-        text = "no OpenRouter API key"
+        return "no OpenRouter API key"
+    text = str(exc)
+    if type(exc) in (APIConnectionError, APITimeoutError) and isinstance(exc.__cause__, SSEError):
+        # The client's message starts with the transport error's class name.
+        text = _failure(exc.__cause__)
+    name = next((name for kind, name, _ in _ADVICE if isinstance(exc, kind)), "")
+    return f"{name}: {text}" if name else text
+
+
+def _report(exc: OpenRouterError, base_url: str) -> int:
+    text = " ".join(_what(exc).split()).rstrip(".")
     advice = _advice(exc, base_url)
-    _say(f"{type(exc).__name__}: {text}. {advice[:1].upper()}{advice[1:]}.")
+    _say(f"{text}. {advice[:1].upper()}{advice[1:]}.")
     return exit_code_for(exc)
+
+
+def _retry_line(notice: RetryNotice) -> str:
+    """``429, retrying in 2 s (1/2)``: a retry as it is about to happen."""
+    error = notice.error
+    status = getattr(error, "status", None)
+    if isinstance(status, int):
+        what = str(status)
+    elif isinstance(error, APITimeoutError):
+        what = "timed out"
+    else:
+        what = "connection failed"
+    delay = f"{round(notice.delay, 2):g}"
+    return f"{what}, retrying in {delay} s ({notice.attempt}/{notice.max_retries})"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _money(dollars: float | None) -> str:
+    """Dollars as every command shows them: ``$0.000123``, ``$100.00``, ``-`` for None.
+
+    Up to six decimals (a generation can cost a millionth of a dollar), at
+    least two.
+    """
+    if dollars is None:
+        return "-"
+    whole, _, decimals = f"{abs(dollars):.6f}".rstrip("0").partition(".")
+    sign = "-" if dollars < 0 else ""
+    return f"{sign}${whole}.{decimals.ljust(2, '0')}"
 
 
 @dataclass(slots=True)
@@ -314,12 +401,14 @@ def _settings(args: argparse.Namespace) -> _Settings:
     return _Settings(args.api_key, base.rstrip("/"), args.timeout, args.max_retries)
 
 
-def _client(settings: _Settings) -> OpenRouter:
+def _client(settings: _Settings, notify: Callable[[str], None] = _say) -> OpenRouter:
+    """The client for ``settings``; each retry is announced with ``notify``."""
     return OpenRouter(
         settings.api_key,
         base_url=settings.base_url,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
+        retry_policy=RetryPolicy(on_retry=lambda notice: notify(_retry_line(notice))),
     )
 
 
@@ -361,7 +450,7 @@ def _summary(
     tokens = f"{'?' if prompt is None else prompt}/{'?' if completion is None else completion}"
     parts.append(f"tokens {tokens} (prompt/completion)")
     if usage is not None and usage.cost is not None:
-        parts.append(f"cost ${usage.cost:.6f}")
+        parts.append(f"cost {_money(usage.cost)}")
     if first is not None:
         parts.append(f"first token {_seconds_text(first - started)}")
         generating = ended - first
@@ -406,7 +495,7 @@ def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
     stream = None
     chunks = 0
     try:
-        with _client(settings) as client:
+        with _client(settings, lambda line: view.notice(f"{_PROG}: {line}")) as client:
             view.start()
             try:
                 stream = client.chat_completion_stream(request, on_heartbeat=view.heartbeat)
@@ -431,7 +520,11 @@ def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
         if stream is not None:
             stream.close()
         view.stop()
-        where = f"after {chunks} chunks" if stream is not None else "before the answer started"
+        where = (
+            f"after {_plural(chunks, 'chunk')}"
+            if stream is not None
+            else "before the answer started"
+        )
         _say(f"interrupted {where}; the connection is closed")
         return EXIT_INTERRUPTED
     except OpenRouterError as exc:
@@ -544,7 +637,7 @@ def _run_generation(args: argparse.Namespace, settings: _Settings) -> int:
             ("tokens prompt", gen.tokens_prompt),
             ("tokens completion", gen.tokens_completion),
             ("reasoning tokens", gen.native_tokens_reasoning),
-            ("cost $", gen.total_cost),
+            ("cost", _money(gen.total_cost)),
             ("latency ms", gen.latency),
             ("generation ms", gen.generation_time),
         ]
@@ -565,11 +658,11 @@ def _run_key(args: argparse.Namespace, settings: _Settings) -> int:
     _print_fields(
         [
             ("label", info.label),
-            ("limit $", info.limit),
-            ("remaining $", info.limit_remaining),
-            ("usage $", info.usage),
-            ("usage today $", info.usage_daily),
-            ("usage this month $", info.usage_monthly),
+            ("limit", _money(info.limit)),
+            ("remaining", _money(info.limit_remaining)),
+            ("usage", _money(info.usage)),
+            ("usage today", _money(info.usage_daily)),
+            ("usage this month", _money(info.usage_monthly)),
             ("free tier", info.is_free_tier),
             ("rate limit", rate_text),
         ]
@@ -585,7 +678,9 @@ def _run_credits(args: argparse.Namespace, settings: _Settings) -> int:
         return EXIT_OK
     total, used = credits_.total_credits, credits_.total_usage
     remaining = None if total is None or used is None else total - used
-    _print_fields([("total $", total), ("used $", used), ("remaining $", remaining)])
+    _print_fields(
+        [("total", _money(total)), ("used", _money(used)), ("remaining", _money(remaining))]
+    )
     return EXIT_OK
 
 
@@ -595,23 +690,27 @@ def _run_credits(args: argparse.Namespace, settings: _Settings) -> int:
 def _run_mock(args: argparse.Namespace) -> int:
     from .testing import MockOpenRouter  # noqa: PLC0415 - only this command needs it
 
-    server = MockOpenRouter(args.port, host=args.host)
+    server = MockOpenRouter(args.port, host=args.host, api_key=args.api_key)
     try:
-        server.start()
-    except OSError as exc:
-        _say(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
-        return EXIT_USAGE
-    print(f"mock OpenRouter at {server.base_url} (any API key works; Ctrl-C stops it)")
-    print(
-        f"try: {_PROG} --base-url {server.base_url} --api-key {MOCK_KEY} "
-        "chat -m 'mock/keepalive?delay=0.5' 'Tell me a story'",
-        flush=True,
-    )
-    try:
+        try:
+            server.start()
+        except OSError as exc:
+            _say(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}")
+            return EXIT_USAGE
+        # The key given is not echoed: it may be a real one.
+        keys = "any API key works" if args.api_key is None else "only the --api-key given works"
+        print(f"mock OpenRouter at {server.base_url} ({keys}; Ctrl-C stops it)")
+        key = MOCK_KEY if args.api_key is None else "KEY"
+        print(
+            f"try: {_PROG} --base-url {server.base_url} --api-key {key} "
+            "chat -m 'mock/keepalive?delay=0.5' 'Tell me a story'",
+            flush=True,
+        )
         server.serve_forever()
     except KeyboardInterrupt:
         server.stop()
         _say("mock server stopped")
+        return EXIT_INTERRUPTED
     return EXIT_OK
 
 

@@ -91,7 +91,8 @@ class LiveView:
     ``waiting`` turns the indicator on (callers pass ``err.isatty()``);
     ``dim`` wraps reasoning in ANSI dim. Call :meth:`start` before sending
     the request, :meth:`heartbeat` for each heartbeat, a keepalive comment (it is safe
-    from any thread), :meth:`content` / :meth:`reasoning` per delta, and
+    from any thread), :meth:`notice` for a line of news (a retry),
+    :meth:`content` / :meth:`reasoning` per delta, and
     :meth:`stop` at the end, whatever happened: it erases the indicator and
     joins the refresh thread. Never raises except for write errors.
     """
@@ -166,6 +167,16 @@ class LiveView:
         del text
         with self._lock:
             self.heartbeats += 1
+            self._draw()
+
+    def notice(self, line: str) -> None:
+        """Write ``line`` (one line, safe for a terminal) on ``err``; the
+        waiting indicator, when shown, is erased first and drawn again below
+        it. Safe from any thread."""
+        with self._lock:
+            self._erase()
+            self._err.write(line + "\n")
+            self._err.flush()
             self._draw()
 
     # -- tokens ----------------------------------------------------------------------

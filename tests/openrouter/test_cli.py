@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pty
@@ -15,8 +16,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from openrouter import APIError, RateLimitError, _cli
+from openrouter import BadGatewayError, BadRequestError, RateLimitError, __version__, _cli
+from openrouter._errors import error_from_response
 from openrouter.testing import STORY_TEXT, MockOpenRouter, story_pieces
+from tests.commandline import options_without_help
 
 KEY = "sk-test"
 # Generous: a subprocess only waits this long when something is broken.
@@ -144,8 +147,9 @@ def test_rate_limit_exits_1_and_says_when_to_retry(server: MockOpenRouter) -> No
     done = api(server, "--max-retries", "0", "chat", "-m", "mock/429", "hi")
     assert done.returncode == 1
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: RateLimitError: HTTP 429")
+    assert line.startswith("openrouter: HTTP 429 rate limited: ")
     assert "Wait 2 s" in line
+    assert "RateLimitError" not in line
 
 
 def test_bad_key_exits_1_and_says_to_check_it(server: MockOpenRouter) -> None:
@@ -153,7 +157,7 @@ def test_bad_key_exits_1_and_says_to_check_it(server: MockOpenRouter) -> None:
     done = cli("--base-url", server.base_url, "--api-key", "sk-wrong", "credits")
     assert done.returncode == 1
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: AuthenticationError: HTTP 401")
+    assert line.startswith("openrouter: HTTP 401 authentication failed: ")
     assert "Check the key" in line
     assert "sk-wrong" not in line
 
@@ -164,7 +168,7 @@ def test_in_band_error_exits_4_after_the_partial_answer(server: MockOpenRouter) 
     assert done.returncode == 4
     assert done.stdout == "".join(story_pieces(20)[:3]) + "\n"
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: StreamError: ")
+    assert line.startswith("openrouter: HTTP 200 error in stream: ")
     assert "Provider disconnected unexpectedly" in line
 
 
@@ -174,7 +178,7 @@ def test_truncated_stream_exits_4(server: MockOpenRouter) -> None:
     assert done.returncode == 4
     assert done.stdout == "".join(story_pieces(20)[:5]) + "\n"
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: StreamTruncatedError: ")
+    assert line.startswith("openrouter: the stream ended before [DONE]")
     assert "incomplete" in line
 
 
@@ -183,7 +187,7 @@ def test_missing_key_exits_2_and_names_the_variable() -> None:
     done = cli("chat", "hi")
     assert done.returncode == 2
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: MissingAPIKeyError: ")
+    assert line.startswith("openrouter: no OpenRouter API key. Set OPENROUTER_API_KEY")
     assert "OPENROUTER_API_KEY" in line
     assert "--api-key" in line
 
@@ -197,8 +201,10 @@ def test_unreachable_base_url_exits_3() -> None:
     done = cli("--base-url", url, "--api-key", KEY, "--max-retries", "0", "chat", "hi")
     assert done.returncode == 3
     line = one_line(done.stderr)
-    assert line.startswith("openrouter: APIConnectionError: ")
+    assert line.startswith("openrouter: connection failed: cannot connect to ")
     assert f"--base-url ({url})" in line
+    assert "Error" not in line  # no class names
+    assert line.count("Connection refused") == 1, line
 
 
 def test_usage_error_exits_2() -> None:
@@ -250,7 +256,7 @@ def test_unknown_generation_exits_1(server: MockOpenRouter) -> None:
     """An unknown generation ID is a 404: exit 1."""
     done = api(server, "generation", "gen-nope")
     assert done.returncode == 1
-    assert one_line(done.stderr).startswith("openrouter: NotFoundError: HTTP 404")
+    assert one_line(done.stderr).startswith("openrouter: HTTP 404 not found: ")
 
 
 def test_key_and_credits(server: MockOpenRouter) -> None:
@@ -261,7 +267,7 @@ def test_key_and_credits(server: MockOpenRouter) -> None:
     assert json.loads(api(server, "key", "--json").stdout)["limit"] == 100.0
     credits_ = api(server, "credits")
     assert credits_.returncode == 0, credits_.stderr
-    assert re.search(r"^total \$ +100$", credits_.stdout, re.MULTILINE)
+    assert re.search(r"^total +\$100\.00$", credits_.stdout, re.MULTILINE)
     assert json.loads(api(server, "credits", "--json").stdout)["total_credits"] == 100.0
 
 
@@ -298,32 +304,16 @@ def test_demo_streams_through_every_transport() -> None:
 
 
 def test_mock_command_serves_until_ctrl_c() -> None:
-    """mock prints its base URL, answers a chat, and stops cleanly on SIGINT."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "openrouter", "mock"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env_without_key(),
-    )
-    try:
+    """mock prints its base URL, answers a chat, and stops on SIGINT with exit 130."""
+    with _mock() as (proc, url):
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:[0-9]+/api/v1", first)
-        assert url is not None, first
         assert "--base-url" in proc.stdout.readline()
-        done = cli(
-            "--base-url", url.group(), "--api-key", "anything", "chat", "-m", "mock/story", "hi"
-        )
+        done = cli("--base-url", url, "--api-key", "anything", "chat", "-m", "mock/story", "hi")
         assert done.stdout == STORY_TEXT + "\n"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=WAIT)
-        assert proc.returncode == 0
-        assert "stopped" in err
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    assert proc.returncode == 130
+    assert "stopped" in err
 
 
 # -- Ctrl-C and the terminal -----------------------------------------------------------------
@@ -344,7 +334,7 @@ def test_ctrl_c_closes_the_stream() -> None:
                 KEY,
                 "chat",
                 "-m",
-                "mock/stall",
+                "mock/stall?chunks=1",
                 "hi",
             ],
             stdout=subprocess.PIPE,
@@ -365,7 +355,7 @@ def test_ctrl_c_closes_the_stream() -> None:
                 proc.communicate()
         assert proc.returncode == 130
         line = one_line(err.decode())
-        assert line.startswith("openrouter: interrupted after ")
+        assert line.startswith("openrouter: interrupted after 1 chunk; ")
         assert "connection is closed" in line
         # The connection's server thread ends once it sees the close.
         connection.join(WAIT)
@@ -374,6 +364,159 @@ def test_ctrl_c_closes_the_stream() -> None:
 
 def test_waiting_indicator_on_a_terminal(server: MockOpenRouter) -> None:
     """On a terminal, the waiting line shows while keepalives arrive and is erased."""
+    code, out, text = _on_a_terminal(
+        server, "chat", "-m", "mock/keepalive?chunks=2&delay=0.1", "hi"
+    )
+    assert code == 0
+    assert out == "".join(story_pieces(2)) + "\n"
+    assert "waiting for the model..." in text
+    last = text.rindex("waiting for the model")
+    erase = text.index("\r\x1b[K", last)
+    # Nothing but the erased line between the last drawing and the summary.
+    assert text[erase:].startswith("\r\x1b[Kopenrouter: mock/keepalive via Mock")
+
+
+def test_every_advice_is_reachable() -> None:
+    """No entry of the advice table is hidden behind an earlier entry for one of its bases."""
+    kinds = [kind for kind, _, _ in _cli._ADVICE]
+    for later, kind in enumerate(kinds):
+        earlier = kinds[:later]
+        assert not any(issubclass(kind, base) for base in earlier), kind.__name__
+
+
+def test_advice_for_rate_limits_and_server_failures() -> None:
+    """A 429 with Retry-After names the wait; a 5xx points at the service, a 4xx at the request."""
+    assert "wait 2 s" in _cli._advice(
+        RateLimitError("slow", status=429, headers={"Retry-After": "2"}), "u"
+    )
+    assert "service" in _cli._advice(BadGatewayError("down", status=502), "u")
+    assert "arguments" in _cli._advice(BadRequestError("bad", status=400), "u")
+
+
+def test_advice_follows_the_class_of_an_error_inside_a_200() -> None:
+    """An error body with code 502 inside a 200 gets the advice for a server failure."""
+    body = b'{"error": {"code": 502, "message": "Provider returned error"}}'
+    assert "service" in _cli._advice(error_from_response(200, [], body), "u")
+
+
+def test_error_body_inside_a_200_points_at_the_service(server: MockOpenRouter) -> None:
+    """chat against a 200 whose body is an error with code 502: the advice is about the service."""
+    done = api(server, "--max-retries", "0", "chat", "-m", "mock/error-body-200", "hi")
+    assert done.returncode == 1
+    line = one_line(done.stderr)
+    assert "service or the provider failed" in line
+    assert "arguments" not in line
+
+
+# -- retries, --version, help, the mock's key -----------------------------------------------
+
+
+def test_chat_shows_each_retry_as_it_happens(server: MockOpenRouter) -> None:
+    """Each retry of a 429 is one line (status, wait, count) before the final error."""
+    done = api(server, "chat", "-m", "mock/429?retry_after=0", "hi")
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[:2] == [
+        "openrouter: 429, retrying in 0 s (1/2)",
+        "openrouter: 429, retrying in 0 s (2/2)",
+    ]
+    assert lines[2].startswith("openrouter: HTTP 429 rate limited: ")
+    assert len(lines) == 3
+
+
+def test_retries_of_a_refused_connection_are_shown() -> None:
+    """A refused connection retried once says so, then fails with exit 3."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/api/v1"
+    done = cli("--base-url", url, "--api-key", KEY, "--max-retries", "1", "credits")
+    assert done.returncode == 3
+    first, last = done.stderr.splitlines()
+    assert re.fullmatch(r"openrouter: connection failed, retrying in [0-9.]+ s \(1/1\)", first)
+    assert last.startswith("openrouter: connection failed: ")
+
+
+def test_retry_line_on_a_terminal_is_not_overdrawn(server: MockOpenRouter) -> None:
+    """On a terminal the retry line is written on a line of its own, outside the waiting line."""
+    code, _, text = _on_a_terminal(server, "chat", "-m", "mock/429?retry_after=0", "hi")
+    assert code == 1
+    # The terminal turns each \n into \r\n.
+    assert "\r\x1b[Kopenrouter: 429, retrying in 0 s (1/2)\r\n" in text
+
+
+def test_version() -> None:
+    """--version prints the package version."""
+    done = cli("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"openrouter {__version__}"
+
+
+@pytest.mark.parametrize(
+    "command", [(), ("chat",), ("models",), ("generation",), ("key",), ("credits",), ("mock",)]
+)
+def test_every_option_has_help(command: tuple[str, ...]) -> None:
+    """Each option in the --help of the command line and of each command has help text."""
+    done = cli(*command, "--help")
+    assert done.returncode == 0
+    assert options_without_help(done.stdout) == []
+
+
+def test_money_has_one_format(server: MockOpenRouter) -> None:
+    """The chat summary, generation, key and credits show dollars the same way."""
+    chat = api(server, "chat", "-m", "mock/story", "hi")
+    cost = re.search(r"cost (\$[0-9]+\.[0-9]+)", chat.stderr)
+    assert cost is not None, chat.stderr
+    generation_id = re.search(r"generation (gen-\S+)$", chat.stderr.strip())
+    assert generation_id is not None
+    generation = api(server, "generation", generation_id.group(1))
+    assert re.search(rf"^cost +{re.escape(cost.group(1))}$", generation.stdout, re.MULTILINE)
+    assert re.search(r"^limit +\$100\.00$", api(server, "key").stdout, re.MULTILINE)
+    assert _cli._money(0.000123) == "$0.000123"
+    assert _cli._money(1.5) == "$1.50"
+    assert _cli._money(None) == "-"
+
+
+@contextlib.contextmanager
+def _mock(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``openrouter mock ARGS`` running, and its base URL; killed at the end if still running."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "openrouter", "mock", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env_without_key(),
+    )
+    try:
+        assert proc.stdout is not None
+        url = re.search(r"http://127\.0\.0\.1:[0-9]+/api/v1", proc.stdout.readline())
+        assert url is not None
+        yield proc, url.group()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def test_mock_api_key_refuses_other_keys() -> None:
+    """mock --api-key K answers 401 to any other key, serves K, and does not print K."""
+    with _mock("--api-key", "sk-right-key") as (proc, url):
+        wrong = cli("--base-url", url, "--api-key", "sk-wrong", "chat", "hi")
+        right = cli(
+            "--base-url", url, "--api-key", "sk-right-key", "chat", "-m", "mock/story", "hi"
+        )
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=WAIT)
+    assert wrong.returncode == 1
+    assert one_line(wrong.stderr).startswith("openrouter: HTTP 401 authentication failed")
+    assert right.stdout == STORY_TEXT + "\n"
+    assert "sk-right-key" not in out + err
+    assert proc.returncode == 130
+
+
+def _on_a_terminal(server: MockOpenRouter, *args: str) -> tuple[int, str, str]:
+    """``openrouter ARGS`` run with standard error on a terminal: the exit
+    code, standard output, and what the terminal received."""
     master, slave = pty.openpty()
     try:
         proc = subprocess.Popen(
@@ -385,10 +528,7 @@ def test_waiting_indicator_on_a_terminal(server: MockOpenRouter) -> None:
                 server.base_url,
                 "--api-key",
                 KEY,
-                "chat",
-                "-m",
-                "mock/keepalive?chunks=2&delay=0.1",
-                "hi",
+                *args,
             ],
             stdout=subprocess.PIPE,
             stderr=slave,
@@ -410,28 +550,4 @@ def test_waiting_indicator_on_a_terminal(server: MockOpenRouter) -> None:
         os.close(master)
         if slave != -1:
             os.close(slave)
-    assert proc.returncode == 0
-    assert out.decode() == "".join(story_pieces(2)) + "\n"
-    text = seen.decode()
-    assert "waiting for the model..." in text
-    last = text.rindex("waiting for the model")
-    erase = text.index("\r\x1b[K", last)
-    # Nothing but the erased line between the last drawing and the summary.
-    assert text[erase:].startswith("\r\x1b[Kopenrouter: mock/keepalive via Mock")
-
-
-def test_every_advice_is_reachable() -> None:
-    """No entry of the advice table is hidden behind an earlier entry for one of its bases."""
-    kinds = [kind for kind, _ in _cli._ADVICE]
-    for later, kind in enumerate(kinds):
-        earlier = kinds[:later]
-        assert not any(issubclass(kind, base) for base in earlier), kind.__name__
-
-
-def test_advice_for_rate_limits_and_server_failures() -> None:
-    """A 429 with Retry-After names the wait; a 5xx points at the service, a 4xx at the request."""
-    assert "wait 2 s" in _cli._advice(
-        RateLimitError("slow", status=429, headers={"Retry-After": "2"}), "u"
-    )
-    assert "service" in _cli._advice(APIError("down", status=502), "u")
-    assert "arguments" in _cli._advice(APIError("bad", status=400), "u")
+    return proc.returncode, out.decode(), seen.decode()

@@ -105,7 +105,7 @@ def test_malformed_key_exits_2(key: str) -> None:
     done = cli("--api-key", key, "--base-url", "http://127.0.0.1:9/api/v1", "chat", "hi")
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "InvalidAPIKeyError" in done.stderr
+    assert done.stderr.startswith("openrouter: invalid API key: ")
     assert "ab" not in done.stderr.replace("able", "")
 
 
@@ -117,4 +117,4 @@ def test_malformed_base_url_exits_2(url: str, command: str) -> None:
     done = cli("--api-key", KEY, "--base-url", url, *args)
     assert done.returncode == 2, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "InvalidBaseURLError" in done.stderr
+    assert done.stderr.startswith("openrouter: invalid base URL: ")

@@ -26,6 +26,7 @@ from openrouter.testing._scenarios import (
     TOOL_CALLS,
     UTF8_PIECES,
     WEB_SEARCH_ANSWER,
+    example_of,
 )
 
 AUTH = {"Authorization": "Bearer sk-test", "Content-Type": "application/json"}
@@ -658,3 +659,80 @@ def test_new_scenario_bodies_read_as_typed_records(server: MockOpenRouter) -> No
     assert body.error is not None
     assert body.usage is not None
     assert body.choices[0].finish_reason == "error"
+
+
+# -- error messages name the model; structured output --------------------------------------
+
+
+def test_error_messages_name_the_requested_model(server: MockOpenRouter) -> None:
+    """The 429 and 503 messages quote the model asked for, without its knobs."""
+    _, body = post(server, {"model": "mock/429?retry_after=0", "stream": True})
+    assert "limit_rpm/mock/429." in json.loads(body)["error"]["message"]
+    assert "mock/story" not in json.loads(body)["error"]["message"]
+    _, body = post(server, {"model": "mock/availability?retry_after=1"})
+    assert "for mock/availability:" in json.loads(body)["error"]["message"]
+
+
+WEATHER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "city": {"type": "string"},
+        "temperature_c": {"type": "number"},
+        "conditions": {"type": "string", "enum": ["sunny", "cloudy"]},
+        "hourly": {"type": "array", "items": {"type": "integer"}},
+        "note": {"type": "string"},
+    },
+    "required": ["city", "temperature_c", "conditions", "hourly"],
+    "additionalProperties": False,
+}
+
+
+def _json_schema(schema: object) -> dict[str, Any]:
+    return {"type": "json_schema", "json_schema": {"name": "w", "strict": True, "schema": schema}}
+
+
+def _ask(server: MockOpenRouter, model: str, response_format: object, *, stream: bool) -> Any:
+    """POST a chat request with ``response_format``; the chunks, or the completion."""
+    body = {"model": model, "messages": [{"role": "user", "content": "Weather?"}]}
+    response, data = post(server, {**body, "response_format": response_format, "stream": stream})
+    assert response.status == 200, data
+    return chunk_objects(data) if stream else json.loads(data)
+
+
+def test_json_schema_gets_json_with_the_required_properties(server: MockOpenRouter) -> None:
+    """A streamed request with a json_schema response_format gets JSON holding each required
+    property, with a value of its type, in several content deltas."""
+    chunks = _ask(server, "openai/gpt-4.1-mini", _json_schema(WEATHER_SCHEMA), stream=True)
+    pieces = [c["choices"][0]["delta"].get("content") for c in chunks if c["choices"]]
+    pieces = [piece for piece in pieces if piece]
+    assert len(pieces) > 1
+    answer = json.loads("".join(pieces))
+    assert answer == {"city": "mock", "temperature_c": 1.5, "conditions": "sunny", "hourly": [1]}
+
+
+def test_json_schema_non_streamed_and_json_object(server: MockOpenRouter) -> None:
+    """The non-streamed answer is the same JSON; json_object gets a JSON object too."""
+    reply = _ask(server, "mock/story", _json_schema(WEATHER_SCHEMA), stream=False)
+    assert json.loads(reply["choices"][0]["message"]["content"])["conditions"] == "sunny"
+    reply = _ask(server, "openai/gpt-4o", {"type": "json_object"}, stream=False)
+    assert json.loads(reply["choices"][0]["message"]["content"]) == {"text": STORY_TEXT}
+
+
+def test_other_scenarios_ignore_the_response_format(server: MockOpenRouter) -> None:
+    """Scenarios that test wire shapes (mock/tools, ...) answer as without a format."""
+    reply = _ask(server, "mock/tools", _json_schema(WEATHER_SCHEMA), stream=False)
+    assert reply["choices"][0]["finish_reason"] == "tool_calls"
+
+
+def test_example_of_covers_the_schema_keywords() -> None:
+    """examples, const, enum, anyOf, type lists, nested objects, and a bound on depth."""
+    assert example_of({"type": "string", "examples": ["Lisbon"]}) == "Lisbon"
+    assert example_of({"const": 3}) == 3
+    assert example_of({"anyOf": [{"type": "integer"}, {"type": "string"}]}) == 1
+    assert example_of({"type": ["null", "boolean"]}) is True
+    assert example_of({"type": "object", "properties": {"a": {"type": "null"}}}) == {"a": None}
+    assert example_of({"$ref": "#/defs/x"}) is None
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(100):
+        deep = {"type": "array", "items": deep}
+    json.dumps(example_of(deep))  # bounded: no RecursionError

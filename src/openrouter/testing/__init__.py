@@ -65,7 +65,13 @@ model                     what the reply does
 ========================  ===============================================================
 
 Any model name outside ``mock/`` gets the story; an unknown ``mock/`` name
-gets 400. Knobs ride on the model name as a query: ``chunks`` (how many
+gets 400. A request whose ``response_format`` asks for JSON gets JSON instead
+of the story (for names outside ``mock/`` and ``mock/story``), cut into
+content deltas: for ``json_schema``, a value with each ``required`` property
+of the schema (see ``_scenarios.example_of``: the first of ``examples``,
+``const`` or ``enum``, else ``"mock"``, ``1.5``, ``1``, ``true``, ...); for
+``json_object``, ``{"text": STORY_TEXT}``. Error messages (429, 503) name
+the model requested. Knobs ride on the model name as a query: ``chunks`` (how many
 deltas, e.g. ``mock/story?chunks=20000``), ``delay`` (seconds after each
 event, 0 = batched writes), ``drip`` (seconds per byte for ``mock/drip``),
 ``size`` (bytes of ``mock/big``), ``retry_after`` (seconds, 429 and 503).

@@ -53,8 +53,10 @@ __all__ = [
     "ScenarioError",
     "build_scenario",
     "custom_scenario",
+    "example_of",
     "split_model",
     "story_pieces",
+    "structured_answer",
 ]
 
 #: The default story; ``story_pieces(20)`` is what ``mock/story`` streams.
@@ -116,7 +118,7 @@ def split_model(model: str) -> tuple[str, Params]:
             if isinstance(exc, ScenarioError):
                 raise
             raise ScenarioError(f"invalid value {raw!r} for {key!r} in {model!r}") from exc
-    params = Params(**values)
+    params = Params(model=name or "mock/story", **values)
     if params.chunks is not None and not 1 <= params.chunks <= MAX_CHUNKS:
         raise ScenarioError(f"chunks must be between 1 and {MAX_CHUNKS}")
     if params.size is not None and params.size > MAX_BIG_SIZE:
@@ -382,7 +384,7 @@ def _rate_limited(params: Params) -> Canned:
     }
     body = error_body(
         429,
-        "Rate limit exceeded: limit_rpm/mock/story. High demand for this model.",
+        f"Rate limit exceeded: limit_rpm/{params.model}. High demand for this model.",
         {"headers": limit_headers, "provider_name": None},
     )
     headers = (("Retry-After", str(retry_after)), *limit_headers.items())
@@ -395,7 +397,7 @@ def _availability(params: Params) -> Canned:
     # of OpenRouter's routing errors when no provider can take the request.
     retry_after = 5 if params.retry_after is None else params.retry_after
     error = {
-        "message": "No endpoints available for mock/availability: all providers are busy",
+        "message": f"No endpoints available for {params.model}: all providers are busy",
         "metadata": {"retry_after": retry_after, "provider_name": None},
         "availability": {
             "status": "unavailable",
@@ -457,12 +459,18 @@ BUILTIN_SCENARIOS: Final[Mapping[str, ScenarioBuilder]] = {
 
 
 def build_scenario(
-    model: str, custom: Mapping[str, ScenarioBuilder] | None = None
+    model: str,
+    custom: Mapping[str, ScenarioBuilder] | None = None,
+    *,
+    response_format: object = None,
 ) -> tuple[str, Script | Canned]:
     """The scenario for a requested model name, and the name without its knobs.
 
     Names outside the ``mock/`` namespace (``openai/gpt-4o``) get the story,
-    so code written against real model names runs unchanged.
+    so code written against real model names runs unchanged; with a
+    ``response_format`` asking for JSON (the request's, see
+    :func:`structured_answer`) they, and ``mock/story``, answer that JSON
+    instead, cut into content deltas.
 
     Raises:
         ScenarioError: an unknown ``mock/`` name or an invalid knob.
@@ -475,7 +483,91 @@ def build_scenario(
         if name.startswith("mock/"):
             raise ScenarioError(f"{name} is not a valid model ID")
         builder = _story
-    return name or "mock/story", builder(params)
+    answer = structured_answer(response_format)
+    if builder is _story and answer is not None:
+        steps: list[Step] = [Content(p) for p in _text_pieces(answer, params.chunks or 4)]
+        steps.append(Finish("stop"))
+        return params.model, Script(tuple(steps), delay=params.delay or 0.0)
+    return params.model, builder(params)
+
+
+#: How deep :func:`example_of` follows nested schemas before answering ``null``.
+MAX_SCHEMA_DEPTH: Final = 32
+
+#: What :func:`example_of` answers for each JSON Schema type.
+_EXAMPLES: Final[Mapping[str, object]] = {
+    "string": "mock",
+    "number": 1.5,
+    "integer": 1,
+    "boolean": True,
+    "null": None,
+}
+
+
+def example_of(schema: object, depth: int = 0) -> object:
+    """A value that matches ``schema`` (a JSON Schema) in the ways a test reads it.
+
+    The first of ``examples``, else ``const``, else the first of ``enum``,
+    else the first branch of ``anyOf`` / ``oneOf`` / ``allOf``, else a value
+    of ``type`` (its first non-null type when it is a list): ``"mock"``,
+    ``1.5``, ``1``, ``true``, ``null``, an array of one example of ``items``
+    (empty without ``items``), an object with an example of each
+    ``required`` property (every property when ``required`` is absent).
+    Anything else, ``$ref`` included, and anything deeper than
+    :data:`MAX_SCHEMA_DEPTH`, is ``null``.
+    """
+    if not isinstance(schema, Mapping) or depth > MAX_SCHEMA_DEPTH:
+        return None
+    examples = schema.get("examples")
+    if isinstance(examples, list) and examples:
+        return examples[0]
+    if "const" in schema:
+        return schema["const"]
+    enum = schema.get("enum")
+    if isinstance(enum, list) and enum:
+        return enum[0]
+    for key in ("anyOf", "oneOf", "allOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list) and branches:
+            return example_of(branches[0], depth + 1)
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "object" or (kind is None and "properties" in schema):
+        properties = schema.get("properties")
+        properties = properties if isinstance(properties, Mapping) else {}
+        required = schema.get("required")
+        names = required if isinstance(required, list) else list(properties)
+        return {
+            str(name): example_of(properties.get(name, {}), depth + 1)
+            for name in names
+            if isinstance(name, str)
+        }
+    if kind == "array":
+        items = schema.get("items")
+        return [example_of(items, depth + 1)] if isinstance(items, Mapping) else []
+    return _EXAMPLES.get(kind) if isinstance(kind, str) else None
+
+
+def structured_answer(response_format: object) -> str | None:
+    """The JSON text the mock answers to a request's ``response_format``, or ``None``.
+
+    ``{"type": "json_schema", "json_schema": {"schema": S}}`` gets
+    ``example_of(S)``; ``{"type": "json_object"}`` (or a ``json_schema``
+    without a schema object) gets an object holding the story
+    (``{"text": STORY_TEXT}``); anything else gets ``None``: a plain text
+    answer.
+    """
+    if not isinstance(response_format, Mapping):
+        return None
+    kind = response_format.get("type")
+    if kind not in ("json_object", "json_schema"):
+        return None
+    wrapper = response_format.get("json_schema")
+    schema = wrapper.get("schema") if isinstance(wrapper, Mapping) else None
+    if kind == "json_object" or not isinstance(schema, Mapping):
+        return dumps({"text": STORY_TEXT}).decode()
+    return dumps(example_of(schema)).decode()
 
 
 def custom_scenario(

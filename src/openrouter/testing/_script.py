@@ -189,8 +189,10 @@ class Canned:
 
 @dataclass(frozen=True, slots=True)
 class Params:
-    """Knobs read from a model name's query suffix (``mock/story?chunks=20000``)."""
+    """Knobs read from a model name's query suffix (``mock/story?chunks=20000``),
+    and the name without them (``model``), which error messages quote."""
 
+    model: str = "mock/story"
     chunks: int | None = None
     delay: float | None = None
     drip: float | None = None

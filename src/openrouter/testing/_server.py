@@ -301,7 +301,9 @@ class MockOpenRouter:
         with self._lock:
             custom = dict(self._custom)
         try:
-            name, scenario = build_scenario(model, custom)
+            name, scenario = build_scenario(
+                model, custom, response_format=payload.get("response_format")
+            )
         except ScenarioError as exc:
             return out.send_error(400, str(exc))
         if isinstance(scenario, Canned):
