@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import select
 import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sseproto
 
@@ -273,3 +274,53 @@ def test_every_option_has_help() -> None:
     assert "--data" in text
     assert "--method" in text
     assert options_without_help(text) == []
+
+
+def test_reconnections_are_told_on_stderr() -> None:
+    """A subscription says on stderr why it reconnects, after how long, and
+    when it is connected again; the events go on on stdout."""
+    with FaultServer() as server:
+        done = cli(server.url("/close-after/2"), "--max-events", "3", "--reconnect-delay", "0.05")
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.decode().splitlines()
+    assert lines[0] == "sseproto: connected"
+    assert "sseproto: the server ended the stream; reconnecting in 0.05 s (attempt 1)" in lines
+    assert "sseproto: reconnected (attempt 1)" in lines
+    assert lines[-1] == "sseproto: 3 events"
+
+
+def _line_within(stream: IO[bytes], seconds: float) -> bytes:
+    """The next line of ``stream``, or ``b""`` if none comes within ``seconds``."""
+    ready, _, _ = select.select([stream], [], [], seconds)
+    return stream.readline() if ready else b""
+
+
+def test_a_dead_server_is_not_silent() -> None:
+    """Connections refused over and over are reported as they are retried."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = _popen(f"http://127.0.0.1:{port}/", "--reconnect-delay", "0.05")
+    try:
+        assert proc.stderr is not None
+        first = _line_within(proc.stderr, 10.0)
+        second = _line_within(proc.stderr, 10.0)
+    finally:
+        proc.kill()
+        proc.wait()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+    assert first.startswith(b"sseproto: cannot connect to "), first
+    assert b"reconnecting in" in first
+    assert b"(attempt 1)" in first
+    assert b"(attempt 2)" in second
+
+
+def test_a_body_cut_short_is_a_connection_failure() -> None:
+    """A chunked body cut off by the server's close (IncompleteBody, a lost
+    connection) exits 3, the connection code, not 1."""
+    with FaultServer() as server:
+        done = cli(server.url("/truncated-chunked"), "--once")
+    assert done.returncode == 3, done.stderr
+    assert b"\nsseproto: connection failed: " in done.stderr

@@ -21,7 +21,7 @@ from ._builders import (
     CompletionRequestBuilder,
     ProviderOptionsBuilder,
 )
-from ._calls import Outcome, RetryPolicy
+from ._calls import Outcome, RetryNotice, RetryPolicy
 from ._client import (
     DEFAULT_BASE_URL,
     AsyncOpenRouter,
@@ -307,6 +307,7 @@ __all__ = [
     "ResponseDecodeError",
     "ResponseFormat",
     "ResponseToolCall",
+    "RetryNotice",
     "RetryPolicy",
     "Role",
     "ServerTool",

@@ -215,6 +215,19 @@ def _failure(exc: BaseException) -> str:
     return text
 
 
+def _notice(notice: object) -> None:
+    """Say on standard error what a subscription does between events (its
+    end, ``GaveUp``, is said by the final line)."""
+    # The adapters import h11; the --file mode needs only the core.
+    from .http import Reconnected, Reconnecting  # noqa: PLC0415
+
+    if isinstance(notice, Reconnecting):
+        why = "the server ended the stream" if notice.error is None else _failure(notice.error)
+        _say(f"{why}; reconnecting in {notice.delay:g} s (attempt {notice.attempt})")
+    elif isinstance(notice, Reconnected):
+        _say(f"reconnected (attempt {notice.attempt})")
+
+
 def _run_url(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     # The adapters import h11; the --file mode needs only the core.
     from .adapters import Timeout, Timeouts, TransportError  # noqa: PLC0415
@@ -259,14 +272,15 @@ def _run_url(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                         retry_delay=args.reconnect_delay,
                         max_delay=max(args.reconnect_delay, DEFAULT_MAX_DELAY),
                     ),
+                    on_notice=_notice,
                 )
             connections = 0
             with source:
                 for item in source:
-                    seen = getattr(source, "connections", 1)
-                    if seen != connections:
-                        connections = seen
-                        _say(f"connected ({connections})")
+                    if not connections:
+                        # Later connections are told by the notices.
+                        connections = 1
+                        _say("connected")
                     _print_item(out, item)
                     out.flush()
                     if type(item) is Event:
@@ -284,15 +298,17 @@ def _run_url(cli: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             _say(f"refused: {exc}")
             return EXIT_PROTOCOL_ERROR
         ending = " (the server answered 204 No Content: stop)"
-    except ProtocolError as exc:
-        _say(f"refused: {exc}")
-        return EXIT_PROTOCOL_ERROR
     except Timeout as exc:
         _say(f"timed out: {_failure(exc)}")
         return EXIT_CONNECTION
     except TransportError as exc:
+        # Before ProtocolError: a body cut short by a lost connection
+        # (IncompleteBody) is both, and the connection is what failed.
         _say(f"connection failed: {_failure(exc)}")
         return EXIT_CONNECTION
+    except ProtocolError as exc:
+        _say(f"refused: {exc}")
+        return EXIT_PROTOCOL_ERROR
     _say(f"{_plural(events, 'event')}{ending}")
     return EXIT_OK
 
