@@ -276,9 +276,14 @@ def streams(draw: st.DrawFn) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         ]
         tokens = (choice.get("logprobs") or {}).get("content")
         if tokens is not None:
-            cut = draw(st.integers(0, len(tokens)))
-            entries[0]["logprobs"] = {"content": tokens[:cut]}
-            entries[-1] = {**entries[-1], "logprobs": {"content": tokens[cut:]}}
+            # Split between the first and the last delta; a message streamed
+            # in one delta carries them all (its first is its last).
+            if len(entries) == 1:
+                entries[0]["logprobs"] = {"content": tokens}
+            else:
+                cut = draw(st.integers(0, len(tokens)))
+                entries[0]["logprobs"] = {"content": tokens[:cut]}
+                entries[-1] = {**entries[-1], "logprobs": {"content": tokens[cut:]}}
         entries.append(
             {
                 "index": choice["index"],
