@@ -283,6 +283,9 @@ def _parse_response(
 ) -> T | APIError:
     if response.status >= 400:
         return error_from_response(response.status, response.headers, response.body, secret=secret)
+    if response.status == 204 and not response.body:
+        assert parse is not None
+        return parse(None)  # No Content: nothing to decode
     try:
         payload = json.loads(response.body)
     except (ValueError, RecursionError) as exc:

@@ -327,11 +327,27 @@ class _Core:
     ) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
         if payload is None:
             return headers, None
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        value = payload.value if isinstance(payload, _Body) else payload
+        body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
         headers = (*headers, ("Content-Type", "application/json"))
         if stream:
             headers += (("Accept", "text/event-stream"),)
         return headers, body
+
+    def _any(
+        self,
+        method: str,
+        path: str,
+        json_body: object,
+        params: Mapping[str, str] | None,
+        options: _Options,
+    ) -> Flow:
+        """The flow of :meth:`OpenRouter.request`."""
+        if not isinstance(method, str) or not method.isascii() or not method.isalpha():
+            raise ValueError(f"method must be an HTTP method name, not {method!r}")
+        _check_api_path(path)
+        payload = None if json_body is None else _Body(json_body)
+        return self._call(method.upper(), path, _decoded, options, query=params, payload=payload)
 
     def _chat(self, request: ChatCompletionRequest, options: _Options, *, stream: bool) -> Flow:
         _check_request(request, ChatCompletionRequest, stream)
@@ -416,6 +432,34 @@ class _Core:
             keep_chunks=keep_chunks,
             awaits=awaits,
         )
+
+
+def _decoded(value: Any) -> Any:
+    """The parser of :meth:`OpenRouter.request`: the decoded JSON as it is."""
+    return value
+
+
+class _Body(dict[str, object]):
+    """A JSON body of any shape for ``_call``, which takes a mapping: the
+    value is kept under one key and unwrapped when the body is encoded."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        super().__init__()
+        self.value = value
+
+
+def _check_api_path(path: object) -> None:
+    """Refuse a path that could leave the API root: an absolute URL, a
+    scheme, a dot segment, a query or fragment (``params=`` is for the
+    query)."""
+    if not isinstance(path, str) or not path.strip("/"):
+        raise ValueError(f"path must be a non-empty path under the API root, not {path!r}")
+    if "://" in path or path.startswith("//") or any(mark in path for mark in "?#\\"):
+        raise ValueError(f"path must be a path under the API root (e.g. 'models'), not {path!r}")
+    if any(segment in (".", "..") for segment in path.strip("/").split("/")):
+        raise ValueError(f"path must not hold '.' or '..' segments: {path!r}")
 
 
 def _check_request(request: object, kind: type, stream: bool) -> None:
@@ -681,6 +725,36 @@ class OpenRouter(_Core):
         result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """Any operation of the API, typed here or not (organisation
+        administration, new endpoints): ``method`` on ``path`` under the API
+        root (``"models/count"``, ``"keys"``), with ``json`` as the body and
+        ``params`` as the query; returns the decoded JSON body (``None`` for
+        a 204). Sent with the same key, headers, time limits, retries and
+        error classes as the typed methods; a request with a body is a
+        generation as far as retries go (sent again only as
+        :attr:`RetryPolicy.retry_after_send` allows).
+
+        Raises:
+            ValueError: ``path`` is not a path under the API root (a URL, a
+                dot segment, a query: use ``params``), or ``method`` is not a
+                method name.
+            APIStatusError subclasses, APIConnectionError, APITimeoutError,
+                ResponseDecodeError: as the typed methods.
+        """
+        options = self._options(timeout, headers, max_retries)
+        return self._run(self._any(method, path, json, params, options))
+
     def close(self) -> None:
         """Close the idle connections (the transport, if this client made it)."""
         if self._owns_transport:
@@ -890,6 +964,21 @@ class AsyncOpenRouter(_Core):
         options = self._options(timeout, headers, max_retries)
         result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+        timeout: float | Timeouts | None = None,
+        headers: HeadersArg | None = None,
+        max_retries: int | None = None,
+    ) -> Any:
+        """As :meth:`OpenRouter.request`."""
+        options = self._options(timeout, headers, max_retries)
+        return await self._run(self._any(method, path, json, params, options))
 
     async def aclose(self) -> None:
         """Close the idle connections (the transport, if this client made it)."""

@@ -38,6 +38,7 @@ import sseproto
 from openrouter import (
     REDACTED,
     APIConnectionError,
+    APIStatusError,
     APITimeoutError,
     AsyncOpenRouter,
     AuthenticationError,
@@ -58,6 +59,7 @@ from openrouter import (
     ModelEndpoints,
     ModelList,
     ModelsQuery,
+    NotFoundError,
     OpenRouter,
     OpenRouterError,
     Outcome,
@@ -1106,3 +1108,64 @@ def test_per_call_timeout_on_a_stream(server: MockOpenRouter) -> None:
             return time.monotonic() - started
 
     assert asyncio.run(main()) < 3
+
+
+# -- request(): any operation -------------------------------------------------------------
+
+
+def test_request_returns_the_decoded_json_of_a_typed_path(server: MockOpenRouter) -> None:
+    """request() sends the same request as the typed method and returns its JSON."""
+    with OpenRouter("sk-or-test", base_url=server.base_url) as client:
+        raw = client.request("GET", "key")
+        assert raw["data"] == client.get_key().raw  # the typed method unwraps "data"
+        models = client.request("get", "/models", params={"category": "programming"})
+    first, second, third = server.requests
+    assert (first.method, first.path) == ("GET", "/api/v1/key")
+    assert first.headers == second.headers
+    assert (third.method, third.path, dict(third.query)) == (
+        "GET",
+        "/api/v1/models",
+        {"category": "programming"},
+    )
+    assert isinstance(models["data"], list)
+
+
+def test_request_on_an_unmodelled_path(server: MockOpenRouter) -> None:
+    """An operation the client does not type goes out with its JSON body, and an
+    error answer raises the same classes as the typed methods."""
+    with OpenRouter("sk-or-test", base_url=server.base_url, max_retries=0) as client:
+        with pytest.raises(NotFoundError):
+            client.request("GET", "guardrails")
+        with pytest.raises(APIStatusError) as caught:
+            client.request("POST", "guardrails", json={"name": "strict", "limit": 5})
+    assert caught.value.status == 405  # the mock serves no POST there
+    _, sent = server.requests
+    assert (sent.method, sent.path) == ("POST", "/api/v1/guardrails")
+    assert sent.json == {"name": "strict", "limit": 5}
+    assert sent.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["", "/", "https://evil.example/keys", "//evil.example/keys", "models/../../x", "a?b=1", "a#b"],
+)
+def test_request_refuses_a_path_outside_the_api(server: MockOpenRouter, path: str) -> None:
+    """A path that could leave the API root (and take the key with it) is refused
+    before any request."""
+    with OpenRouter("sk-or-test", base_url=server.base_url) as client:
+        with pytest.raises(ValueError, match="path"):
+            client.request("GET", path)
+        with pytest.raises(ValueError, match="method"):
+            client.request("GE T", "models")
+    assert server.requests == []
+
+
+def test_async_request(server: MockOpenRouter) -> None:
+    """AsyncOpenRouter.request() as the blocking one, under asyncio and trio."""
+
+    async def main() -> Any:
+        async with AsyncOpenRouter("sk-or-test", base_url=server.base_url) as client:
+            return await client.request("GET", "credits")
+
+    for raw in (asyncio.run(main()), trio.run(main)):
+        assert "total_credits" in raw["data"]
