@@ -261,6 +261,15 @@ class _Unset(enum.Enum):
     UNSET = "unset"
 
 
+class _Classify(enum.Enum):
+    CLASSIFY = "classify"
+
+
+# feed_item()'s predicate for a format that is not plain chat: classify by
+# the format's rules (see _kind_of).
+_CLASSIFY: Final = _Classify.CLASSIFY
+
+
 # An argument that was not given (None is a meaningful value for some).
 _UNSET: Final = _Unset.UNSET
 
@@ -336,6 +345,7 @@ class ChunkDecoder:
     """
 
     __slots__ = (
+        "_check",
         "_chunk_events",
         "_chunks",
         "_decode_errors",
@@ -352,7 +362,7 @@ class ChunkDecoder:
         "_parser",
         "_payload",
         "_pending",
-        "_plain",
+        "_quick_sentinel",
         "_raise_malformed",
         "_sentinel",
         "_skipped",
@@ -406,8 +416,14 @@ class ChunkDecoder:
                 **dict.fromkeys(format.errors, ChunkInput.ERROR_PAYLOAD),
             }
         self._type_member = format.type_member if format.types_from == "json" else None
-        # OpenAI-style chat: feed_item() classifies its events inline.
-        self._plain = self._trailer is None and self._chunk_events is None and self._kinds is None
+        # What feed_item() checks inline: the sentinel (any string that is
+        # not one only sends a few events through the table), then the
+        # predicate, or _CLASSIFY for a format with more rules than chat's.
+        self._quick_sentinel = "\n" if self._sentinel is None else self._sentinel
+        plain = self._trailer is None and self._chunk_events is None and self._kinds is None
+        self._check: Callable[[Any], bool] | _Classify | None = (
+            self._is_error if plain else _CLASSIFY
+        )
         self._max_ignored = max_ignored
         self._trailed = False
         self._other_events = 0
@@ -538,26 +554,26 @@ class ChunkDecoder:
         """
         state = self._state
         if type(item) is Event and state is _OPEN and self._pending is None:
-            if not self._plain:
-                kind, value = self._classify_event(item)
-                if kind is _DATA:
-                    self._chunks += 1
-                    return JSONChunk(value, item)
-                return self._apply(kind, value, item)
             # The common case, the table's (OPEN, DATA) entry (EMIT, stay
             # OPEN; checked below the table) without its lookups.
             data = item.data
-            if data != self._sentinel:
+            if data != self._quick_sentinel:
                 try:
                     value = self._loads(data)
                 except self._decode_errors:
                     return self._step(item)
-                is_error = self._is_error
-                if is_error is has_error_member:
+                check = self._check
+                if check is has_error_member:
                     # The usual predicate, without a call per chunk.
                     errored = type(value) is dict and value.get("error") is not None
+                elif check is not _CLASSIFY:
+                    errored = check is not None and bool(check(value))
                 else:
-                    errored = is_error is not None and bool(is_error(value))
+                    kind = self._kind_of(item, value)
+                    if kind is _DATA:
+                        self._chunks += 1
+                        return JSONChunk(value, item)
+                    return self._apply(kind, value, item)
                 if not errored:
                     self._chunks += 1
                     return JSONChunk(value, item)
@@ -628,27 +644,40 @@ class ChunkDecoder:
         if names is not None and item.type not in names:
             return ChunkInput.OTHER_EVENT, None
         kinds = self._kinds
-        kind = None
-        member = self._type_member
-        if kinds is not None and member is None:
+        if (
+            kinds is not None
+            and self._type_member is None
+            and kinds.get(item.type) is ChunkInput.HEARTBEAT
+        ):
             # The type is the event's name: a keepalive needs no decoding.
-            kind = kinds.get(item.type)
-            if kind is ChunkInput.HEARTBEAT:
-                return kind, None
+            return ChunkInput.HEARTBEAT, None
         try:
             value = self._loads(data)
         except self._decode_errors as exc:
             return ChunkInput.MALFORMED, exc
-        if member is not None and type(value) is dict:
-            name = value.get(member)
+        return self._kind_of(item, value), value
+
+    def _kind_of(self, item: Event, value: Any) -> ChunkInput:
+        """The table input for an event in ``OPEN`` whose data is not the
+        sentinel and decoded to ``value``: StreamFormat's rules 2 to 6."""
+        if item.data == self._trailer:
+            return ChunkInput.TRAILER
+        names = self._chunk_events
+        if names is not None and item.type not in names:
+            return ChunkInput.OTHER_EVENT
+        kinds = self._kinds
+        if kinds is not None:
+            member = self._type_member
+            name = item.type if member is None else None
+            if type(value) is dict and member is not None:
+                name = value.get(member)
             if type(name) is str:
-                assert kinds is not None
                 kind = kinds.get(name)
-        if kind is not None:
-            return kind, value
+                if kind is not None:
+                    return kind
         if self._is_error is not None and self._is_error(value):
-            return ChunkInput.ERROR_PAYLOAD, value
-        return ChunkInput.DATA, value
+            return ChunkInput.ERROR_PAYLOAD
+        return _DATA
 
     def _step(self, item: Event | Comment) -> Item | None:
         """Apply the table to one item; the item it completes, if any."""
