@@ -29,6 +29,7 @@ from ._errors import (
     SSEError,
 )
 from ._events import Comment, Event
+from ._formats import CHAT, COMPLETIONS, MESSAGES, RESPONSES, StreamFormat
 from ._parser import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_LINE_SIZE,
@@ -58,6 +59,8 @@ from ._reconnect import (
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "CHAT",
+    "COMPLETIONS",
     "DEFAULT_MAX_DELAY",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_LINE_SIZE",
@@ -65,6 +68,8 @@ __all__ = [
     "DEFAULT_RETRY_DELAY",
     "DEFAULT_SENTINEL",
     "MAX_ERROR_BODY",
+    "MESSAGES",
+    "RESPONSES",
     "RETRYABLE_STATUSES",
     "Action",
     "ChunkDecoder",
@@ -97,6 +102,7 @@ __all__ = [
     "ResponseRejected",
     "SSEError",
     "StreamDone",
+    "StreamFormat",
     "StreamOutcome",
     "Wait",
     "__version__",

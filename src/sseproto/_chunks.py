@@ -1,11 +1,14 @@
 """JSON chunk streams: the shape LLM APIs stream, as a sans-I/O state machine.
 
-OpenRouter, OpenAI and their peers send one JSON value per ``data:`` event,
-keepalive comments while the model thinks (``: OPENROUTER PROCESSING``), and
-``data: [DONE]`` at the end. :class:`ChunkDecoder` turns the parser's items
-into a typed sequence and keeps an explicit outcome that is never silent::
+OpenRouter, OpenAI, Anthropic and their peers send one JSON value per
+``data:`` event, keepalives while the model thinks (``: OPENROUTER
+PROCESSING``, ``event: ping``), and mark the end in-band: ``data: [DONE]``,
+or a terminal event such as ``response.completed`` or ``message_stop``. A
+:class:`~sseproto.StreamFormat` says how each is recognised (``_formats.py``);
+:class:`ChunkDecoder` turns the parser's items into a typed sequence and keeps
+an explicit outcome that is never silent::
 
-                      DATA / HEARTBEAT / MALFORMED ("skip")
+                      DATA / HEARTBEAT / MALFORMED ("skip") / TRAILER / OTHER_EVENT
                                  +-----+
                                  v     |
     +---------------------------- OPEN -+-------------------------+
@@ -13,16 +16,20 @@ into a typed sequence and keeps an explicit outcome that is never silent::
     v                                 v                           v           v
   COMPLETED                        ERRORED                      FAILED    TRUNCATED
 
-* ``COMPLETED``: the sentinel arrived. Later events are ignored and counted,
-  up to ``max_ignored``; one more is a :class:`DataAfterDone` error.
-* ``ERRORED``: a payload matched the caller's ``is_error`` predicate; the
-  payload is kept. Further input is a ``LocalProtocolError``: stop reading.
+* ``COMPLETED``: the sentinel or a terminal event arrived. Later events are
+  ignored and counted, up to ``max_ignored``; one more is a
+  :class:`DataAfterDone` error (at once under ``after_end="refuse"``). The
+  format's trailer is accepted once without counting.
+* ``ERRORED``: an event was recognised as an in-band error; the payload is
+  kept. Further input is a ``LocalProtocolError`` (stop reading), or ignored
+  as after the end under ``after_error="ignore"``; the trailer is accepted once.
 * ``FAILED``: undecodable data under ``malformed="raise"``; every later call
   raises the same :class:`MalformedChunk` again.
-* ``TRUNCATED``: the input ended before the sentinel.
+* ``TRUNCATED``: the input ended before the end marker.
 
 All transitions live in one table, ``TRANSITIONS``; a (state, input) pair is
-handled only as the table says.
+handled only as the table says. Classification (which input an item is)
+reads only the format.
 """
 
 from __future__ import annotations
@@ -30,11 +37,12 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final, Literal, NamedTuple
 
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError
 from ._events import Comment, Event
+from ._formats import DEFAULT_SENTINEL, StreamFormat, has_error_member
 from ._parser import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_LINE_SIZE,
@@ -58,10 +66,7 @@ __all__ = [
     "has_error_member",
 ]
 
-#: The data of the event that ends an OpenAI-style stream.
-DEFAULT_SENTINEL: Final = "[DONE]"
-
-#: How many events a server may send after the sentinel before that is an error.
+#: How many events a server may send after the end before that is an error.
 DEFAULT_MAX_IGNORED: Final = 64
 
 # How much of an undecodable payload an error message quotes.
@@ -84,11 +89,15 @@ class MalformedChunk(RemoteProtocolError):
 
 
 class DataAfterDone(RemoteProtocolError):
-    """The server kept sending events after the sentinel, more than ``max_ignored``."""
+    """The server kept sending events after the end of the stream (the sentinel,
+    a terminal event, or an error ignored under ``after_error="ignore"``): more
+    than ``max_ignored``, or any under ``after_end="refuse"``."""
 
 
 class JSONChunk(NamedTuple):
     """One decoded ``data:`` payload: ``value`` is what ``loads`` returned.
+    ``event.type`` is the event's name (its ``event:`` field, ``"message"``
+    when it has none): the Messages format names every event.
 
     A NamedTuple, like :class:`~sseproto.Event`: one is made for every
     chunk of a stream, and a tuple is the cheapest immutable object to make.
@@ -101,19 +110,30 @@ class JSONChunk(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Heartbeat:
-    """A comment line, such as ``: OPENROUTER PROCESSING`` (with ``heartbeats=True``)."""
+    """A keepalive (returned with ``heartbeats=True``): a comment line, such as
+    ``: OPENROUTER PROCESSING`` (``text`` is its text, ``event`` None), or an
+    event of a keepalive type, such as Messages' ``ping`` (``text`` is its
+    data, ``event`` the event)."""
 
     text: str
+    event: Event | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class StreamDone:
-    """The sentinel arrived: the stream is complete."""
+    """The stream is complete. After the sentinel (``[DONE]``) both fields are
+    None; after a terminal event (``response.completed``, ``message_stop``)
+    ``value`` is its decoded data and ``event`` the event."""
+
+    value: Any = None
+    event: Event | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class InBandError:
-    """A payload that the ``is_error`` predicate recognised as an error report."""
+    """An event recognised as an error report (an error type of the format, or
+    a payload its ``is_error`` predicate accepts): ``payload`` is the decoded
+    data."""
 
     payload: Any
     event: Event
@@ -170,14 +190,18 @@ class ChunkInput(_FastHash):
 
     #: An event whose data decoded to a value that is not an error.
     DATA = "data"
-    #: An event whose decoded value the ``is_error`` predicate accepted.
+    #: An event of an error type, or whose decoded value ``is_error`` accepted.
     ERROR_PAYLOAD = "error payload"
     #: An event whose data ``loads`` could not decode.
     MALFORMED = "malformed"
-    #: An event whose data is the sentinel.
+    #: The end marker: an event whose data is the sentinel, or of a completed type.
     SENTINEL = "sentinel"
-    #: A comment line.
+    #: A comment line, or an event of a keepalive type.
     HEARTBEAT = "heartbeat"
+    #: An event whose data is the format's trailer (OpenRouter's late ``[DONE]``).
+    TRAILER = "trailer"
+    #: An event whose name is not one of the format's ``chunk_events``.
+    OTHER_EVENT = "other event"
     #: The end of input (``close()``).
     END = "end"
 
@@ -188,10 +212,16 @@ class _Do(_FastHash):
     MALFORMED = "apply the malformed-data policy"
     DONE = "emit StreamDone"
     HEARTBEAT = "emit a Heartbeat when asked for"
-    IGNORE = "count the input as ignored (bounded)"
+    SKIP = "count an event that carries no chunks"
+    AFTER_END = "count as ignored (bounded), or refuse: the format's after_end"
+    AFTER_ERROR = "refuse, or count as ignored: the format's after_error"
+    TRAILER = "accept the first trailer silently, count later ones as ignored"
     NOTHING = "nothing"
     REFUSE = "raise LocalProtocolError: input after a terminal state"
     RERAISE = "raise the stored error again"
+    # Not in the table: what the three entries above that name a policy become.
+    IGNORE = "count the input as ignored (bounded)"
+    REFUSE_REMOTE = "raise DataAfterDone: the format refuses data after the end"
 
 
 _S = ChunkState
@@ -204,10 +234,15 @@ TRANSITIONS: Final[dict[tuple[ChunkState, ChunkInput], tuple[_Do, ChunkState]]] 
     (_S.OPEN, _I.MALFORMED): (_Do.MALFORMED, _S.OPEN),  # FAILED under "raise"
     (_S.OPEN, _I.SENTINEL): (_Do.DONE, _S.COMPLETED),
     (_S.OPEN, _I.HEARTBEAT): (_Do.HEARTBEAT, _S.OPEN),
+    # A trailer before the end marker ends nothing: the end of input still truncates.
+    (_S.OPEN, _I.TRAILER): (_Do.NOTHING, _S.OPEN),
+    (_S.OPEN, _I.OTHER_EVENT): (_Do.SKIP, _S.OPEN),
     (_S.OPEN, _I.END): (_Do.NOTHING, _S.TRUNCATED),
-    **{(_S.COMPLETED, i): (_Do.IGNORE, _S.COMPLETED) for i in ChunkInput if i is not _I.END},
+    **{(_S.COMPLETED, i): (_Do.AFTER_END, _S.COMPLETED) for i in ChunkInput},
+    (_S.COMPLETED, _I.TRAILER): (_Do.TRAILER, _S.COMPLETED),
     (_S.COMPLETED, _I.END): (_Do.NOTHING, _S.COMPLETED),
-    **{(_S.ERRORED, i): (_Do.REFUSE, _S.ERRORED) for i in ChunkInput if i is not _I.END},
+    **{(_S.ERRORED, i): (_Do.AFTER_ERROR, _S.ERRORED) for i in ChunkInput},
+    (_S.ERRORED, _I.TRAILER): (_Do.TRAILER, _S.ERRORED),
     (_S.ERRORED, _I.END): (_Do.NOTHING, _S.ERRORED),
     **{(_S.TRUNCATED, i): (_Do.REFUSE, _S.TRUNCATED) for i in ChunkInput if i is not _I.END},
     (_S.TRUNCATED, _I.END): (_Do.NOTHING, _S.TRUNCATED),
@@ -219,6 +254,24 @@ TRANSITIONS: Final[dict[tuple[ChunkState, ChunkInput], tuple[_Do, ChunkState]]] 
 # feed_item() takes this entry without looking it up.
 assert TRANSITIONS[ChunkState.OPEN, ChunkInput.DATA] == (_Do.EMIT, ChunkState.OPEN)
 _OPEN: Final = ChunkState.OPEN
+_DATA: Final = ChunkInput.DATA
+
+
+class _Unset(enum.Enum):
+    UNSET = "unset"
+
+
+class _Classify(enum.Enum):
+    CLASSIFY = "classify"
+
+
+# feed_item()'s predicate for a format that is not plain chat: classify by
+# the format's rules (see _kind_of).
+_CLASSIFY: Final = _Classify.CLASSIFY
+
+
+# An argument that was not given (None is a meaningful value for some).
+_UNSET: Final = _Unset.UNSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,13 +292,9 @@ class StreamOutcome:
     ignored: int
     #: How many chunks were decoded and emitted.
     chunks: int
-
-
-def has_error_member(value: Any) -> bool:
-    """An ``is_error`` predicate for OpenAI-style streams: a JSON object with an
-    ``"error"`` member that is not null (OpenRouter reports mid-stream failures
-    as such a chunk)."""
-    return type(value) is dict and value.get("error") is not None
+    #: How many events were skipped as not carrying chunks (their name is not
+    #: one of the format's ``chunk_events``).
+    other_events: int = 0
 
 
 class ChunkDecoder:
@@ -255,12 +304,18 @@ class ChunkDecoder:
     :class:`~sseproto.EventStreamParser`), or items from a parser you run with
     ``feed_items(items)``; then ``close()`` at the end of input. Both return
     the items completed so far, in order: :class:`JSONChunk` for each decoded
-    payload, :class:`Heartbeat` for comments (with ``heartbeats=True``),
-    :class:`InBandError` for a payload the ``is_error`` predicate accepts, and
-    :class:`StreamDone` for the sentinel. Splitting the input differently
-    never changes the items or the outcome.
+    payload, :class:`Heartbeat` for keepalives (with ``heartbeats=True``),
+    :class:`InBandError` for an error report, and :class:`StreamDone` for the
+    end marker. Splitting the input differently never changes the items or
+    the outcome.
 
     Arguments:
+        format: the :class:`~sseproto.StreamFormat` that says how the end, an
+            in-band error and a keepalive are recognised (``sseproto.CHAT``,
+            ``COMPLETIONS``, ``RESPONSES``, ``MESSAGES`` or your own). When
+            omitted, the format is OpenAI-style chat built from ``sentinel``
+            and ``is_error``, whose defaults recognise ``[DONE]`` and no
+            error: ``ChunkDecoder()`` behaves as it always has.
         loads: turns an event's data (a str) into a value; ``json.loads`` by
             default. A faster or typed decoder can be passed.
         decode_errors: the exceptions of ``loads`` that mean "undecodable"
@@ -269,7 +324,8 @@ class ChunkDecoder:
             nested deeper than the interpreter's recursion limit).
             Any other exception from ``loads`` propagates unchanged.
         is_error: recognises an in-band error payload (see
-            :func:`has_error_member`); None recognises none.
+            :func:`has_error_member`); None recognises none. With ``format``,
+            replaces the format's predicate when given.
         malformed: ``"raise"`` (default): undecodable data raises
             :class:`MalformedChunk` and the decoder is ``FAILED``. ``"skip"``:
             it is skipped, counted in ``outcome.skipped``, and the last one is
@@ -277,40 +333,55 @@ class ChunkDecoder:
         heartbeats: also return comments as :class:`Heartbeat` items.
         sentinel: the data that ends the stream, or None for streams that end
             with the connection (then ``close()`` completes instead of
-            truncating).
-        max_ignored: events tolerated after the sentinel before
+            truncating). With ``format``, replaces the format's sentinel when
+            given.
+        max_ignored: events tolerated after the end before
             :class:`DataAfterDone`.
         max_line_size, max_event_size: limits of the internal parser.
+
+    Raises:
+        ValueError: an invalid ``malformed`` or ``max_ignored``, or a
+            ``sentinel`` equal to the format's trailer.
     """
 
     __slots__ = (
+        "_check",
+        "_chunk_events",
         "_chunks",
         "_decode_errors",
         "_failure",
+        "_format",
         "_heartbeats",
         "_ignored",
         "_is_error",
+        "_kinds",
         "_last_skipped",
         "_loads",
         "_max_ignored",
+        "_other_events",
         "_parser",
         "_payload",
         "_pending",
+        "_quick_sentinel",
         "_raise_malformed",
         "_sentinel",
         "_skipped",
         "_state",
+        "_trailed",
+        "_trailer",
+        "_type_member",
     )
 
     def __init__(
         self,
         *,
+        format: StreamFormat | None = None,
         loads: Callable[[str], Any] = json.loads,
         decode_errors: tuple[type[Exception], ...] = (ValueError, RecursionError),
-        is_error: Callable[[Any], bool] | None = None,
+        is_error: Callable[[Any], bool] | _Unset | None = _UNSET,
         malformed: Literal["raise", "skip"] = "raise",
         heartbeats: bool = False,
-        sentinel: str | None = DEFAULT_SENTINEL,
+        sentinel: str | _Unset | None = _UNSET,
         max_ignored: int = DEFAULT_MAX_IGNORED,
         max_line_size: int = DEFAULT_MAX_LINE_SIZE,
         max_event_size: int = DEFAULT_MAX_EVENT_SIZE,
@@ -319,13 +390,43 @@ class ChunkDecoder:
             raise ValueError(f'malformed must be "raise" or "skip", not {malformed!r}')
         if type(max_ignored) is not int or max_ignored < 0:
             raise ValueError(f"max_ignored must be an int >= 0, not {max_ignored!r}")
+        if format is None:
+            format = StreamFormat(name="chat")
+            if is_error is _UNSET:
+                is_error = None
+        if is_error is not _UNSET:
+            format = replace(format, is_error=is_error)
+        if sentinel is not _UNSET:
+            format = replace(format, sentinel=sentinel)
+        self._format = format
         self._loads = loads
         self._decode_errors = decode_errors
-        self._is_error = is_error
+        self._is_error = format.is_error
         self._raise_malformed = malformed == "raise"
         self._heartbeats = bool(heartbeats)
-        self._sentinel = sentinel
+        self._sentinel = format.sentinel
+        self._trailer = format.trailer
+        self._chunk_events = format.chunk_events
+        # The type of each event that is not a plain chunk, and the input it is.
+        self._kinds: dict[str, ChunkInput] | None = None
+        if format.types_from is not None:
+            self._kinds = {
+                **dict.fromkeys(format.keepalives, ChunkInput.HEARTBEAT),
+                **dict.fromkeys(format.completed, ChunkInput.SENTINEL),
+                **dict.fromkeys(format.errors, ChunkInput.ERROR_PAYLOAD),
+            }
+        self._type_member = format.type_member if format.types_from == "json" else None
+        # What feed_item() checks inline: the sentinel (any string that is
+        # not one only sends a few events through the table), then the
+        # predicate, or _CLASSIFY for a format with more rules than chat's.
+        self._quick_sentinel = "\n" if self._sentinel is None else self._sentinel
+        plain = self._trailer is None and self._chunk_events is None and self._kinds is None
+        self._check: Callable[[Any], bool] | _Classify | None = (
+            self._is_error if plain else _CLASSIFY
+        )
         self._max_ignored = max_ignored
+        self._trailed = False
+        self._other_events = 0
         self._parser = EventStreamParser(
             comments=True, max_line_size=max_line_size, max_event_size=max_event_size
         )
@@ -339,6 +440,12 @@ class ChunkDecoder:
         # An error met after this call had already produced items: those are
         # returned, and the error is raised by the next call.
         self._pending: ProtocolError | None = None
+
+    @property
+    def format(self) -> StreamFormat:
+        """The stream format the decoder reads (with ``sentinel`` and
+        ``is_error`` applied)."""
+        return self._format
 
     @property
     def state(self) -> ChunkState:
@@ -356,6 +463,7 @@ class ChunkDecoder:
             last_skipped=self._last_skipped,
             ignored=self._ignored,
             chunks=self._chunks,
+            other_events=self._other_events,
         )
 
     @property
@@ -422,7 +530,9 @@ class ChunkDecoder:
         if self._state is ChunkState.FAILED:
             self._reraise()
         out: list[Item] = []
-        step = self._step
+        # feed_item() is _step() with the common case inlined; the checks it
+        # makes first cannot fire inside this loop (an error ends the loop).
+        step = self.feed_item
         try:
             for item in items:
                 decoded = step(item)
@@ -447,17 +557,23 @@ class ChunkDecoder:
             # The common case, the table's (OPEN, DATA) entry (EMIT, stay
             # OPEN; checked below the table) without its lookups.
             data = item.data
-            if data != self._sentinel:
+            if data != self._quick_sentinel:
                 try:
                     value = self._loads(data)
                 except self._decode_errors:
                     return self._step(item)
-                is_error = self._is_error
-                if is_error is has_error_member:
+                check = self._check
+                if check is has_error_member:
                     # The usual predicate, without a call per chunk.
                     errored = type(value) is dict and value.get("error") is not None
+                elif check is not _CLASSIFY:
+                    errored = check is not None and bool(check(value))
                 else:
-                    errored = is_error is not None and bool(is_error(value))
+                    kind = self._kind_of(item, value)
+                    if kind is _DATA:
+                        self._chunks += 1
+                        return JSONChunk(value, item)
+                    return self._apply(kind, value, item)
                 if not errored:
                     self._chunks += 1
                     return JSONChunk(value, item)
@@ -470,9 +586,10 @@ class ChunkDecoder:
 
     def close(self) -> list[Item]:
         """End of input: ``OPEN`` becomes ``TRUNCATED`` (or ``COMPLETED`` when
-        there is no sentinel). Terminal states stay as they are. Returns the
-        items the end completes (none: an unterminated event is discarded by
-        the parser, as the spec says).
+        the format has no end marker: ``format.ends_with_connection``).
+        Terminal states stay as they are. Returns the items the end completes
+        (none: an unterminated event is discarded by the parser, as the spec
+        says).
 
         Raises:
             MalformedChunk: the decoder is ``FAILED`` (raised again).
@@ -492,7 +609,7 @@ class ChunkDecoder:
         do, new_state = TRANSITIONS[self._state, ChunkInput.END]
         if do is _Do.RERAISE:
             self._reraise()
-        if self._state is ChunkState.OPEN and self._sentinel is None:
+        if self._state is ChunkState.OPEN and self._format.ends_with_connection:
             new_state = ChunkState.COMPLETED
         self._state = new_state
         return out
@@ -504,24 +621,82 @@ class ChunkDecoder:
         if type(item) is Comment:
             return ChunkInput.HEARTBEAT, None
         assert type(item) is Event
+        if self._state is not ChunkState.OPEN:
+            # Terminal: the payload is not decoded, only counted or refused.
+            data = item.data
+            if data == self._sentinel:
+                return ChunkInput.SENTINEL, None
+            if data == self._trailer:
+                return ChunkInput.TRAILER, None
+            return ChunkInput.DATA, None
+        return self._classify_event(item)
+
+    def _classify_event(self, item: Event) -> tuple[ChunkInput, Any]:
+        """The table input for an event in ``OPEN``, by the format's rules in
+        their documented order (see StreamFormat), and its decoded value (the
+        decoder's error for MALFORMED)."""
         data = item.data
         if data == self._sentinel:
             return ChunkInput.SENTINEL, None
-        if self._state is not ChunkState.OPEN:
-            # Terminal: the payload is not decoded, only counted or refused.
-            return ChunkInput.DATA, None
+        if data == self._trailer:
+            return ChunkInput.TRAILER, None
+        names = self._chunk_events
+        if names is not None and item.type not in names:
+            return ChunkInput.OTHER_EVENT, None
+        kinds = self._kinds
+        if (
+            kinds is not None
+            and self._type_member is None
+            and kinds.get(item.type) is ChunkInput.HEARTBEAT
+        ):
+            # The type is the event's name: a keepalive needs no decoding.
+            return ChunkInput.HEARTBEAT, None
         try:
             value = self._loads(data)
         except self._decode_errors as exc:
             return ChunkInput.MALFORMED, exc
+        return self._kind_of(item, value), value
+
+    def _kind_of(self, item: Event, value: Any) -> ChunkInput:
+        """The table input for an event in ``OPEN`` whose data is not the
+        sentinel and decoded to ``value``: StreamFormat's rules 2 to 6."""
+        if item.data == self._trailer:
+            return ChunkInput.TRAILER
+        names = self._chunk_events
+        if names is not None and item.type not in names:
+            return ChunkInput.OTHER_EVENT
+        kinds = self._kinds
+        if kinds is not None:
+            member = self._type_member
+            name = item.type if member is None else None
+            if type(value) is dict and member is not None:
+                name = value.get(member)
+            if type(name) is str:
+                kind = kinds.get(name)
+                if kind is not None:
+                    return kind
         if self._is_error is not None and self._is_error(value):
-            return ChunkInput.ERROR_PAYLOAD, value
-        return ChunkInput.DATA, value
+            return ChunkInput.ERROR_PAYLOAD
+        return _DATA
 
     def _step(self, item: Event | Comment) -> Item | None:
         """Apply the table to one item; the item it completes, if any."""
         kind, value = self._classify(item)
+        return self._apply(kind, value, item)
+
+    def _apply(self, kind: ChunkInput, value: Any, item: Event | Comment) -> Item | None:
+        """Do what the table says for ``kind`` in the current state."""
         do, new_state = TRANSITIONS[self._state, kind]
+        if do is _Do.AFTER_END:
+            do = _Do.IGNORE if self._format.after_end == "ignore" else _Do.REFUSE_REMOTE
+        elif do is _Do.AFTER_ERROR:
+            do = _Do.IGNORE if self._format.after_error == "ignore" else _Do.REFUSE
+        elif do is _Do.TRAILER:
+            if not self._trailed:
+                self._trailed = True
+                do = _Do.NOTHING
+            else:
+                do = _Do.IGNORE
         result: Item | None = None
         if do is _Do.EMIT:
             assert type(item) is Event
@@ -529,10 +704,14 @@ class ChunkDecoder:
             result = JSONChunk(value, item)
         elif do is _Do.HEARTBEAT:
             if self._heartbeats:
-                assert type(item) is Comment
-                result = Heartbeat(item.text)
+                if type(item) is Comment:
+                    result = Heartbeat(item.text)
+                else:
+                    assert type(item) is Event
+                    result = Heartbeat(item.data, item)
         elif do is _Do.DONE:
-            result = StreamDone()
+            assert type(item) is Event
+            result = StreamDone() if item.data == self._sentinel else StreamDone(value, item)
         elif do is _Do.ERROR:
             assert type(item) is Event
             self._payload = value
@@ -546,13 +725,21 @@ class ChunkDecoder:
                 raise self._failure
             self._skipped += 1
             self._last_skipped = item.data
+        elif do is _Do.SKIP:
+            self._other_events += 1
         elif do is _Do.IGNORE:
             self._ignored += 1
             if self._ignored > self._max_ignored:
                 raise DataAfterDone(
-                    f"{self._ignored} events arrived after the end-of-stream sentinel "
-                    f"{self._sentinel!r}; at most max_ignored={self._max_ignored} are tolerated"
+                    f"{self._ignored} events arrived after the {self._format.name} stream "
+                    f"was {self._state.value}; at most max_ignored={self._max_ignored} "
+                    "are tolerated"
                 )
+        elif do is _Do.REFUSE_REMOTE:
+            raise DataAfterDone(
+                f"an event arrived after the {self._format.name} stream was "
+                f"{self._state.value}; its format refuses data after the end"
+            )
         elif do is _Do.REFUSE:
             raise LocalProtocolError(
                 f"the chunk stream is already {self._state.value}; stop feeding it"
