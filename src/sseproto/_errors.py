@@ -15,7 +15,7 @@ The tree::
             │   ├── LineTooLong       a line grew past ``max_line_size``
             │   └── EventTooLarge     an event's data grew past ``max_event_size``
             ├── MalformedChunk        undecodable JSON chunk data (``_chunks``)
-            ├── DataAfterDone         events kept coming after ``[DONE]`` (``_chunks``)
+            ├── DataAfterDone         events kept coming after the end marker (``_chunks``)
             ├── ResponseRejected      not a 200 ``text/event-stream`` response (``_reconnect``)
             └── ReconnectGaveUp       the reconnect policy ran out (``_reconnect``)
 
