@@ -82,7 +82,7 @@ class Responder:
 
     def head(self, status: int, headers: Sequence[tuple[str, str]]) -> None:
         """The status line and ``headers``."""
-        reason = http.HTTPStatus(status).phrase.encode()
+        reason = _reason(status).encode()
         event = h11.Response(status_code=status, headers=list(headers), reason=reason)
         self._write(self.conn.send(event) or b"")
 
@@ -148,3 +148,12 @@ class Responder:
     def send_error(self, status: int, message: str) -> bool:
         """A whole response with OpenRouter's error body, ``code`` being ``status``."""
         return self.send_body(status, error_body(status, message), "application/json")
+
+
+def _reason(status: int) -> str:
+    """The reason phrase of ``status``; ``"Overloaded"`` for Anthropic's 529, which
+    ``http.HTTPStatus`` does not list, and ``""`` for any other unlisted code."""
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Overloaded" if status == 529 else ""

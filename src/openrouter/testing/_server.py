@@ -9,11 +9,13 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Self
 
 import h11
 
 from . import _account, _catalogue
+from ._event_render import EventReply, render_messages, render_responses
+from ._event_scenarios import build_event_scenario
 from ._http import POLL, Disconnected, Responder, read_request
 from ._records import RecordedRequest, record_request
 from ._render import WriteStep, dumps, render_json, render_stream
@@ -260,6 +262,10 @@ class MockOpenRouter:
             if method != "POST":
                 return out.send_error(405, f"Method {method} not allowed")
             return self._completion(out, record, legacy=route == "/completions")
+        if route in _EVENT_APIS:
+            if method != "POST":
+                return out.send_error(405, f"Method {method} not allowed")
+            return self._event_api(out, record, route)
         if method != "GET":
             return out.send_error(405, f"Method {method} not allowed")
         if route == "/models":
@@ -330,8 +336,61 @@ class MockOpenRouter:
             *_account.rate_limit_headers(request_count),
         ]
         if streamed:
-            return self._stream(out, scenario, render_stream(scenario, ctx, legacy=legacy), headers)
+            steps = render_stream(scenario, ctx, legacy=legacy)
+            return self._stream(out, steps, headers, scenario.drip, scenario.write_size)
         return self._single(out, scenario, dumps(reply), headers)
+
+    # -- the event APIs: Responses and Messages --------------------------------
+
+    def _event_api(self, out: Responder, record: RecordedRequest, route: str) -> bool:
+        payload = record.json
+        messages = route == "/messages"
+        if not isinstance(payload, dict):
+            return _bad_request(out, "Request body must be a JSON object", messages=messages)
+        problem = _event_request_problem(payload, messages=messages)
+        if problem is not None:
+            return _bad_request(out, problem, messages=messages)
+        model = payload.get("model") or "mock/story"
+        try:
+            found = build_event_scenario(model)
+            if found is None:
+                # The chat scenarios' fixed replies (429, 503, ...) serve every API.
+                name, canned = build_scenario(model)
+                if not isinstance(canned, Canned):
+                    raise ScenarioError(f"{name} is not a valid model ID for {route}")
+                extra = [*canned.headers]
+                return out.send_body(canned.status, canned.body, canned.content_type, extra)
+        except ScenarioError as exc:
+            return _bad_request(out, str(exc), messages=messages)
+        name, script = found
+        if script.delay == 0.0 and self.delay:
+            script = dataclasses.replace(script, delay=self.delay)
+        source = payload.get("messages" if messages else "input")
+        ctx = RenderContext(
+            generation_id=_account.generation_id(),
+            model=name,
+            provider=self.provider,
+            created=int(time.time()),
+            prompt_tokens=_account.prompt_tokens({"messages": source}),
+        )
+        render = render_messages if messages else render_responses
+        reply = render(script, ctx, payload)
+        with self._lock:
+            request_count = self._request_count
+        headers = [
+            ("X-Generation-Id", ctx.generation_id),
+            *_account.rate_limit_headers(request_count),
+        ]
+        if payload.get("stream") is True:
+            return self._stream(out, reply.steps, headers)
+        return self._event_single(out, reply, headers)
+
+    def _event_single(
+        self, out: Responder, reply: EventReply, headers: list[tuple[str, str]]
+    ) -> bool:
+        if not reply.truncated:
+            return out.send_body(reply.status, reply.body, "application/json", headers)
+        return self._single(out, Script((), done=False), reply.body, headers)
 
     def _remember(self, ctx: RenderContext, reply: Mapping[str, Any], *, streamed: bool) -> None:
         stats = _account.generation_stats(ctx, reply, streamed=streamed)
@@ -362,7 +421,12 @@ class MockOpenRouter:
         return True
 
     def _stream(
-        self, out: Responder, script: Script, steps: list[WriteStep], headers: list[tuple[str, str]]
+        self,
+        out: Responder,
+        steps: list[WriteStep],
+        headers: list[tuple[str, str]],
+        drip: float | None = None,
+        write_size: int | None = None,
     ) -> bool:
         out.head(
             200,
@@ -373,12 +437,40 @@ class MockOpenRouter:
                 *headers,
             ],
         )
-        if script.drip is not None:
-            write_plan(out, dripped(steps, script.drip), self.stall_seconds)
+        if drip is not None:
+            write_plan(out, dripped(steps, drip), self.stall_seconds)
         else:
-            write_plan(out, batches(steps, script.write_size or WRITE_BATCH), self.stall_seconds)
+            write_plan(out, batches(steps, write_size or WRITE_BATCH), self.stall_seconds)
         out.end()
         return True
+
+
+#: The routes of the event APIs (``/responses``: OpenAI's Responses; ``/messages``: Anthropic's).
+_EVENT_APIS: Final = frozenset({"/responses", "/messages"})
+
+
+def _event_request_problem(payload: Mapping[str, Any], *, messages: bool) -> str | None:
+    """What makes a Responses or Messages request body invalid, or ``None``."""
+    model = payload.get("model")
+    if model is not None and not isinstance(model, str):
+        return "model must be a string"
+    if messages:
+        if not isinstance(payload.get("messages"), list):
+            return "messages: Field required (a list)"
+        max_tokens = payload.get("max_tokens")
+        if type(max_tokens) is not int or max_tokens < 1:
+            return "max_tokens: Field required (a positive integer)"
+    elif not isinstance(payload.get("input"), str | list):
+        return "input: Field required (a string or a list of items)"
+    return None
+
+
+def _bad_request(out: Responder, message: str, *, messages: bool) -> bool:
+    """A 400 in the envelope of the API asked: Anthropic's for ``/messages``."""
+    if not messages:
+        return out.send_error(400, message)
+    error = {"type": "invalid_request_error", "message": message}
+    return out.send_json(400, {"type": "error", "error": error, "request_id": None})
 
 
 def _bearer(value: str) -> str:
