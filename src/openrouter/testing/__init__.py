@@ -16,7 +16,9 @@ OpenRouter endpoints under ``/api/v1`` with OpenRouter's JSON shapes::
     server.serve_forever()                  # until stop() or Ctrl-C
 
 Endpoints: ``POST /chat/completions`` and ``POST /completions`` (legacy),
-streamed (``"stream": true``) or not; ``GET /models`` (filters
+streamed (``"stream": true``) or not; ``POST /responses`` (OpenAI's Responses
+API) and ``POST /messages`` (Anthropic's Messages API), streamed or not (see
+below); ``GET /models`` (filters
 ``category`` and ``supported_parameters``), ``GET
 /models/{author}/{slug}/endpoints``, ``GET /credits``, ``GET
 /generation?id=...`` (any id this server issued) and ``GET /key``. Every
@@ -87,6 +89,47 @@ joined content, reasoning, merged ``reasoning_details``, ``annotations`` and
 drips the body. The legacy stream carries content as ``choices[0].text``;
 reasoning and tool-call steps have no legacy form and are left out.
 
+The Responses and Messages endpoints want ``input`` (a string or a list) or
+``messages`` (a list) and ``max_tokens`` (a positive integer), else 400
+(Messages in Anthropic's ``{"type": "error", ...}`` envelope). They have
+their own scenarios, the same model names on both, with the ``chunks`` and
+``delay`` knobs (``_event_scenarios``; constants there name what they say):
+
+=====================  ===================================================================
+model                  what the reply does (Responses / Messages)
+=====================  ===================================================================
+``mock/story``         default: the story as one message / text block, ``chunks`` deltas
+``mock/reasoning``     a reasoning summary with ``encrypted_content`` / a thinking block
+                       with its signature, then text
+``mock/tools``         one function call / ``tool_use`` whose JSON arguments come in
+                       ``chunks`` deltas (Messages: after an empty first piece)
+``mock/web-search``    a ``web_search_call`` item, then text with two ``url_citation``
+                       annotations / a ``server_tool_use`` block, its
+                       ``web_search_tool_result``, then text with two ``citations_delta``
+``mock/incomplete``    partial text, ``response.incomplete`` (``max_output_tokens``) /
+                       ``stop_reason: "max_tokens"``
+``mock/failed``        partial text, ``response.failed`` / an ``api_error`` event
+``mock/error``         partial text, an ``error`` event (``server_error`` / ``api_error``)
+``mock/overloaded``    partial text, an ``error`` event / ``overloaded_error``
+``mock/truncated``     partial text, then the trailer with no terminal event
+``mock/keepalive``     the story with ``: OPENROUTER PROCESSING`` comments before the first
+                       event and after the block (Messages: and a ``ping`` event)
+=====================  ===================================================================
+
+Responses events are ``data:`` lines only, with ``sequence_number`` 0, 1,
+2, ...; Messages events are named on ``event:`` lines. After the terminal
+event comes OpenRouter's trailer: ``data: [DONE]``, or ``event: data`` and
+``data: [DONE]``; none follows an ``error`` event. Non-streamed, each
+answers the object its stream adds up to: the terminal event's
+``response`` (``failed`` included, status 200) or the final message
+(``usage`` merged from ``message_start`` and ``message_delta``); the
+``error`` scenarios answer an error body (Responses 502, or 503 when
+overloaded; Messages 500, or 529 for ``overloaded_error``) and
+``mock/truncated`` half its body. Other ``mock/`` names with fixed replies
+(``mock/429``, ``mock/availability``, ``mock/html-502``, ...) answer as on
+the chat endpoint; the rest get 400. ``GET /generation`` knows only chat
+and legacy completion ids.
+
 Streams are pre-encoded and, with no delay, written in batches of up to
 256 KiB, so 20,000 chunks cost well under a second of server time.
 ``add_scenario()`` adds a model name with programmatic chunks.
@@ -97,7 +140,10 @@ responses through h11), ``_writes`` (a rendered reply as writes: batches, a
 drip, pauses, stalls), ``_records`` (``RecordedRequest``), ``_catalogue`` and
 ``_account`` (what the non-generation endpoints answer), ``_scenarios`` (the
 built-in scenarios, chosen by model name), ``_script`` (the steps a scenario
-is made of) and ``_render`` (a script as OpenRouter's wire format).
+is made of) and ``_render`` (a script as OpenRouter's wire format); for the
+Responses and Messages endpoints, ``_event_scenarios`` (their scenarios, in
+format-free blocks) and ``_event_render`` (a block script as either format,
+and the matching non-streamed answer).
 """
 
 from __future__ import annotations
