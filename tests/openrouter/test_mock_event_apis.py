@@ -32,6 +32,7 @@ from sseproto import (
     StreamDone,
 )
 from sseproto.adapters.sync import Client
+from sseproto.http import IncompleteBody
 
 AUTH = {"Authorization": "Bearer sk-test"}
 
@@ -256,7 +257,7 @@ def test_truncated_non_streamed_body_is_cut(
 ) -> None:
     read = read_stream(server, client, api, "mock/truncated")
     assert read.accumulator.outcome is Outcome.TRUNCATED
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the transport's error for a cut body
+    with pytest.raises(IncompleteBody):
         client.request(
             "POST",
             f"{server.base_url}/{api}",
