@@ -44,7 +44,7 @@ from ._errors import (
 )
 from ._requests import ChatCompletionRequest, Message, ModelsQuery, ReasoningOptions, UsageOptions
 from ._responses import ChatCompletion, ChatCompletionChunk, Model
-from ._terminal import LiveView, json_for_terminal, printable
+from ._terminal import LiveView, json_for_terminal, printable, table
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -553,19 +553,6 @@ def _matches(model: Model, needle: str) -> bool:
     return needle.casefold() in haystack
 
 
-def _table(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> str:
-    rows = [[printable(cell) for cell in row] for row in rows]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = []
-    for row in rows:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row)
-        ]
-        lines.append("  ".join(cells).rstrip())
-    return "\n".join(lines)
-
-
 def _run_models(args: argparse.Namespace, settings: _Settings) -> int:
     query = None
     if args.category or args.supported_parameters:
@@ -592,7 +579,7 @@ def _run_models(args: argparse.Namespace, settings: _Settings) -> int:
                 _price(pricing.completion if pricing else None),
             ]
         )
-    out.write(_table(rows, right=frozenset({1, 2, 3})) + "\n")
+    out.write(table(rows, right=frozenset({1, 2, 3})) + "\n")
     out.write(f"{len(models)} model{'' if len(models) == 1 else 's'}\n")
     out.flush()
     return EXIT_OK

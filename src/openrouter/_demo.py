@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final, TextIO
 
-from ._cli import EXIT_API_ERROR, EXIT_OK, MOCK_KEY, _table
+from ._cli import EXIT_API_ERROR, EXIT_OK, MOCK_KEY
 from ._client import AsyncOpenRouter, OpenRouter
 from ._errors import OpenRouterError, StreamError
 from ._requests import ChatCompletionRequest, Message, UsageOptions
 from ._responses import ChatCompletion, ChatCompletionChunk
-from ._terminal import DIM, RESET, printable
+from ._terminal import DIM, RESET, printable, table
 from .testing import STORY_TEXT, MockOpenRouter
 
 __all__ = ["DEMO_MODEL", "run_demo"]
@@ -203,7 +203,7 @@ def run_demo() -> int:
         ]
         for run in runs
     )
-    out.write("\n" + _table(rows, right=frozenset({1, 2, 3, 4})) + "\n")
+    out.write("\n" + table(rows, right=frozenset({1, 2, 3, 4})) + "\n")
     good = bool(ran) and all(run.outcome == "completed" for run in ran)
     skipped = len(runs) - len(ran)
     if good:

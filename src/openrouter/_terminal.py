@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Sequence
 from typing import Final, TextIO
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "LiveView",
     "json_for_terminal",
     "printable",
+    "table",
 ]
 
 #: How often the waiting line is redrawn between keepalives (seconds).
@@ -232,3 +234,19 @@ class LiveView:
             self._content_ends_with_newline = True
             self._out.write("\n")
             self._out.flush()
+
+
+def table(rows: Sequence[Sequence[str]], right: frozenset[int] = frozenset()) -> str:
+    """``rows`` as aligned text columns, two spaces apart: each cell shown
+    as :func:`printable` makes it, columns in ``right`` right-aligned, no
+    trailing spaces. The first row is the header."""
+    rows = [[printable(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for row in rows:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
