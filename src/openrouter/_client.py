@@ -265,10 +265,11 @@ class _Core:
         options: _Options,
         *,
         query: Mapping[str, str] | None = None,
-        payload: Mapping[str, object] | None = None,
+        payload: object = None,
     ) -> Flow:
-        """The flow of one call whose whole response is parsed by ``parse``
-        (a ``POST`` with ``payload`` is a generation: see ``generates``)."""
+        """The flow of one call whose whole response is parsed by ``parse``;
+        ``payload`` is the JSON body, if any (a call with a body is a
+        generation: see ``generates``)."""
         url = self._url(path, query)
         headers, body = self._message(payload, options.headers, stream=False)
         transport = self._transport
@@ -320,15 +321,14 @@ class _Core:
 
     def _message(
         self,
-        payload: Mapping[str, object] | None,
+        payload: object,
         headers: tuple[tuple[str, str], ...],
         *,
         stream: bool,
     ) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
         if payload is None:
             return headers, None
-        value = payload.value if isinstance(payload, _Body) else payload
-        body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = (*headers, ("Content-Type", "application/json"))
         if stream:
             headers += (("Accept", "text/event-stream"),)
@@ -346,8 +346,7 @@ class _Core:
         if not isinstance(method, str) or not method.isascii() or not method.isalpha():
             raise ValueError(f"method must be an HTTP method name, not {method!r}")
         _check_api_path(path)
-        payload = None if json_body is None else _Body(json_body)
-        return self._call(method.upper(), path, _decoded, options, query=params, payload=payload)
+        return self._call(method.upper(), path, _decoded, options, query=params, payload=json_body)
 
     def _chat(self, request: ChatCompletionRequest, options: _Options, *, stream: bool) -> Flow:
         _check_request(request, ChatCompletionRequest, stream)
@@ -437,17 +436,6 @@ class _Core:
 def _decoded(value: Any) -> Any:
     """The parser of :meth:`OpenRouter.request`: the decoded JSON as it is."""
     return value
-
-
-class _Body(dict[str, object]):
-    """A JSON body of any shape for ``_call``, which takes a mapping: the
-    value is kept under one key and unwrapped when the body is encoded."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: object) -> None:
-        super().__init__()
-        self.value = value
 
 
 def _check_api_path(path: object) -> None:
