@@ -16,9 +16,9 @@ import json
 import os
 import urllib.parse
 import warnings
-from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final, TypeAlias
+from typing import Any, Final
 
 import sseproto
 import sseproto.http
@@ -32,8 +32,10 @@ from sseproto.adapters import (
 )
 from sseproto.adapters.sync import Client as SocketClient
 from sseproto.http import (
+    HeaderTypes,
     Operation,
     Timeouts,
+    header_pairs,
     open_stream,
     read_stream,
     request_flow,
@@ -135,9 +137,6 @@ def _timeouts(timeout: float | Timeouts | None) -> Timeouts:
 #: An sseproto flow (see :mod:`sseproto.http`).
 Flow = Generator[Operation, Any, Any]
 
-#: Extra request headers, as a mapping or ``(name, value)`` pairs.
-HeadersArg: TypeAlias = Mapping[str, str] | Iterable[tuple[str, str]]
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Options:
@@ -149,25 +148,18 @@ class _Options:
 
 
 def _merge_headers(
-    base: tuple[tuple[str, str], ...], extra: HeadersArg
+    base: tuple[tuple[str, str], ...], extra: HeaderTypes
 ) -> tuple[tuple[str, str], ...]:
     """``base`` with each header of ``extra`` replacing those of its name
     (any case), or added.
 
     Raises:
-        TypeError: a header is not a ``(str, str)`` pair.
+        TypeError: ``extra`` is not a mapping or pairs, or a header is not a
+            ``(str, str)`` pair (:func:`sseproto.http.header_pairs`).
         ValueError: ``extra`` sets ``Authorization``: the key is the client's
             (``api_key=``), the one value every output is redacted of.
     """
-    pairs = list(extra.items()) if isinstance(extra, Mapping) else list(extra)
-    for pair in pairs:
-        if (
-            not isinstance(pair, tuple)
-            or len(pair) != 2
-            or not isinstance(pair[0], str)
-            or not isinstance(pair[1], str)
-        ):
-            raise TypeError(f"each header must be a (str, str) pair, not {pair!r}")
+    pairs = header_pairs(extra)
     names = {name.lower() for name, _ in pairs}
     if "authorization" in names:
         raise ValueError(
@@ -175,7 +167,7 @@ def _merge_headers(
             "so that it is redacted from every error and log"
         )
     kept = tuple(pair for pair in base if pair[0].lower() not in names)
-    return kept + tuple(pairs)
+    return kept + pairs
 
 
 class _Core:
@@ -242,7 +234,7 @@ class _Core:
     def _options(
         self,
         timeout: float | Timeouts | None,
-        headers: HeadersArg | None,
+        headers: HeaderTypes | None,
         max_retries: int | None,
     ) -> _Options:
         """One call's options: the client's, with what the call gives replacing them."""
@@ -536,7 +528,7 @@ class OpenRouter(_Core):
         request: ChatCompletionRequest,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ChatCompletion:
         """``POST /chat/completions``; the whole response.
@@ -558,7 +550,7 @@ class OpenRouter(_Core):
         on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
         on_keepalive: HeartbeatCallback | None = None,
     ) -> ChatCompletionStream:
@@ -595,7 +587,7 @@ class OpenRouter(_Core):
         request: CompletionRequest,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Completion:
         """``POST /completions`` (legacy text completion); the whole response."""
@@ -610,7 +602,7 @@ class OpenRouter(_Core):
         on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
         on_keepalive: HeartbeatCallback | None = None,
     ) -> CompletionStream:
@@ -635,7 +627,7 @@ class OpenRouter(_Core):
         output_modalities: Sequence[str] | None = None,
         extra: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
         """``GET /models``: the models, filtered by ``query`` or by the filter keywords.
@@ -662,7 +654,7 @@ class OpenRouter(_Core):
         slug: str,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelEndpoints:
         """``GET /models/{author}/{slug}/endpoints``: the providers serving a model.
@@ -680,7 +672,7 @@ class OpenRouter(_Core):
         self,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Credits:
         """``GET /credits``: credits bought and used."""
@@ -693,7 +685,7 @@ class OpenRouter(_Core):
         generation_id: str,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Generation:
         """``GET /generation?id=...``: cost and statistics of one generation."""
@@ -705,7 +697,7 @@ class OpenRouter(_Core):
         self,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> KeyInfo:
         """``GET /key``: the current key's label, usage and limits."""
@@ -721,7 +713,7 @@ class OpenRouter(_Core):
         json: object = None,
         params: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Any:
         """Any operation of the API, typed here or not (organisation
@@ -811,7 +803,7 @@ class AsyncOpenRouter(_Core):
         request: ChatCompletionRequest,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ChatCompletion:
         """As :meth:`OpenRouter.chat_completion`."""
@@ -826,7 +818,7 @@ class AsyncOpenRouter(_Core):
         on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
         on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncChatCompletionStream:
@@ -852,7 +844,7 @@ class AsyncOpenRouter(_Core):
         request: CompletionRequest,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Completion:
         """As :meth:`OpenRouter.completion`."""
@@ -867,7 +859,7 @@ class AsyncOpenRouter(_Core):
         on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
         on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncCompletionStream:
@@ -893,7 +885,7 @@ class AsyncOpenRouter(_Core):
         output_modalities: Sequence[str] | None = None,
         extra: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
         """As :meth:`OpenRouter.list_models`."""
@@ -908,7 +900,7 @@ class AsyncOpenRouter(_Core):
         slug: str,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelEndpoints:
         """As :meth:`OpenRouter.list_endpoints`."""
@@ -920,7 +912,7 @@ class AsyncOpenRouter(_Core):
         self,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Credits:
         """As :meth:`OpenRouter.get_credits`."""
@@ -933,7 +925,7 @@ class AsyncOpenRouter(_Core):
         generation_id: str,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Generation:
         """As :meth:`OpenRouter.get_generation`."""
@@ -945,7 +937,7 @@ class AsyncOpenRouter(_Core):
         self,
         *,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> KeyInfo:
         """As :meth:`OpenRouter.get_key`."""
@@ -961,7 +953,7 @@ class AsyncOpenRouter(_Core):
         json: object = None,
         params: Mapping[str, str] | None = None,
         timeout: float | Timeouts | None = None,
-        headers: HeadersArg | None = None,
+        headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Any:
         """As :meth:`OpenRouter.request`."""

@@ -80,6 +80,7 @@ from ._messages import (
     PreparedRequest,
     QueryTypes,
     check_request,
+    header_pairs,
     prepare_request,
     redact_url,
 )
@@ -181,6 +182,7 @@ __all__ = [
     "UnexpectedContentEncoding",
     "Wait",
     "check_request",
+    "header_pairs",
     "header_value",
     "open_stream",
     "prepare_request",

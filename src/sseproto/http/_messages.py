@@ -33,6 +33,7 @@ __all__ = [
     "QueryTypes",
     "check_coding",
     "check_request",
+    "header_pairs",
     "prepare_request",
     "redact_url",
     "with_defaults",
@@ -117,7 +118,14 @@ class PreparedRequest:
     body: bytes | None
 
 
-def _header_pairs(headers: object) -> Headers:
+def header_pairs(headers: object) -> Headers:
+    """``headers`` (a :data:`HeaderTypes`: a mapping, or ``(name, value)``
+    pairs) as a tuple of pairs, in order.
+
+    Raises:
+        TypeError: ``headers`` is neither (a ``str`` or bytes included), or
+            a header is not a ``(str, str)`` pair.
+    """
     if isinstance(headers, (str, bytes, bytearray, memoryview)):
         raise TypeError(
             f"headers must be a mapping or (name, value) pairs, not {type(headers).__name__}"
@@ -215,7 +223,7 @@ def prepare_request(
             reference.
         LocalProtocolError: the URL, method or a header cannot be sent.
     """
-    pairs = _header_pairs(headers)
+    pairs = header_pairs(headers)
     payload: bytes | None
     if json is not None:
         if body is not None:
