@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import pytest
 
 import openrouter
+import openrouter.resources
 import sseproto.adapters
 import sseproto.adapters.asyncio
 import sseproto.adapters.httpx
@@ -70,6 +71,7 @@ PUBLIC_MODULES = (
     sseproto.adapters.trio,
     sseproto.adapters.httpx,
     sseproto.adapters,
+    openrouter.resources,
     openrouter,
 )
 
@@ -101,6 +103,8 @@ PAIRS = [
     Twins(openrouter.OpenRouter, openrouter.AsyncOpenRouter),
     Twins(openrouter.ChatCompletionStream, openrouter.AsyncChatCompletionStream),
     Twins(openrouter.CompletionStream, openrouter.AsyncCompletionStream),
+    Twins(openrouter.resources.Resource, openrouter.resources.AsyncResource),
+    *(Twins(sync, twin) for sync, twin in openrouter.resources.NAMESPACES.values()),
 ]
 
 #: Drifts to fix, by (pair id, method): each is a real difference to fix in the owning

@@ -75,6 +75,42 @@ from ._streams import (
     HeartbeatCallback,
     refuse_async_callback,
 )
+from .resources import (
+    ActivityResource,
+    AsyncActivityResource,
+    AsyncAudioResource,
+    AsyncAuthResource,
+    AsyncChatResource,
+    AsyncCompletionsResource,
+    AsyncCreditsResource,
+    AsyncEmbeddingsResource,
+    AsyncEndpointsResource,
+    AsyncGenerationsResource,
+    AsyncImagesResource,
+    AsyncKeysResource,
+    AsyncMessagesResource,
+    AsyncModelsResource,
+    AsyncProvidersResource,
+    AsyncRerankResource,
+    AsyncResponsesResource,
+    AsyncVideosResource,
+    AudioResource,
+    AuthResource,
+    ChatResource,
+    CompletionsResource,
+    CreditsResource,
+    EmbeddingsResource,
+    EndpointsResource,
+    GenerationsResource,
+    ImagesResource,
+    KeysResource,
+    MessagesResource,
+    ModelsResource,
+    ProvidersResource,
+    RerankResource,
+    ResponsesResource,
+    VideosResource,
+)
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -484,7 +520,45 @@ class OpenRouter(_Core):
         InvalidBaseURLError: the base URL is not ``http(s)://host[:port]/path``.
     """
 
-    __slots__ = ("_owns_transport", "_transport")
+    __slots__ = (
+        "_owns_transport",
+        "_transport",
+        "activity",
+        "audio",
+        "auth",
+        "chat",
+        "completions",
+        "credits",
+        "embeddings",
+        "endpoints",
+        "generations",
+        "images",
+        "keys",
+        "messages",
+        "models",
+        "providers",
+        "rerank",
+        "responses",
+        "videos",
+    )
+
+    chat: ChatResource
+    completions: CompletionsResource
+    responses: ResponsesResource
+    messages: MessagesResource
+    embeddings: EmbeddingsResource
+    rerank: RerankResource
+    models: ModelsResource
+    endpoints: EndpointsResource
+    providers: ProvidersResource
+    generations: GenerationsResource
+    credits: CreditsResource
+    activity: ActivityResource
+    keys: KeysResource
+    auth: AuthResource
+    images: ImagesResource
+    audio: AudioResource
+    videos: VideosResource
 
     def __init__(
         self,
@@ -514,6 +588,23 @@ class OpenRouter(_Core):
                 )
             transport = HTTPXClient(transport)
         self._transport: SyncClientBase = transport
+        self.chat = ChatResource(self)
+        self.completions = CompletionsResource(self)
+        self.responses = ResponsesResource(self)
+        self.messages = MessagesResource(self)
+        self.embeddings = EmbeddingsResource(self)
+        self.rerank = RerankResource(self)
+        self.models = ModelsResource(self)
+        self.endpoints = EndpointsResource(self)
+        self.providers = ProvidersResource(self)
+        self.generations = GenerationsResource(self)
+        self.credits = CreditsResource(self)
+        self.activity = ActivityResource(self)
+        self.keys = KeysResource(self)
+        self.auth = AuthResource(self)
+        self.images = ImagesResource(self)
+        self.audio = AudioResource(self)
+        self.videos = VideosResource(self)
 
     def _run(self, flow: Flow) -> Any:
         return self._transport.run(flow)
@@ -759,7 +850,45 @@ class AsyncOpenRouter(_Core):
     or an ``httpx.AsyncClient``.
     """
 
-    __slots__ = ("_owns_transport", "_transport")
+    __slots__ = (
+        "_owns_transport",
+        "_transport",
+        "activity",
+        "audio",
+        "auth",
+        "chat",
+        "completions",
+        "credits",
+        "embeddings",
+        "endpoints",
+        "generations",
+        "images",
+        "keys",
+        "messages",
+        "models",
+        "providers",
+        "rerank",
+        "responses",
+        "videos",
+    )
+
+    chat: AsyncChatResource
+    completions: AsyncCompletionsResource
+    responses: AsyncResponsesResource
+    messages: AsyncMessagesResource
+    embeddings: AsyncEmbeddingsResource
+    rerank: AsyncRerankResource
+    models: AsyncModelsResource
+    endpoints: AsyncEndpointsResource
+    providers: AsyncProvidersResource
+    generations: AsyncGenerationsResource
+    credits: AsyncCreditsResource
+    activity: AsyncActivityResource
+    keys: AsyncKeysResource
+    auth: AsyncAuthResource
+    images: AsyncImagesResource
+    audio: AsyncAudioResource
+    videos: AsyncVideosResource
 
     def __init__(
         self,
@@ -789,6 +918,23 @@ class AsyncOpenRouter(_Core):
                 )
             transport = HTTPXAsyncClient(transport)
         self._transport: AsyncClientBase = transport
+        self.chat = AsyncChatResource(self)
+        self.completions = AsyncCompletionsResource(self)
+        self.responses = AsyncResponsesResource(self)
+        self.messages = AsyncMessagesResource(self)
+        self.embeddings = AsyncEmbeddingsResource(self)
+        self.rerank = AsyncRerankResource(self)
+        self.models = AsyncModelsResource(self)
+        self.endpoints = AsyncEndpointsResource(self)
+        self.providers = AsyncProvidersResource(self)
+        self.generations = AsyncGenerationsResource(self)
+        self.credits = AsyncCreditsResource(self)
+        self.activity = AsyncActivityResource(self)
+        self.keys = AsyncKeysResource(self)
+        self.auth = AsyncAuthResource(self)
+        self.images = AsyncImagesResource(self)
+        self.audio = AsyncAudioResource(self)
+        self.videos = AsyncVideosResource(self)
 
     async def _run(self, flow: Flow) -> Any:
         return await self._transport.run(flow)

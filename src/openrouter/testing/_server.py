@@ -13,7 +13,7 @@ from typing import Any, Final, Self
 
 import h11
 
-from . import _account, _catalogue
+from . import _account, _catalogue, _routes
 from ._event_render import EventReply, render_messages, render_responses
 from ._event_scenarios import build_event_scenario
 from ._http import POLL, Disconnected, Responder, read_request
@@ -72,6 +72,8 @@ class MockOpenRouter:
         self._custom: dict[str, ScenarioBuilder] = {}
         self._total_usage = 0.0
         self._request_count = 0
+        #: State of the resource routes (keys created, jobs, ...), under ``_lock``.
+        self.store: dict[str, Any] = {}
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -258,6 +260,12 @@ class MockOpenRouter:
         if self.api_key is not None and token != self.api_key:
             return out.send_error(401, "User not found.")
         method = record.method
+        found = _routes.find(method, route)
+        if isinstance(found, tuple):
+            handler, params = found[0].handler, found[1]
+            return handler(self, out, record, params)
+        if found == "method":
+            return out.send_error(405, f"Method {method} not allowed")
         if route in {"/chat/completions", "/completions"}:
             if method != "POST":
                 return out.send_error(405, f"Method {method} not allowed")
