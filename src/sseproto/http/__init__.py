@@ -3,7 +3,8 @@ connection pooling and the HTTP/1.1 exchange.
 
 Nothing here performs I/O. A *flow* (:func:`stream_flow`,
 :func:`request_flow`, :func:`subscribe_flow`, or one composed from
-:func:`open_stream` and :func:`read_stream`) is a generator that yields
+:func:`open_stream` and :func:`read_stream`, or from :func:`open_download`
+and :func:`read_download`) is a generator that yields
 *operations* (``_ops.py`` lists them, with what each expects back) and
 decides everything: redirects (``_redirects.py``), time limits
 (``_deadlines.py``), what a request may carry (``_messages.py``), whether
@@ -67,7 +68,9 @@ from ._exchange import (
 )
 from ._flows import (
     StreamStart,
+    open_download,
     open_stream,
+    read_download,
     read_stream,
     request_flow,
     stream_flow,
@@ -184,8 +187,10 @@ __all__ = [
     "check_request",
     "header_pairs",
     "header_value",
+    "open_download",
     "open_stream",
     "prepare_request",
+    "read_download",
     "read_stream",
     "redact_url",
     "request_flow",

@@ -10,6 +10,9 @@ whatever the runtime:
   (:func:`open_stream` then :func:`read_stream`, for callers that compose
   the two, such as a client that retries the opening);
 - :func:`request_flow`: one request whose whole response body is returned;
+- :func:`open_download` then :func:`read_download`: one request whose body
+  (audio, video, a file) is handed to a ``write`` callable read by read,
+  never held whole;
 - :func:`subscribe_flow`: an EventSource subscription that reconnects, built
   on :class:`~sseproto.EventSourceMachine`.
 
@@ -67,7 +70,9 @@ from ._redirects import send_request
 
 __all__ = [
     "StreamStart",
+    "open_download",
     "open_stream",
+    "read_download",
     "read_stream",
     "request_flow",
     "stream_flow",
@@ -103,7 +108,9 @@ def _read_rejected(
 class StreamStart:
     """An event stream whose response was accepted, not yet announced: what
     :func:`open_stream` returns and :func:`read_stream` reads. A caller that
-    composes flows (retrying the opening, say) holds it in between."""
+    composes flows (retrying the opening, say) holds it in between. A
+    download accepted by :func:`open_download` is held in one too, for
+    :func:`read_download`."""
 
     #: The URL that answered (after redirects).
     url: str
@@ -204,6 +211,106 @@ def read_stream(
                 return parser
     yield CloseResponse()
     return parser
+
+
+def _media_type(headers: Headers) -> str:
+    """The response's media type, lower-cased, without parameters ("" if none)."""
+    value = header_value(headers, "content-type") or ""
+    return value.partition(";")[0].strip().lower()
+
+
+def _accepts(media_type: str, patterns: Sequence[str]) -> bool:
+    """Whether ``media_type`` matches one of ``patterns`` (``"audio/*"``,
+    ``"video/mp4"``, ``"*/*"``)."""
+    major = media_type.partition("/")[0]
+    for given in patterns:
+        pattern = given.strip().lower()
+        if pattern in ("*/*", media_type) or (
+            pattern.endswith("/*") and major and pattern[:-2] == major
+        ):
+            return True
+    return False
+
+
+def open_download(
+    method: str,
+    url: str,
+    *,
+    headers: Sequence[tuple[str, str]] = (),
+    body: bytes | None = None,
+    timeouts: Timeouts,
+    clock: Callable[[], float],
+    media_types: Sequence[str] | None = None,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    max_error_body: int = DEFAULT_MAX_ERROR_BODY,
+) -> Generator[Operation, Any, StreamStart]:
+    """The first half of a download: send the request (following redirects)
+    and check that the response carries the wanted body; return it unread,
+    for :func:`read_download`. Yields no ``Opened``: a caller may still give
+    up and try again, and the whole download runs with ``run()``.
+
+    A response is accepted when its status is 2xx and, if ``media_types``
+    is given, its ``Content-Type`` matches one of them (``"audio/*"``,
+    ``"video/mp4"``; ``"*/*"`` matches any): an API that answers a JSON
+    error with status 200 is then refused instead of being saved as the
+    download.
+
+    Raises:
+        ResponseRejected: the status is not 2xx, or the ``Content-Type``
+            matches none of ``media_types`` (after reading at most
+            ``max_error_body`` bytes of its body, which it carries).
+        UnexpectedContentEncoding: a ``Content-Encoding`` the request did
+            not ask for in its own ``Accept-Encoding``.
+        RedirectError, Timeout, TransportError, HTTP errors: as named.
+        TypeError, LocalProtocolError: the request cannot be sent
+            (:func:`check_request`), before any operation.
+    """
+    pairs = with_defaults(
+        check_request(method, url, headers, body), [IDENTITY, ("User-Agent", USER_AGENT)]
+    )
+    limits = Deadlines(timeouts, clock)
+    final_url, head = yield from send_request(method, url, pairs, body, limits, max_redirects)
+    reason: str | None = None
+    if not 200 <= head.status < 300:
+        reason = f"the server answered status {head.status}"
+    elif media_types is not None and not _accepts(_media_type(head.headers), media_types):
+        shown = header_value(head.headers, "content-type")
+        reason = f"the response's Content-Type is {shown!r}, not one of {', '.join(media_types)}"
+    if reason is not None:
+        raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
+    check_coding(head, final_url, pairs, stream=False)
+    return StreamStart(final_url, head, limits)
+
+
+def read_download(
+    start: StreamStart, write: Callable[[bytes], object]
+) -> Generator[Operation, Any, int]:
+    """The second half of a download: read the accepted response's body and
+    call ``write`` with each read's bytes as they arrive, in order (so at
+    most one read is held at a time: the runtime's receive size, 64 KiB on
+    the socket runtimes); then release the response. Returns the number of
+    bytes handed to ``write``.
+
+    ``write`` is called synchronously by whoever runs the flow; what it
+    raises ends the flow (the connection is then closed, not reused).
+
+    Raises:
+        IncompleteBody, ReadError: the body ended before its announced end
+            (the bytes before the cut were handed to ``write``).
+        Timeout, TransportError, HTTP errors: as named.
+    """
+    limits = start.limits
+    total = 0
+    while True:
+        data = yield limits.read()
+        if data is None:
+            raise limits.expired()
+        if not data:
+            break
+        write(data)
+        total += len(data)
+    yield CloseResponse()
+    return total
 
 
 def stream_flow(
