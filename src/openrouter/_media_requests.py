@@ -404,7 +404,8 @@ class VideoRequest(_Wire):
     ``aspect_ratio`` (``"16:9"``) or ``size`` (``"1280x720"``) shape it;
     ``frame_images`` and ``input_references`` are image parts for first or
     last frames and references; ``callback_url`` is called when the job
-    ends. Models differ in what they take: ``client.videos.models()`` lists
+    ends; ``creativity`` and ``upscale_factor`` tune the upscaling models.
+    Models differ in what they take: ``client.videos.models()`` lists
     each one's supported values.
     """
 
@@ -419,11 +420,15 @@ class VideoRequest(_Wire):
     frame_images: Sequence[Mapping[str, object]] | None = None
     input_references: Sequence[Mapping[str, object]] | None = None
     callback_url: str | None = None
+    creativity: int | None = None
+    upscale_factor: float | None = None
     provider: Mapping[str, object] | None = None
     extra: Mapping[str, object] | None = None
 
     def __post_init__(self) -> None:
         _common("VideoRequest", self)
+        _check_int("VideoRequest.creativity", self.creativity)
+        _check_number("VideoRequest.upscale_factor", self.upscale_factor)
         for name in ("prompt", "resolution", "aspect_ratio", "size", "callback_url"):
             _check_str(f"VideoRequest.{name}", getattr(self, name))
         for name in ("duration", "seed"):
