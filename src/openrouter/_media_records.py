@@ -186,7 +186,11 @@ class GeneratedImage(_Record):
             raise ValueError(f"b64_json is not base64: {exc}") from exc
 
     def data_url(self) -> str:
-        """``data:<media type>;base64,...`` (``image/png`` when the type is unknown)."""
+        """``data:<media type>;base64,...`` (``image/png`` when the type is unknown).
+
+        Raises:
+            ValueError: no ``b64_json``.
+        """
         if self.b64_json is None:
             raise ValueError("this image has no b64_json")
         return f"data:{self.media_type or 'image/png'};base64,{self.b64_json}"
