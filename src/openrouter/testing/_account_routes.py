@@ -44,20 +44,22 @@ def _store(server: MockOpenRouter, name: str) -> Any:
 # -- catalogue ------------------------------------------------------------------------
 
 
-def _models(server: MockOpenRouter, out: Responder, record: RecordedRequest, _: Params) -> bool:
-    body = _catalogue.page(_catalogue.list_models(record.query), record.query, record.path)
+def _send_page(out: Responder, record: RecordedRequest, models: list[dict[str, Any]]) -> bool:
+    body = _catalogue.page(models, record.query, record.path)
     if body is None:
         return out.send_error(400, "offset and limit must be integers (limit 1 to 1000)")
     return out.send_json(200, body)
+
+
+def _models(server: MockOpenRouter, out: Responder, record: RecordedRequest, _: Params) -> bool:
+    return _send_page(out, record, _catalogue.list_models(record.query))
 
 
 def _models_user(
     server: MockOpenRouter, out: Responder, record: RecordedRequest, _: Params
 ) -> bool:
-    body = _catalogue.page(_catalogue.list_models({}), record.query, record.path)
-    if body is None:
-        return out.send_error(400, "offset and limit must be integers (limit 1 to 1000)")
-    return out.send_json(200, body)
+    # Every model: the mock has no provider preferences, privacy settings or guardrails.
+    return _send_page(out, record, _catalogue.list_models({}))
 
 
 def _models_count(
