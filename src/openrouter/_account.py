@@ -31,8 +31,9 @@ from ._account_requests import (
     KeyUpdateRequest,
     feedback_body,
 )
+from ._catalogue import paging
 from ._catalogue_records import data_list, data_object
-from ._requests import ModelsQuery, _check_bool, _check_str, _require_str, path_segment
+from ._requests import _check_bool, _check_str, _require_str, path_segment
 from ._resource import AsyncResource, CallOptions, Resource, request_body
 from ._responses import Credits, Generation, KeyInfo
 
@@ -341,7 +342,7 @@ def _keys_flow(
 ) -> Flow:
     _check_bool("include_disabled", include_disabled)
     _check_str("workspace_id", workspace_id)
-    query = ModelsQuery(offset=offset).to_params()  # the same check: an int, 0 or more
+    query = paging(offset)
     if include_disabled is not None:
         query["include_disabled"] = "true" if include_disabled else "false"
     if workspace_id is not None:

@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING, Any, Final, Literal, Unpack
 
 from ._catalogue_records import Provider, data_list, data_object
 from ._errors import ResponseDecodeError
-from ._requests import ModelCategory, ModelSort, ModelsQuery, path_segment
+from ._requests import (
+    ModelCategory,
+    ModelSort,
+    ModelsQuery,
+    _check_at_least,
+    _check_int,
+    path_segment,
+)
 from ._resource import AsyncResource, CallOptions, Resource
 from ._responses import Endpoint, Model, ModelEndpoints, ModelList
 
@@ -54,10 +61,20 @@ def _list_flow(
     return core._call("GET", "models", ModelList.from_dict, options, query=params)
 
 
-def _paging(offset: int | None, limit: int | None) -> dict[str, str]:
-    """``offset`` (0 or more) and ``limit`` (1 or more) as query parameters."""
-    query = ModelsQuery(offset=offset, limit=limit)
-    return query.to_params()
+def paging(offset: int | None, limit: int | None = None) -> dict[str, str]:
+    """``offset`` (0 or more) and ``limit`` (1 or more) as query parameters, unset ones left out.
+
+    Raises:
+        TypeError: either is not an int (a ``bool`` is refused).
+        ValueError: ``offset`` is negative or ``limit`` below 1.
+    """
+    params: dict[str, str] = {}
+    for name, value, least in (("offset", offset, 0), ("limit", limit, 1)):
+        _check_int(name, value)
+        _check_at_least(name, value, least)
+        if value is not None:
+            params[name] = str(value)
+    return params
 
 
 def _model_path(author: str, slug: str, prefix: str, suffix: str = "") -> str:
@@ -93,7 +110,7 @@ def _count_flow(core: _Core, output_modalities: Sequence[str] | None, options: _
 
 
 def _for_user_flow(core: _Core, offset: int | None, limit: int | None, options: _Options) -> Flow:
-    params = _paging(offset, limit)
+    params = paging(offset, limit)
     return core._call("GET", "models/user", ModelList.from_dict, options, query=params or None)
 
 

@@ -469,6 +469,10 @@ def test_key_requests_refuse_bad_types_before_sending(server: MockOpenRouter) ->
         run("asyncio", server, lambda c: c.keys.update("h", KeyCreateRequest("x")))
     with pytest.raises(TypeError, match="str keys"):
         run("sync", server, lambda c: c.keys.create({1: "x"}))
+    with pytest.raises(ValueError, match="offset"):
+        run("asyncio", server, lambda c: c.keys.list(offset=-1))
+    with pytest.raises(TypeError, match="include_disabled"):
+        run("sync", server, lambda c: c.keys.list(include_disabled="true"))
     assert server.requests == []
 
 
