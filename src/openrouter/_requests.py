@@ -103,6 +103,7 @@ __all__ = [
     "Message",
     "Modality",
     "ModelCategory",
+    "ModelSort",
     "ModelsQuery",
     "NamedToolChoice",
     "Percentiles",
@@ -1679,46 +1680,158 @@ class CompletionRequest(_Wire):
 # GET /models and GET /models/{author}/{slug}/endpoints.
 
 
+#: Orders accepted by ``GET /models?sort=``.
+ModelSort = Literal[
+    "most-popular",
+    "newest",
+    "top-weekly",
+    "pricing-low-to-high",
+    "pricing-high-to-low",
+    "context-high-to-low",
+    "throughput-high-to-low",
+    "latency-low-to-high",
+    "intelligence-high-to-low",
+    "coding-high-to-low",
+    "agentic-high-to-low",
+    "design-arena-elo-high-to-low",
+]
+
+# The ModelsQuery fields by how they go on the wire (any other field is a str).
+_QUERY_LISTS: Final = frozenset(
+    {"supported_parameters", "output_modalities", "input_modalities", "model_authors", "providers"}
+)
+_QUERY_INTS: Final = frozenset({"offset", "limit", "context", "min_age_days", "max_age_days"})
+_QUERY_BOOLS: Final = frozenset({"distillable", "zdr"})
+_QUERY_NUMBERS: Final = frozenset(
+    {
+        "min_price",
+        "max_price",
+        "min_output_price",
+        "max_output_price",
+        "min_intelligence_index",
+        "max_intelligence_index",
+        "min_coding_index",
+        "max_coding_index",
+        "min_agentic_index",
+        "max_agentic_index",
+        "min_tool_success_rate",
+        "max_tool_success_rate",
+    }
+)
+# Fields whose smallest accepted value is 1 (the others start at 0).
+_QUERY_FROM_ONE: Final = frozenset({"limit", "context"})
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ModelsQuery:
-    """Filters for ``GET /models``.
+    """Filters and paging for ``GET /models``; each field is the query
+    parameter of the same name.
 
     ``supported_parameters`` keeps models that accept every listed parameter
     (``["tools", "response_format"]``); ``output_modalities`` selects by output
-    (``"text"`` is the server's default, ``"all"`` lifts the filter). Lists go
-    on the wire comma-separated. ``extra`` adds query parameters this library
-    does not know yet.
+    (``"text"`` is the server's default, ``["all"]`` lifts the filter) and
+    ``input_modalities`` by input; ``model_authors`` and ``providers`` keep
+    models by author slug or hosting provider. Lists go on the wire
+    comma-separated. ``sort`` orders the list server-side (:data:`ModelSort`),
+    ``q`` searches names and slugs, ``context`` is the smallest context
+    length, ``min_price``/``max_price`` and ``min_output_price``/
+    ``max_output_price`` bound the prompt and completion prices (US dollars
+    per million tokens), ``arch`` names a model family, ``distillable`` and
+    ``zdr`` (zero data retention) go as ``"true"``/``"false"``, ``region`` is
+    ``"eu"`` or ``"us"``, ``min_age_days``/``max_age_days`` bound the age,
+    and the ``*_index`` and ``*_tool_success_rate`` bounds filter by
+    benchmark scores (the success rate is a fraction in [0, 1]).
+    ``offset``/``limit`` page the list (when both are unset the whole list
+    comes back). ``extra`` adds query parameters this library does not know
+    yet (``{"use_rss": "true"}`` asks for the RSS form, which is not JSON).
+
+    Raises:
+        TypeError: a field has the wrong type (a ``bool`` where a number
+            belongs, a string where a list belongs, ...).
+        ValueError: a count or bound is negative (``limit`` and ``context``
+            below 1), a number is not finite, or a tool success rate is
+            above 1.
     """
 
     category: ModelCategory | str | None = None
     supported_parameters: Sequence[str] | None = None
     output_modalities: Sequence[str] | None = None
+    input_modalities: Sequence[str] | None = None
+    sort: ModelSort | str | None = None
+    q: str | None = None
+    context: int | None = None
+    min_price: float | None = None
+    max_price: float | None = None
+    min_output_price: float | None = None
+    max_output_price: float | None = None
+    arch: str | None = None
+    model_authors: Sequence[str] | None = None
+    providers: Sequence[str] | None = None
+    distillable: bool | None = None
+    zdr: bool | None = None
+    region: Literal["eu", "us"] | str | None = None
+    min_age_days: int | None = None
+    max_age_days: int | None = None
+    min_intelligence_index: float | None = None
+    max_intelligence_index: float | None = None
+    min_coding_index: float | None = None
+    max_coding_index: float | None = None
+    min_agentic_index: float | None = None
+    max_agentic_index: float | None = None
+    min_tool_success_rate: float | None = None
+    max_tool_success_rate: float | None = None
+    offset: int | None = None
+    limit: int | None = None
     extra: Mapping[str, str] | None = None
 
     def __post_init__(self) -> None:
-        _check_str("ModelsQuery.category", self.category)
-        for name in ("supported_parameters", "output_modalities"):
-            _set(self, name, _str_tuple(f"ModelsQuery.{name}", getattr(self, name)))
-        extra = _check_mapping("ModelsQuery.extra", self.extra)
-        for key, value in (extra or {}).items():
-            _require_str(f"ModelsQuery.extra[{key!r}]", value)
-        _set(self, "extra", extra)
+        for field in fields(self):
+            name = field.name
+            value = getattr(self, name)
+            label = f"ModelsQuery.{name}"
+            if name == "extra":
+                extra = _check_mapping(label, value)
+                for key, item in (extra or {}).items():
+                    _require_str(f"ModelsQuery.extra[{key!r}]", item)
+                _set(self, name, extra)
+            elif name in _QUERY_LISTS:
+                _set(self, name, _str_tuple(label, value))
+            elif name in _QUERY_BOOLS:
+                _check_bool(label, value)
+            elif name in _QUERY_INTS or name in _QUERY_NUMBERS:
+                (_check_int if name in _QUERY_INTS else _check_number)(label, value)
+                _check_at_least(label, value, 1 if name in _QUERY_FROM_ONE else 0)
+                if name.endswith("tool_success_rate") and value is not None and value > 1:
+                    raise ValueError(f"{label} is a fraction in [0, 1], got {value!r}")
+            else:
+                _check_str(label, value)
 
     def to_params(self) -> dict[str, str]:
-        """The query parameters, unset ones omitted, lists joined with ``","``."""
+        """The query parameters, unset ones omitted, in field order: lists
+        joined with ``","``, booleans as ``"true"``/``"false"``, numbers as
+        Python writes them; ``extra`` last (replacing a field of its name)."""
         params: dict[str, str] = {}
-        if self.category is not None:
-            params["category"] = self.category
-        for name in ("supported_parameters", "output_modalities"):
-            values: tuple[str, ...] | None = getattr(self, name)
-            if values is not None:
-                params[name] = ",".join(values)
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is None or field.name == "extra":
+                continue
+            if isinstance(value, tuple):
+                params[field.name] = ",".join(value)
+            elif isinstance(value, bool):
+                params[field.name] = "true" if value else "false"
+            else:
+                params[field.name] = value if isinstance(value, str) else repr(value)
         params.update(self.extra or {})
         return params
 
     def to_query(self) -> str:
         """The encoded query string without ``?``; ``""`` when no filter is set."""
         return urlencode(self.to_params(), safe=",/", quote_via=quote)
+
+
+def _check_at_least(name: str, value: int | float | None, least: int) -> None:
+    if value is not None and value < least:
+        raise ValueError(f"{name} must be at least {least}, got {value!r}")
 
 
 def endpoints_path(author: str, slug: str) -> str:
@@ -1736,3 +1849,21 @@ def endpoints_path(author: str, slug: str) -> str:
         if value in (".", ".."):
             raise ValueError(f"{name} must be a name, not the dot segment {value!r}")
     return f"/models/{quote(author, safe='')}/{quote(slug, safe='')}/endpoints"
+
+
+def path_segment(name: str, value: object) -> str:
+    """``value`` as one percent-encoded path segment (``name`` is the
+    parameter, for the messages): a hash, an id, an author or a slug.
+
+    Raises:
+        TypeError: ``value`` is not a str.
+        ValueError: ``value`` is empty, holds a ``/`` or is a dot segment
+            (``.`` or ``..``), any of which would change the path.
+    """
+    _require_str(name, value, empty_ok=False)
+    assert isinstance(value, str)  # checked by _require_str
+    if "/" in value:
+        raise ValueError(f"{name} must not hold a '/', got {value!r}")
+    if value in (".", ".."):
+        raise ValueError(f"{name} must be a name, not the dot segment {value!r}")
+    return quote(value, safe="")

@@ -92,6 +92,7 @@ __all__ = [
     "ModelArchitecture",
     "ModelEndpoints",
     "ModelList",
+    "ModelListLinks",
     "ModelPricing",
     "ModelReasoning",
     "PromptTokensDetails",
@@ -781,6 +782,13 @@ class Model(_Record):
     links: JSONObject | None = field(as_obj)
 
 
+class ModelListLinks(_Record):
+    """The ``links`` of a model list: ``next``, the relative URL of the next
+    page (``"/api/v1/models?offset=500&limit=500"``), ``None`` on the last."""
+
+    next: str | None = field(as_str)
+
+
 class ModelList(_Record, _ListView[Model]):
     """The body of ``GET /models``: ``{"data": [model, ...]}``, usable as the list of models.
 
@@ -788,11 +796,17 @@ class ModelList(_Record, _ListView[Model]):
     ``models[:5]`` (a ``list`` of :class:`Model`), ``len(models)``, iteration
     in the API's order, and ``in``, which is true for a :class:`Model` equal
     to an entry and for a model ID (``"openai/gpt-4o" in models``). ``data``
-    is the same list; ``raw`` the body. ``from_dict`` also accepts the bare
+    is the same list; ``raw`` the body. A paged answer (``offset``/``limit``)
+    also has ``total_count`` and ``links.next`` (the next page's relative
+    URL, ``None`` on the last page). ``from_dict`` also accepts the bare
     list.
     """
 
     data: list[Model] = field(listed(Model))
+    #: How many models match in all, over every page (``None`` when not sent).
+    total_count: int | None = field(as_int)
+    #: ``links.next`` is the relative URL of the next page, ``None`` on the last.
+    links: ModelListLinks | None = field(one(ModelListLinks))
 
     @classmethod
     def from_dict(cls, d: JSONValue) -> Self:
@@ -833,6 +847,7 @@ class Endpoint(_Record):
     uptime_last_5m: int | float | None = field(as_num)
     uptime_last_1d: int | float | None = field(as_num)
     supports_implicit_caching: bool | None = field(as_bool)
+    supports_voice_cloning: bool | None = field(as_bool)
     latency_last_30m: JSONObject | None = field(as_obj)
     throughput_last_30m: JSONObject | None = field(as_obj)
 
@@ -997,12 +1012,8 @@ class RateLimit(_Record):
         return cls(found) if found else None
 
 
-class KeyInfo(_Record, envelope=True):
-    """``GET /key``: the calling API key's label, limits and spend (US dollars).
-
-    ``limit`` and ``limit_remaining`` are ``None`` for a key without a limit.
-    ``label`` is the API's own truncated form of the key, never the key.
-    """
+class _KeyFields(_Record):
+    """The limit and spend fields every key record has (US dollars)."""
 
     label: str | None = field(as_str)
     limit: int | float | None = field(as_num)
@@ -1017,9 +1028,18 @@ class KeyInfo(_Record, envelope=True):
     byok_usage_daily: int | float | None = field(as_num)
     byok_usage_weekly: int | float | None = field(as_num)
     byok_usage_monthly: int | float | None = field(as_num)
+    expires_at: str | None = field(as_str)
+    creator_user_id: str | None = field(as_str)
+
+
+class KeyInfo(_KeyFields, envelope=True):
+    """``GET /key``: the calling API key's label, limits and spend (US dollars).
+
+    ``limit`` and ``limit_remaining`` are ``None`` for a key without a limit.
+    ``label`` is the API's own truncated form of the key, never the key.
+    """
+
     is_free_tier: bool | None = field(as_bool)
     is_provisioning_key: bool | None = field(as_bool)
     is_management_key: bool | None = field(as_bool)
     rate_limit: RateLimit | None = field(one(RateLimit))
-    expires_at: str | None = field(as_str)
-    creator_user_id: str | None = field(as_str)

@@ -26,6 +26,7 @@ from openrouter import (
     OpenRouter,
     RateLimit,
 )
+from openrouter.resources import AsyncModelsResource, ModelsResource
 from openrouter.testing import MockOpenRouter
 from openrouter.testing._scenarios import BUILTIN_SCENARIOS
 from sseproto.adapters import Timeouts
@@ -155,11 +156,16 @@ def test_list_models_refuses_a_query_and_keywords(server: MockOpenRouter) -> Non
 
 
 def test_list_models_keywords_are_the_query_fields() -> None:
-    """list_models' filter keywords are exactly ModelsQuery's fields, on both clients."""
+    """models.list()'s filter keywords are exactly ModelsQuery's fields, on both
+    clients; list_models() keeps the four it always had."""
     fields = set(inspect.signature(ModelsQuery).parameters)
+    for namespace in (ModelsResource, AsyncModelsResource):
+        params = inspect.signature(namespace.list).parameters
+        assert fields == {name for name, p in params.items() if p.kind is p.KEYWORD_ONLY}
+    original = {"category", "supported_parameters", "output_modalities", "extra"}
     for face in (OpenRouter, AsyncOpenRouter):
         params = inspect.signature(face.list_models).parameters
-        assert fields <= {name for name, p in params.items() if p.kind is p.KEYWORD_ONLY}
+        assert original <= {name for name, p in params.items() if p.kind is p.KEYWORD_ONLY}
 
 
 # -- conversation history ---------------------------------------------------------

@@ -18,10 +18,18 @@ OpenRouter endpoints under ``/api/v1`` with OpenRouter's JSON shapes::
 Endpoints: ``POST /chat/completions`` and ``POST /completions`` (legacy),
 streamed (``"stream": true``) or not; ``POST /responses`` (OpenAI's Responses
 API) and ``POST /messages`` (Anthropic's Messages API), streamed or not (see
-below); ``GET /models`` (filters
-``category`` and ``supported_parameters``), ``GET
-/models/{author}/{slug}/endpoints``, ``GET /credits``, ``GET
-/generation?id=...`` (any id this server issued) and ``GET /key``. Every
+below); the catalogue: ``GET /models`` (filters ``category``,
+``supported_parameters``, the modalities, ``q``, ``context`` and
+``model_authors``; paged by ``offset``/``limit`` with ``total_count`` and
+``links.next``), ``GET /models/count``, ``GET /models/user``, ``GET
+/model/{author}/{slug}``, ``GET /models/{author}/{slug}/endpoints``, ``GET
+/endpoints/zdr`` and ``GET /providers``; the account: ``GET /credits``,
+``GET /generation?id=...`` and ``GET /generation/content?id=...`` (any id
+this server issued), ``POST /generation/feedback``, ``GET /activity`` (the
+generations served, per day and model), ``GET /key``, the API keys (``GET
+/keys``, ``POST /keys``, ``GET|PATCH|DELETE /keys/{hash}``, kept in
+``server.store["keys"]``) and the PKCE flow (``POST /auth/keys/code``, then
+``POST /auth/keys`` with a verifier that answers the code's challenge). Every
 endpoint wants ``Authorization: Bearer <non-empty>`` (or exactly
 ``api_key`` when one is given) and answers 401 with OpenRouter's error body
 otherwise.

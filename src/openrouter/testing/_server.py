@@ -13,7 +13,7 @@ from typing import Any, Final, Self
 
 import h11
 
-from . import _account, _catalogue, _routes
+from . import _account, _routes
 from ._event_render import EventReply, render_messages, render_responses
 from ._event_scenarios import build_event_scenario
 from ._http import POLL, Disconnected, Responder, read_request
@@ -276,27 +276,6 @@ class MockOpenRouter:
             return self._event_api(out, record, route)
         if method != "GET":
             return out.send_error(405, f"Method {method} not allowed")
-        if route == "/models":
-            return out.send_json(200, {"data": _catalogue.list_models(record.query)})
-        if route.startswith("/models/") and route.endswith("/endpoints"):
-            model_id = route[len("/models/") : -len("/endpoints")]
-            endpoints = _catalogue.endpoints_of(model_id, self.provider)
-            if endpoints is None:
-                return out.send_error(404, f"Model {model_id} not found")
-            return out.send_json(200, {"data": endpoints})
-        if route == "/credits":
-            return out.send_json(
-                200, {"data": {"total_credits": 100.0, "total_usage": self._used()}}
-            )
-        if route == "/key":
-            return out.send_json(200, {"data": _account.key_info(token, self._used())})
-        if route == "/generation":
-            generation_id = record.query.get("id", "")
-            with self._lock:
-                stats = self._generations.get(generation_id)
-            if stats is None:
-                return out.send_error(404, f"Generation {generation_id} not found")
-            return out.send_json(200, {"data": stats})
         return out.send_error(404, f"No route for {record.path}")
 
     def _used(self) -> float:
@@ -336,7 +315,7 @@ class MockOpenRouter:
         )
         streamed = payload.get("stream") is True
         reply = render_json(scenario, ctx, legacy=legacy)
-        self._remember(ctx, reply, streamed=streamed)
+        self._remember(ctx, reply, streamed=streamed, payload=payload)
         with self._lock:
             request_count = self._request_count
         headers = [
@@ -400,11 +379,20 @@ class MockOpenRouter:
             return out.send_body(reply.status, reply.body, "application/json", headers)
         return self._single(out, Script((), done=False), reply.body, headers)
 
-    def _remember(self, ctx: RenderContext, reply: Mapping[str, Any], *, streamed: bool) -> None:
+    def _remember(
+        self,
+        ctx: RenderContext,
+        reply: Mapping[str, Any],
+        *,
+        streamed: bool,
+        payload: Mapping[str, Any],
+    ) -> None:
         stats = _account.generation_stats(ctx, reply, streamed=streamed)
+        content = _account.generation_content(payload, reply)
         with self._lock:
             self._generations[ctx.generation_id] = stats
             self._total_usage += stats["total_cost"]
+            self.store.setdefault("generation_content", {})[ctx.generation_id] = content
 
     def _single(
         self, out: Responder, script: Script, body: bytes, headers: list[tuple[str, str]]
