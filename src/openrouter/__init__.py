@@ -64,6 +64,8 @@ from ._errors import (
     is_retryable,
     parse_retry_after,
 )
+from ._inference_requests import MessagesRequest, ResponsesRequest
+from ._messages_api import AnthropicMessage, MessageEvent, MessagesAccumulator
 from ._requests import (
     DATA_COLLECTION_ALLOW,
     DATA_COLLECTION_DENY,
@@ -174,11 +176,23 @@ from ._responses import (
 from ._responses import (
     ToolCall as ResponseToolCall,
 )
+from ._responses_api import (
+    Response,
+    ResponseError,
+    ResponseEvent,
+    ResponsesAccumulator,
+)
 from ._streams import (
     AsyncChatCompletionStream,
     AsyncCompletionStream,
+    AsyncJSONEventStream,
+    AsyncMessageStream,
+    AsyncResponseStream,
     ChatCompletionStream,
     CompletionStream,
+    JSONEventStream,
+    MessageStream,
+    ResponseStream,
 )
 
 __all__ = [
@@ -212,9 +226,13 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "Annotation",
+    "AnthropicMessage",
     "AsyncChatCompletionStream",
     "AsyncCompletionStream",
+    "AsyncJSONEventStream",
+    "AsyncMessageStream",
     "AsyncOpenRouter",
+    "AsyncResponseStream",
     "AudioOutput",
     "AuthenticationError",
     "BadGatewayError",
@@ -260,10 +278,15 @@ __all__ = [
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidBaseURLError",
+    "JSONEventStream",
     "JsonSchema",
     "KeyInfo",
     "MaxPrice",
     "Message",
+    "MessageEvent",
+    "MessageStream",
+    "MessagesAccumulator",
+    "MessagesRequest",
     "MissingAPIKeyError",
     "Modality",
     "Model",
@@ -304,9 +327,15 @@ __all__ = [
     "ReasoningSummary",
     "RequestError",
     "RequestTimeoutError",
+    "Response",
     "ResponseDecodeError",
+    "ResponseError",
+    "ResponseEvent",
     "ResponseFormat",
+    "ResponseStream",
     "ResponseToolCall",
+    "ResponsesAccumulator",
+    "ResponsesRequest",
     "RetryNotice",
     "RetryPolicy",
     "Role",
