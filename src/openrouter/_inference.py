@@ -82,6 +82,8 @@ Flow = Generator[Operation, Any, Any]
 class Kind:
     """What one inference operation is: everything its calls differ by."""
 
+    #: The namespace (``client.chat``), for messages.
+    namespace: str
     #: The path under the API root.
     path: str
     #: The typed request class (a mapping with the wire JSON is accepted too).
@@ -103,6 +105,7 @@ class Kind:
 
 
 CHAT_KIND = Kind(
+    "chat",
     "chat/completions",
     ChatCompletionRequest,
     ChatCompletion.from_dict,
@@ -114,6 +117,7 @@ CHAT_KIND = Kind(
 )
 COMPLETIONS_KIND = Kind(
     "completions",
+    "completions",
     CompletionRequest,
     Completion.from_dict,
     "client.completions.stream() (or completion_stream())",
@@ -124,6 +128,7 @@ COMPLETIONS_KIND = Kind(
 )
 RESPONSES_KIND = Kind(
     "responses",
+    "responses",
     ResponsesRequest,
     Response.from_dict,
     "client.responses.stream()",
@@ -133,6 +138,7 @@ RESPONSES_KIND = Kind(
     event_stream_error,
 )
 MESSAGES_KIND = Kind(
+    "messages",
     "messages",
     MessagesRequest,
     AnthropicMessage.from_dict,
@@ -145,8 +151,8 @@ MESSAGES_KIND = Kind(
 )
 
 
-def _body(kind: Kind, request: object) -> dict[str, Any]:
-    return request_body(request, kind.request, f"POST /{kind.path}")
+def _body(kind: Kind, request: object, method: str) -> dict[str, Any]:
+    return request_body(request, kind.request, f"client.{kind.namespace}.{method}")
 
 
 def create_flow(core: _Core, kind: Kind, request: object, options: _Options) -> Flow:
@@ -157,7 +163,7 @@ def create_flow(core: _Core, kind: Kind, request: object, options: _Options) -> 
         ValueError: the request asks for a stream (``stream=True``, or
             ``"stream": true`` in a mapping): that is the stream method's.
     """
-    body = _body(kind, request)
+    body = _body(kind, request, "create")
     if body.get("stream"):
         raise ValueError(
             f"this request has stream=True: call {kind.stream_method} for a streamed response"
@@ -169,7 +175,7 @@ def stream_flow(core: _Core, kind: Kind, request: object, options: _Options) -> 
     """The flow of one streamed call of ``kind`` (``"stream": true`` is set).
 
     Raises ``TypeError`` at once, as :func:`create_flow`."""
-    body = _body(kind, request)
+    body = _body(kind, request, "stream")
     body["stream"] = True
     return core._stream(kind.path, body, options, errors=kind.errors)
 
