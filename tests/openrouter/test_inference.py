@@ -16,6 +16,7 @@ import trio
 import sseproto
 from openrouter import (
     AnthropicMessage,
+    APIConnectionError,
     AsyncOpenRouter,
     BadRequestError,
     ChatCompletion,
@@ -31,6 +32,7 @@ from openrouter import (
     Response,
     ResponsesRequest,
     ResponseStream,
+    RetryPolicy,
     ServerTool,
     StreamError,
 )
@@ -39,6 +41,8 @@ from openrouter._responses_api import OutputMessage
 from openrouter.testing import MockOpenRouter
 from openrouter.testing._event_scenarios import EVENT_TOOL_ARGUMENTS, EVENT_TOOL_NAME
 from openrouter.testing._scenarios import STORY_TEXT
+
+from ._hostile import HostileServer
 
 KEY = "sk-or-test-inference"
 T = TypeVar("T")
@@ -617,3 +621,49 @@ def test_request_objects_validate(build: Callable[[], object], error: type[Excep
     """Wrong types are TypeError, empty or non-finite values ValueError."""
     with pytest.raises(error):
         build()
+
+
+# -- stream_request retries ---------------------------------------------------------------
+
+
+def _counting(replies: list[int]) -> Callable[[str], list[bytes | float]]:
+    """A reply that records each connection and drops it after the request
+    (the request was sent: the server may have started work)."""
+
+    def reply(key: str) -> list[bytes | float]:
+        del key
+        replies.append(1)
+        return []
+
+    return reply
+
+
+@pytest.mark.parametrize(("method", "sent"), [("POST", 1), ("GET", 3)])
+def test_stream_request_resends_only_what_may_be_resent(method: str, sent: int) -> None:
+    """A POST whose connection broke after sending is not sent again; a GET is retried."""
+    replies: list[int] = []
+    policy = RetryPolicy(max_retries=2, base_delay=0, max_delay=0)
+    with (
+        HostileServer(_counting(replies)) as server,
+        OpenRouter(KEY, base_url=server.base_url, retry_policy=policy) as client,
+        pytest.raises(APIConnectionError),
+    ):
+        client.stream_request(method, "some/stream")
+    assert len(replies) == sent
+
+
+def test_responses_snapshot_grows_while_streaming(server: MockOpenRouter) -> None:
+    """Mid-stream, output_text and snapshot() hold the text so far; result() too."""
+    with (
+        OpenRouter(KEY, base_url=server.base_url) as client,
+        client.responses.stream(responses_request()) as stream,
+    ):
+        seen = ""
+        for event in stream:
+            if event.type == "response.output_text.delta":
+                seen += event.raw["delta"]
+                assert stream.output_text == seen
+                assert stream.snapshot().output_text == seen
+                assert stream.result().output_text == seen
+    assert seen == STORY_TEXT
+    assert stream.result().output_text == STORY_TEXT
