@@ -850,7 +850,8 @@ class OpenRouter(_Core):
         body) is a generation, sent again only as
         :attr:`RetryPolicy.retry_after_send` allows. The outcome, the
         ``StreamError`` of an in-band error and the ``StreamTruncatedError``
-        of a missing end are the format's, as on the typed streams.
+        of a missing end are the format's, as on the typed streams; their
+        ``partial`` is the last value received (a dict, or None).
 
         Raises:
             ValueError: ``path`` or ``method`` is refused as :meth:`request`

@@ -78,11 +78,11 @@ __all__ = [
 Flow = Generator[Operation, Any, Any]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Kind:
     """What one inference operation is: everything its calls differ by."""
 
-    #: The namespace (``client.chat``), for messages.
+    #: The namespace's attribute (``"chat"`` for ``client.chat``), named in errors.
     namespace: str
     #: The path under the API root.
     path: str
@@ -90,7 +90,7 @@ class Kind:
     request: type
     #: Builds the typed answer of a non-streamed call from its JSON.
     parse: Callable[[Any], Any]
-    #: The namespace method that streams, for messages (``client.chat.stream``).
+    #: The method that streams, as the ``ValueError`` of ``create()`` names it.
     stream_method: str
     #: The stream's framing rules.
     format: StreamFormat
@@ -105,49 +105,49 @@ class Kind:
 
 
 CHAT_KIND = Kind(
-    "chat",
-    "chat/completions",
-    ChatCompletionRequest,
-    ChatCompletion.from_dict,
-    "client.chat.stream() (or chat_completion_stream())",
-    CHAT,
-    ChatCompletionChunk,
-    ChatCompletionAccumulator,
-    chat_stream_error,
+    namespace="chat",
+    path="chat/completions",
+    request=ChatCompletionRequest,
+    parse=ChatCompletion.from_dict,
+    stream_method="client.chat.stream() (or chat_completion_stream())",
+    format=CHAT,
+    item=ChatCompletionChunk,
+    accumulator=ChatCompletionAccumulator,
+    stream_error=chat_stream_error,
 )
 COMPLETIONS_KIND = Kind(
-    "completions",
-    "completions",
-    CompletionRequest,
-    Completion.from_dict,
-    "client.completions.stream() (or completion_stream())",
-    COMPLETIONS,
-    CompletionChunk,
-    CompletionAccumulator,
-    chat_stream_error,
+    namespace="completions",
+    path="completions",
+    request=CompletionRequest,
+    parse=Completion.from_dict,
+    stream_method="client.completions.stream() (or completion_stream())",
+    format=COMPLETIONS,
+    item=CompletionChunk,
+    accumulator=CompletionAccumulator,
+    stream_error=chat_stream_error,
 )
 RESPONSES_KIND = Kind(
-    "responses",
-    "responses",
-    ResponsesRequest,
-    Response.from_dict,
-    "client.responses.stream()",
-    RESPONSES,
-    parse_response_event,
-    ResponsesAccumulator,
-    event_stream_error,
+    namespace="responses",
+    path="responses",
+    request=ResponsesRequest,
+    parse=Response.from_dict,
+    stream_method="client.responses.stream()",
+    format=RESPONSES,
+    item=parse_response_event,
+    accumulator=ResponsesAccumulator,
+    stream_error=event_stream_error,
 )
 MESSAGES_KIND = Kind(
-    "messages",
-    "messages",
-    MessagesRequest,
-    AnthropicMessage.from_dict,
-    "client.messages.stream()",
-    MESSAGES,
-    parse_message_event,
-    MessagesAccumulator,
-    event_stream_error,
-    messages_error_from_response,
+    namespace="messages",
+    path="messages",
+    request=MessagesRequest,
+    parse=AnthropicMessage.from_dict,
+    stream_method="client.messages.stream()",
+    format=MESSAGES,
+    item=parse_message_event,
+    accumulator=MessagesAccumulator,
+    stream_error=event_stream_error,
+    errors=messages_error_from_response,
 )
 
 
