@@ -22,6 +22,8 @@ from typing import Any
 import httpx
 import pytest
 import trio
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openrouter import (
     AsyncOpenRouter,
@@ -35,7 +37,9 @@ from openrouter import (
     StreamError,
     StreamTruncatedError,
 )
+from openrouter._inference import MESSAGES_KIND, RESPONSES_KIND, stream_core
 from openrouter.testing import MockOpenRouter
+from sseproto import EventStreamParser
 
 from ._hostile import HostileServer, Step, response, stream_head
 from .recorded.event_streams import Replay, fixture, replay
@@ -404,3 +408,38 @@ def test_no_key_in_the_errors(
             error = exc
     assert isinstance(error, raises)
     assert leaks(error, key) == []
+
+
+# -- the stream core alone: any split -------------------------------------------------------
+
+
+def core_read(name: str, pieces: list[bytes]) -> tuple[list[dict[str, Any]], str, int, Any]:
+    """The fixture's pieces through the parser and the client's stream core."""
+    kind = RESPONSES_KIND if name.startswith("responses") else MESSAGES_KIND
+    with OpenRouter(KEY, base_url="http://127.0.0.1:9") as client:
+        core = stream_core(client, kind, None, False, awaits=False)
+    parser = EventStreamParser(comments=True)
+    items: list[dict[str, Any]] = []
+    try:
+        for piece in [*pieces, None]:
+            for event in parser.feed(piece) if piece is not None else parser.close():
+                item = core.handle(event)
+                if item is not None:
+                    items.append(item.raw)
+        core.end()
+    except OpenRouterError as exc:
+        return items, core.outcome, core.heartbeats, type(exc).__name__
+    return items, core.outcome, core.heartbeats, core.accumulator.result().raw
+
+
+@settings(max_examples=40)
+@given(
+    name=st.sampled_from(RESPONSES_FIXTURES + MESSAGES_FIXTURES),
+    points=st.lists(st.integers(0, 10**5), max_size=30),
+)
+def test_any_split_gives_the_same_stream(name: str, points: list[int]) -> None:
+    """Cut anywhere, a fixture gives the core the same items, outcome and result."""
+    data = fixture(f"{name}.sse")
+    cuts = sorted({p % (len(data) + 1) for p in points})
+    pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
+    assert core_read(name, pieces) == core_read(name, [data])
