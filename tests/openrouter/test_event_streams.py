@@ -443,3 +443,21 @@ def test_any_split_gives_the_same_stream(name: str, points: list[int]) -> None:
     cuts = sorted({p % (len(data) + 1) for p in points})
     pieces = [data[a:b] for a, b in zip([0, *cuts], [*cuts, len(data)], strict=True)]
     assert core_read(name, pieces) == core_read(name, [data])
+
+
+def test_keep_chunks_puts_every_event_in_the_error(mock: MockOpenRouter) -> None:
+    """With keep_chunks=True the StreamError carries every event, the error event last."""
+    beats: list[str] = []
+    with (
+        OpenRouter(KEY, base_url=mock.base_url) as client,
+        client.messages.stream(
+            request_for("messages", "mock/overloaded"), keep_chunks=True, on_heartbeat=beats.append
+        ) as stream,
+    ):
+        seen: list[dict[str, Any]] = []
+        with pytest.raises(StreamError) as info:
+            seen.extend(event.raw for event in stream)
+    chunks = [chunk.raw for chunk in info.value.chunks]
+    assert chunks[:-1] == seen
+    assert chunks[-1]["type"] == "error"
+    assert len(beats) == stream.heartbeats
