@@ -103,6 +103,9 @@ PAIRS = [
     Twins(openrouter.OpenRouter, openrouter.AsyncOpenRouter),
     Twins(openrouter.ChatCompletionStream, openrouter.AsyncChatCompletionStream),
     Twins(openrouter.CompletionStream, openrouter.AsyncCompletionStream),
+    Twins(openrouter.ResponseStream, openrouter.AsyncResponseStream),
+    Twins(openrouter.MessageStream, openrouter.AsyncMessageStream),
+    Twins(openrouter.JSONEventStream, openrouter.AsyncJSONEventStream),
     Twins(openrouter.resources.Resource, openrouter.resources.AsyncResource),
     *(Twins(sync, twin) for sync, twin in openrouter.resources.NAMESPACES.values()),
 ]

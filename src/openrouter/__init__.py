@@ -87,6 +87,7 @@ from ._errors import (
     is_retryable,
     parse_retry_after,
 )
+from ._inference_requests import MessagesRequest, ResponsesRequest
 from ._media_download import (
     DownloadResult,
     DownloadTarget,
@@ -124,6 +125,7 @@ from ._media_requests import (
     TranscriptionRequest,
     VideoRequest,
 )
+from ._messages_api import AnthropicMessage, MessageEvent, MessagesAccumulator
 from ._requests import (
     DATA_COLLECTION_ALLOW,
     DATA_COLLECTION_DENY,
@@ -236,11 +238,23 @@ from ._responses import (
 from ._responses import (
     ToolCall as ResponseToolCall,
 )
+from ._responses_api import (
+    Response,
+    ResponseError,
+    ResponseEvent,
+    ResponsesAccumulator,
+)
 from ._streams import (
     AsyncChatCompletionStream,
     AsyncCompletionStream,
+    AsyncJSONEventStream,
+    AsyncMessageStream,
+    AsyncResponseStream,
     ChatCompletionStream,
     CompletionStream,
+    JSONEventStream,
+    MessageStream,
+    ResponseStream,
 )
 
 __all__ = [
@@ -276,9 +290,13 @@ __all__ = [
     "APITimeoutError",
     "ActivityItem",
     "Annotation",
+    "AnthropicMessage",
     "AsyncChatCompletionStream",
     "AsyncCompletionStream",
+    "AsyncJSONEventStream",
+    "AsyncMessageStream",
     "AsyncOpenRouter",
+    "AsyncResponseStream",
     "AudioOutput",
     "AuthCode",
     "AuthCodeRequest",
@@ -349,6 +367,7 @@ __all__ = [
     "InternalServerError",
     "InvalidAPIKeyError",
     "InvalidBaseURLError",
+    "JSONEventStream",
     "JsonSchema",
     "KeyCreateRequest",
     "KeyInfo",
@@ -356,6 +375,10 @@ __all__ = [
     "LimitReset",
     "MaxPrice",
     "Message",
+    "MessageEvent",
+    "MessageStream",
+    "MessagesAccumulator",
+    "MessagesRequest",
     "MissingAPIKeyError",
     "Modality",
     "Model",
@@ -405,9 +428,15 @@ __all__ = [
     "RerankResult",
     "RerankUsage",
     "Reranking",
+    "Response",
     "ResponseDecodeError",
+    "ResponseError",
+    "ResponseEvent",
     "ResponseFormat",
+    "ResponseStream",
     "ResponseToolCall",
+    "ResponsesAccumulator",
+    "ResponsesRequest",
     "RetryNotice",
     "RetryPolicy",
     "Role",

@@ -22,11 +22,12 @@ import inspect
 import json
 import math
 import random as _random
-from collections.abc import Awaitable, Callable, Generator
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeAlias, TypeVar
 
 from sseproto import (
+    CHAT,
     ChunkDecoder,
     Comment,
     Event,
@@ -39,7 +40,7 @@ from sseproto import (
     ResponseRejected,
     SSEError,
     StreamDone,
-    has_error_member,
+    StreamFormat,
 )
 from sseproto.http import (
     ConnectError,
@@ -53,13 +54,16 @@ from sseproto.http import (
     Wait,
 )
 
-from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._errors import (
+    MAX_ERROR_BODY,
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
+    HeadersLike,
     OpenRouterError,
     ResponseDecodeError,
+    StreamError,
     StreamTimeoutError,
     StreamTruncatedError,
     error_from_payload,
@@ -67,19 +71,28 @@ from ._errors import (
     redact_chain,
     redact_value,
 )
-from ._responses import ChatCompletionChunk, CompletionChunk, RateLimit
+from ._responses import RateLimit
+from ._responses_api import ResponseError
 
 __all__ = [
     "Outcome",
     "RetryPolicy",
     "StreamCore",
     "call_flow",
+    "chat_stream_error",
+    "event_stream_error",
     "loads",
+    "messages_error_from_response",
     "translate_transport_error",
 ]
 
 T = TypeVar("T")
-ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
+ItemT = TypeVar("ItemT")
+
+#: Builds the error of a response that did not succeed (``status``,
+#: ``headers``, ``body``; the secret to redact): :func:`error_from_response`,
+#: or :func:`messages_error_from_response` for the Messages API.
+ErrorFromResponse: TypeAlias = Callable[..., APIStatusError]
 
 _OPEN: Final = Outcome.OPEN
 
@@ -211,6 +224,7 @@ def call_flow(
     secret: str | None,
     generates: bool,
     stream: bool = False,
+    errors: ErrorFromResponse = error_from_response,
 ) -> Generator[Operation, Any, Any]:
     """Run ``attempt()`` (a new flow each time) with retries; return
     ``parse(json_body)`` of its :class:`~sseproto.http.Response`, or, with
@@ -218,7 +232,8 @@ def call_flow(
     of an accepted event stream).
 
     ``generates`` marks a completion request (see
-    :attr:`RetryPolicy.retry_after_send`).
+    :attr:`RetryPolicy.retry_after_send`). ``errors`` builds the exception
+    of an error response (the Messages API has its own envelope).
 
     Raises:
         APIStatusError subclasses: an error response (also a 200 whose body
@@ -234,7 +249,7 @@ def call_flow(
         try:
             result = yield from attempt()
         except ResponseRejected as exc:
-            error = error_from_response(exc.status, exc.headers, exc.body, secret=secret)
+            error = errors(exc.status, exc.headers, exc.body, secret=secret)
             # No cause: the rejection's message quotes the body unredacted (an
             # error body may echo the Authorization header), and a traceback
             # prints the cause. Status, headers and body are all in ``error``.
@@ -251,7 +266,7 @@ def call_flow(
             if stream:
                 return result
             response: Response = result
-            outcome = _parse_response(response, parse, secret)
+            outcome = _parse_response(response, parse, secret, errors)
             if not isinstance(outcome, APIError):
                 return outcome
             error = outcome
@@ -279,10 +294,13 @@ def _retryable(error: OpenRouterError) -> bool:
 
 
 def _parse_response(
-    response: Response, parse: Callable[[Any], T] | None, secret: str | None
+    response: Response,
+    parse: Callable[[Any], T] | None,
+    secret: str | None,
+    errors: ErrorFromResponse = error_from_response,
 ) -> T | APIError:
     if response.status >= 400:
-        return error_from_response(response.status, response.headers, response.body, secret=secret)
+        return errors(response.status, response.headers, response.body, secret=secret)
     if response.status == 204 and not response.body:
         assert parse is not None
         return parse(None)  # No Content: nothing to decode
@@ -297,19 +315,152 @@ def _parse_response(
             secret=secret,
         ) from exc
     if isinstance(payload, dict) and payload.get("error") is not None:
-        return error_from_response(response.status, response.headers, response.body, secret=secret)
+        return errors(response.status, response.headers, response.body, secret=secret)
     assert parse is not None
     return parse(payload)
+
+
+# -- errors of the event formats ------------------------------------------------------
+
+
+def _error_detail(payload: Any) -> tuple[ResponseError, dict[str, Any]]:
+    """The error an event reports, and the object that holds it: a
+    ``response.failed`` event's ``response``, else the event itself."""
+    obj: dict[str, Any] = payload if type(payload) is dict else {}
+    source = obj
+    if obj.get("type") == "response.failed" and type(obj.get("response")) is dict:
+        source = obj["response"]
+    return ResponseError.from_dict(source), source
+
+
+def _metadata(detail: ResponseError, source: dict[str, Any]) -> dict[str, Any] | None:
+    """``error.metadata`` with the canonical ``error_type`` added, or None."""
+    inner = source.get("error")
+    found = inner.get("metadata") if type(inner) is dict else None
+    metadata = dict(found) if type(found) is dict else {}
+    if detail.error_type is not None:
+        metadata.setdefault("error_type", detail.error_type)
+    return metadata or None
+
+
+def _availability(source: dict[str, Any]) -> dict[str, Any] | None:
+    inner = source.get("error")
+    found = inner.get("availability") if type(inner) is dict else None
+    return found if type(found) is dict else None
+
+
+def _dumped(payload: Any) -> bytes:
+    try:
+        return json.dumps(payload, ensure_ascii=False, default=repr).encode("utf-8", "replace")
+    except (TypeError, ValueError, RecursionError):
+        return b""
+
+
+def chat_stream_error(
+    payload: Any,
+    *,
+    status: int,
+    headers: HeadersLike,
+    partial: Any,
+    chunks: Sequence[Any],
+    secret: str | None,
+) -> StreamError:
+    """The :class:`StreamError` of a chat or completion stream's in-band
+    error chunk (``{"error": {"code", "message", "metadata"}, ...}``)."""
+    return error_from_payload(
+        payload, status=status, headers=headers, partial=partial, chunks=chunks, secret=secret
+    )
+
+
+def event_stream_error(
+    payload: Any,
+    *,
+    status: int,
+    headers: HeadersLike,
+    partial: Any,
+    chunks: Sequence[Any],
+    secret: str | None,
+) -> StreamError:
+    """The :class:`StreamError` of a Responses or Messages stream's failure:
+    an ``error`` event (flat ``code``/``message``, OpenAI's nested
+    ``error: {...}``, or Anthropic's ``error: {"type": "overloaded_error",
+    ...}``) or a ``response.failed`` event (the error is its response's).
+    ``code`` is read as :class:`ResponseError` reads it (Anthropic's error
+    ``type`` when nothing else names one); ``error_type`` is OpenRouter's
+    canonical type; ``body`` is the event's JSON. Never raises."""
+    detail, source = _error_detail(payload)
+    generation = source.get("id")
+    return StreamError(
+        detail.message or "the stream reported an error",
+        partial=partial,
+        chunks=chunks,
+        status=status,
+        headers=headers,
+        code=detail.code,
+        metadata=_metadata(detail, source),
+        availability=_availability(source),
+        generation_id=generation if type(generation) is str else None,
+        body=_dumped(payload),
+        secret=secret,
+    )
+
+
+def messages_error_from_response(
+    status: int, headers: HeadersLike | None, body: bytes, *, secret: str | None = None
+) -> APIStatusError:
+    """:func:`error_from_response` for the Messages API, whose error body is
+    Anthropic's ``{"type": "error", "error": {"type": "not_found_error",
+    "message": ..., "error_type": ...}}``: the class is chosen by the status,
+    ``code`` is the error's ``type`` and ``error_type`` OpenRouter's canonical
+    type; ``body`` stays the body as sent. Other bodies (OpenRouter's own
+    envelope) are read as :func:`error_from_response` reads them. Never raises.
+    """
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        payload = None
+    inner = payload.get("error") if type(payload) is dict else None
+    if type(inner) is not dict or "code" in inner or type(inner.get("type")) is not str:
+        return error_from_response(status, headers, body, secret=secret)
+    metadata = inner.get("metadata")
+    meta: dict[str, Any] = dict(metadata) if type(metadata) is dict else {}
+    if type(inner.get("error_type")) is str:
+        meta.setdefault("error_type", inner["error_type"])
+    # OpenRouter's envelope, with the type as the code: read as every
+    # error body is, then the body as sent put back.
+    envelope = {**payload, "error": {**inner, "code": inner["type"], "metadata": meta}}
+    error = error_from_response(status, headers, _dumped(envelope), secret=secret)
+    error.body = redact_value(body, secret)[:MAX_ERROR_BODY]
+    return error
 
 
 # -- streams -------------------------------------------------------------------------
 
 
-class StreamCore(Generic[ChunkT]):
-    """The decisions of one chat or completion stream, shared by the sync and
-    async stream objects: decode each event, build the typed chunk, keep the
-    accumulator and the outcome, turn an in-band error or a missing
-    ``[DONE]`` into the right exception.
+class _Accumulator(Protocol):
+    """What a stream's accumulator does: fold each item, build the result."""
+
+    def add(self, item: Any, /) -> None: ...
+
+    def result(self) -> Any: ...
+
+
+#: Builds the StreamError of an in-band error (see :func:`chat_stream_error`).
+StreamErrorBuilder: TypeAlias = Callable[..., StreamError]
+
+
+class StreamCore(Generic[ItemT]):
+    """The decisions of one stream, shared by the sync and async stream
+    objects: decode each event by the stream's :class:`~sseproto.StreamFormat`,
+    build the typed item, keep the accumulator and the outcome, turn an
+    in-band error or a missing end into the right exception.
+
+    One core serves every kind of stream: chat and completions (``CHAT``,
+    ``COMPLETIONS``: chunks, ``[DONE]``), the Responses API (``RESPONSES``:
+    typed events ending with ``response.completed``) and the Messages API
+    (``MESSAGES``: named events ending with ``message_stop``). A kind is the
+    triple (``format``, ``item`` builder, ``accumulator``), plus ``error``,
+    which builds the :class:`StreamError` of its error events.
 
     The response's ``status`` and ``headers`` are given by :meth:`open` once
     the stream opened (or to the constructor, for a core read by hand).
@@ -324,6 +475,8 @@ class StreamCore(Generic[ChunkT]):
         "_chunk",
         "_decode",
         "_decoder",
+        "_end",
+        "_error",
         "_secret",
         "accumulator",
         "chunks",
@@ -339,9 +492,11 @@ class StreamCore(Generic[ChunkT]):
 
     def __init__(
         self,
-        chunk: Callable[[Any], ChunkT],
-        accumulator: ChatCompletionAccumulator | CompletionAccumulator,
+        chunk: Callable[[Any], ItemT],
+        accumulator: _Accumulator,
         *,
+        format: StreamFormat = CHAT,
+        error: StreamErrorBuilder = chat_stream_error,
         status: int = 0,
         headers: tuple[tuple[str, str], ...] = (),
         secret: str | None,
@@ -349,13 +504,17 @@ class StreamCore(Generic[ChunkT]):
         keep_chunks: bool = False,
         awaits: bool = False,
     ) -> None:
-        self._chunk: Callable[[Any], ChunkT] = chunk
-        self._decoder = ChunkDecoder(loads=loads, is_error=has_error_member, heartbeats=True)
+        self._chunk: Callable[[Any], ItemT] = chunk
+        self._decoder = ChunkDecoder(format=format, loads=loads, heartbeats=True)
         self._decode = self._decoder.feed_item
         self._add = accumulator.add
+        self._error = error
+        # What the stream lacked when it ends early: its end marker.
+        self._end = format.sentinel or "its terminal event"
         self._secret = secret
         self._awaits = awaits
-        #: Every chunk so far, merged (see ``ChatCompletionAccumulator``).
+        #: Every item so far, merged (see ``ChatCompletionAccumulator``,
+        #: ``ResponsesAccumulator``, ``MessagesAccumulator``).
         self.accumulator = accumulator
         self.status = status
         self.headers = headers
@@ -364,13 +523,15 @@ class StreamCore(Generic[ChunkT]):
         self.on_heartbeat = on_heartbeat
         #: What the latest ``on_heartbeat`` call returned to await (async faces).
         self.pending: Awaitable[None] | None = None
-        #: Heartbeats (keepalive comments) received so far.
+        #: Heartbeats (keepalive comments, Messages ``ping`` events) so far.
         self.heartbeats = 0
-        self.outcome = _OPEN
+        self.outcome: Outcome = _OPEN
         #: The error that ended the stream, raised again on every later read.
         self.error: OpenRouterError | None = None
-        #: Every chunk so far, when the caller asked to keep them (else None).
-        self.chunks: list[ChunkT] | None = [] if keep_chunks else None
+        #: Every item so far, when the caller asked to keep them (else None).
+        # (Typed as Any: an error's ``chunks`` is annotated with the chat
+        # chunk types, and the event streams' errors carry their events.)
+        self.chunks: list[Any] | None = [] if keep_chunks else None
 
     def open(self, status: int, headers: tuple[tuple[str, str], ...]) -> None:
         """The stream opened with this response status and these headers."""
@@ -378,12 +539,14 @@ class StreamCore(Generic[ChunkT]):
         self.headers = headers
         self.is_open = True
 
-    def handle(self, item: Event | Comment) -> ChunkT | None:
-        """The chunk that ``item`` completes, or None (a heartbeat, or
-        ``[DONE]``, after which :attr:`outcome` is ``"completed"``).
+    def handle(self, item: Event | Comment) -> ItemT | None:
+        """The typed item that ``item`` completes, or None (a heartbeat, or
+        ``[DONE]``, after which :attr:`outcome` is ``"completed"``). A
+        terminal event (``response.completed``, ``message_stop``) is an item
+        too: it is returned with :attr:`outcome` already ``"completed"``.
 
         Raises:
-            StreamError: the item is an in-band error. The chunk that
+            StreamError: the item is an in-band error. The item that
                 carried it is folded into the accumulator first, so
                 ``partial`` (and :meth:`result`) hold it and everything
                 before it, the billed ``usage`` it may carry included.
@@ -391,7 +554,7 @@ class StreamCore(Generic[ChunkT]):
             TypeError: a blocking face's ``on_heartbeat`` returned an
                 awaitable (it is closed, never left un-awaited).
 
-        Once the outcome is decided (``[DONE]``, an error, a cancel), items
+        Once the outcome is decided (the end, an error, a cancel), items
         are ignored and the outcome stays; the error is kept in
         :attr:`error`.
         """
@@ -407,7 +570,7 @@ class StreamCore(Generic[ChunkT]):
         if kind is JSONChunk:
             value = entry.value  # type: ignore[union-attr]
             chunk = self._chunk(value if type(value) is dict else {})
-            self._add(chunk)  # type: ignore[arg-type]  # matched pairs
+            self._add(chunk)
             if self.chunks is not None:
                 self.chunks.append(chunk)
             return chunk
@@ -417,6 +580,14 @@ class StreamCore(Generic[ChunkT]):
                 self._called(self.on_heartbeat(entry.text))  # type: ignore[union-attr]
         elif kind is StreamDone:
             self.outcome = Outcome.COMPLETED
+            value = entry.value  # type: ignore[union-attr]
+            if value is not None:
+                # A terminal event: the last item of the stream.
+                chunk = self._chunk(value if type(value) is dict else {})
+                self._add(chunk)
+                if self.chunks is not None:
+                    self.chunks.append(chunk)
+                return chunk
         elif kind is InBandError:
             self.outcome = Outcome.ERRORED
             payload = entry.payload  # type: ignore[union-attr]
@@ -424,10 +595,10 @@ class StreamCore(Generic[ChunkT]):
                 # Server text about an error: the key is never repeated.
                 payload = redact_value(payload, self._secret)
             chunk = self._chunk(payload if type(payload) is dict else {})
-            self._add(chunk)  # type: ignore[arg-type]  # matched pairs
+            self._add(chunk)
             if self.chunks is not None:
                 self.chunks.append(chunk)
-            error = self.error = error_from_payload(
+            error = self.error = self._error(
                 payload,
                 status=self.status,
                 headers=self.headers,
@@ -469,7 +640,7 @@ class StreamCore(Generic[ChunkT]):
             raise error from exc
         self.outcome = Outcome.TRUNCATED
         error = self.error = StreamTruncatedError(
-            "the stream ended before [DONE]: the response is incomplete",
+            f"the stream ended before {self._end}: the response is incomplete",
             partial=self.accumulator.result(),
             chunks=self.chunks or (),
             secret=self._secret,
@@ -502,7 +673,7 @@ class StreamCore(Generic[ChunkT]):
                 )
             else:
                 error = StreamTruncatedError(
-                    f"the connection broke before [DONE]: {type(exc).__name__}: {exc}",
+                    f"the connection broke before {self._end}: {type(exc).__name__}: {exc}",
                     partial=self.accumulator.result(),
                     chunks=self.chunks or (),
                     secret=self._secret,

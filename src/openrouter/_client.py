@@ -18,11 +18,11 @@ import urllib.parse
 import warnings
 from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, TypeVar, Unpack
 
 import sseproto
 import sseproto.http
-from sseproto import Comment, Event
+from sseproto import Comment, Event, StreamFormat
 from sseproto.adapters import (
     AsyncClient,
     AsyncClientBase,
@@ -41,13 +41,15 @@ from sseproto.http import (
     request_flow,
 )
 
-from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
 from ._calls import (
+    ErrorFromResponse,
     RetryPolicy,
     StreamCore,
     call_flow,
+    chat_stream_error,
+    event_stream_error,
 )
-from ._errors import ConfigurationError, check_api_key, check_base_url
+from ._errors import ConfigurationError, check_api_key, check_base_url, error_from_response
 from ._requests import (
     ChatCompletionRequest,
     CompletionRequest,
@@ -55,11 +57,10 @@ from ._requests import (
     ModelsQuery,
     endpoints_path,
 )
+from ._resource import CallOptions
 from ._responses import (
     ChatCompletion,
-    ChatCompletionChunk,
     Completion,
-    CompletionChunk,
     Credits,
     Generation,
     KeyInfo,
@@ -70,9 +71,12 @@ from ._streams import (
     AsyncChatCompletionStream,
     AsyncCompletionStream,
     AsyncHeartbeatCallback,
+    AsyncJSONEventStream,
     ChatCompletionStream,
     CompletionStream,
     HeartbeatCallback,
+    JSONEventStream,
+    LastEvent,
     refuse_async_callback,
 )
 from .resources import (
@@ -285,6 +289,12 @@ class _Core:
             policy,
         )
 
+    def _call_options(self, options: CallOptions) -> _Options:
+        """:meth:`_options` of the per-call keyword arguments."""
+        return self._options(
+            options.get("timeout"), options.get("headers"), options.get("max_retries")
+        )
+
     def _call(
         self,
         method: str,
@@ -294,10 +304,12 @@ class _Core:
         *,
         query: Mapping[str, str] | None = None,
         payload: object = None,
+        errors: ErrorFromResponse = error_from_response,
     ) -> Flow:
         """The flow of one call whose whole response is parsed by ``parse``;
         ``payload`` is the JSON body, if any (a call with a body is a
-        generation: see ``generates``)."""
+        generation: see ``generates``); ``errors`` builds the exception of an
+        error response."""
         url = self._url(path, query)
         headers, body = self._message(payload, options.headers, stream=False)
         transport = self._transport
@@ -320,20 +332,32 @@ class _Core:
             policy=options.policy,
             secret=self._api_key,
             generates=payload is not None,
+            errors=errors,
         )
 
-    def _stream(self, path: str, payload: Mapping[str, object], options: _Options) -> Flow:
-        """The flow of one streamed generation: open the stream (with
-        retries while no byte of a response arrived, as the policy allows),
-        then read it, comments included."""
-        url = self._url(path)
+    def _stream(
+        self,
+        path: str,
+        payload: object,
+        options: _Options,
+        *,
+        method: str = "POST",
+        query: Mapping[str, str] | None = None,
+        generates: bool = True,
+        errors: ErrorFromResponse = error_from_response,
+    ) -> Flow:
+        """The flow of one stream (a streamed generation unless
+        ``generates=False``): open it (with retries while no byte of a
+        response arrived, as the policy allows), then read it, comments
+        included."""
+        url = self._url(path, query)
         headers, body = self._message(payload, options.headers, stream=True)
         transport = self._transport
         timeouts = options.timeouts
 
         def attempt() -> Flow:
             return open_stream(
-                "POST",
+                method,
                 url,
                 headers=headers,
                 body=body,
@@ -343,7 +367,13 @@ class _Core:
             )
 
         start = yield from call_flow(
-            attempt, None, policy=options.policy, secret=self._api_key, generates=True, stream=True
+            attempt,
+            None,
+            policy=options.policy,
+            secret=self._api_key,
+            generates=generates,
+            stream=True,
+            errors=errors,
         )
         return (yield from read_stream(start, clock=transport.clock, comments=True))
 
@@ -354,13 +384,12 @@ class _Core:
         *,
         stream: bool,
     ) -> tuple[tuple[tuple[str, str], ...], bytes | None]:
+        if stream:
+            headers = (*headers, ("Accept", "text/event-stream"))
         if payload is None:
             return headers, None
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = (*headers, ("Content-Type", "application/json"))
-        if stream:
-            headers += (("Accept", "text/event-stream"),)
-        return headers, body
+        return (*headers, ("Content-Type", "application/json")), body
 
     def _any(
         self,
@@ -371,28 +400,45 @@ class _Core:
         options: _Options,
     ) -> Flow:
         """The flow of :meth:`OpenRouter.request`."""
-        if not isinstance(method, str) or not method.isascii() or not method.isalpha():
-            raise ValueError(f"method must be an HTTP method name, not {method!r}")
+        method = _check_method(method)
         _check_api_path(path)
-        return self._call(method.upper(), path, _decoded, options, query=params, payload=json_body)
+        return self._call(method, path, _decoded, options, query=params, payload=json_body)
 
-    def _chat(self, request: ChatCompletionRequest, options: _Options, *, stream: bool) -> Flow:
-        _check_request(request, ChatCompletionRequest, stream)
-        payload = request.to_dict()
-        if stream:
-            payload["stream"] = True
-            return self._stream("chat/completions", payload, options)
-        return self._call(
-            "POST", "chat/completions", ChatCompletion.from_dict, options, payload=payload
+    def _stream_request(
+        self,
+        method: str,
+        path: str,
+        json_body: object,
+        params: Mapping[str, str] | None,
+        options: _Options,
+    ) -> Flow:
+        """The flow of :meth:`OpenRouter.stream_request`: a POST or a call
+        with a body is a generation (sent again only as the policy allows)."""
+        method = _check_method(method)
+        _check_api_path(path)
+        generates = method == "POST" or json_body is not None
+        return self._stream(
+            path, json_body, options, method=method, query=params, generates=generates
         )
 
-    def _completion(self, request: CompletionRequest, options: _Options, *, stream: bool) -> Flow:
-        _check_request(request, CompletionRequest, stream)
-        payload = request.to_dict()
-        if stream:
-            payload["stream"] = True
-            return self._stream("completions", payload, options)
-        return self._call("POST", "completions", Completion.from_dict, options, payload=payload)
+    def _json_stream_core(
+        self, format: StreamFormat, on_heartbeat: AsyncHeartbeatCallback | None, *, awaits: bool
+    ) -> StreamCore[Any]:
+        """The core of a :class:`JSONEventStream`: decoded values, ``format``'s
+        rules, the error builder of its kind (typed events or chat chunks)."""
+        if not isinstance(format, StreamFormat):
+            raise TypeError(f"format must be an sseproto.StreamFormat, not {type(format).__name__}")
+        if not awaits:
+            refuse_async_callback("on_heartbeat", on_heartbeat)
+        return StreamCore(
+            _decoded,
+            LastEvent(),
+            format=format,
+            error=chat_stream_error if format.types_from is None else event_stream_error,
+            secret=self._api_key,
+            on_heartbeat=on_heartbeat,
+            awaits=awaits,
+        )
 
     def _models(
         self, query: ModelsQuery | None, filters: dict[str, object], options: _Options
@@ -428,38 +474,6 @@ class _Core:
         query = {"id": generation_id}
         return self._call("GET", "generation", Generation.from_dict, options, query=query)
 
-    def _core_for(
-        self,
-        chunk: Any,
-        acc: Any,
-        on_heartbeat: AsyncHeartbeatCallback | None,
-        on_keepalive: AsyncHeartbeatCallback | None,
-        keep_chunks: bool,
-        *,
-        awaits: bool,
-    ) -> StreamCore[Any]:
-        """The decisions of one stream; ``awaits`` for the async faces (an
-        ``async def`` callback is awaited), else one is refused here, before
-        anything is sent."""
-        if on_keepalive is not None:
-            warnings.warn(
-                "on_keepalive= is deprecated: pass on_heartbeat=",
-                DeprecationWarning,
-                stacklevel=3,
-            )
-            if on_heartbeat is None:
-                on_heartbeat = on_keepalive
-        if not awaits:
-            refuse_async_callback("on_heartbeat", on_heartbeat)
-        return StreamCore(
-            chunk,
-            acc,
-            secret=self._api_key,
-            on_heartbeat=on_heartbeat,
-            keep_chunks=keep_chunks,
-            awaits=awaits,
-        )
-
 
 def _decoded(value: Any) -> Any:
     """The parser of :meth:`OpenRouter.request`: the decoded JSON as it is."""
@@ -478,13 +492,27 @@ def _check_api_path(path: object) -> None:
         raise ValueError(f"path must not hold '.' or '..' segments: {path!r}")
 
 
-def _check_request(request: object, kind: type, stream: bool) -> None:
-    if not isinstance(request, kind):
-        raise TypeError(f"expected a {kind.__name__}, not {type(request).__name__}")
-    flag = getattr(request, "stream", None)
-    if flag and not stream:
-        method = "chat_completion_stream" if kind is ChatCompletionRequest else "completion_stream"
-        raise ValueError(f"this request has stream=True: call {method}() for a streamed response")
+def _check_method(method: object) -> str:
+    """``method`` in upper case; ``ValueError`` unless it is a method name."""
+    if not isinstance(method, str) or not method.isascii() or not method.isalpha():
+        raise ValueError(f"method must be an HTTP method name, not {method!r}")
+    return method.upper()
+
+
+_Callback = TypeVar("_Callback", HeartbeatCallback, AsyncHeartbeatCallback)
+
+
+def _keepalive_alias(
+    on_heartbeat: _Callback | None, on_keepalive: _Callback | None
+) -> _Callback | None:
+    """``on_heartbeat``, or the deprecated ``on_keepalive`` (with a warning)."""
+    if on_keepalive is not None:
+        warnings.warn(
+            "on_keepalive= is deprecated: pass on_heartbeat=", DeprecationWarning, stacklevel=3
+        )
+        if on_heartbeat is None:
+            return on_keepalive
+    return on_heartbeat
 
 
 # -- the clients -------------------------------------------------------------------------
@@ -616,13 +644,14 @@ class OpenRouter(_Core):
 
     def chat_completion(
         self,
-        request: ChatCompletionRequest,
+        request: ChatCompletionRequest | Mapping[str, Any],
         *,
         timeout: float | Timeouts | None = None,
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ChatCompletion:
-        """``POST /chat/completions``; the whole response.
+        """Alias of ``client.chat.create`` (gopenrouter's name):
+        ``POST /chat/completions``, the whole response.
 
         Raises:
             ValueError: the request has ``stream=True`` (use
@@ -630,13 +659,11 @@ class OpenRouter(_Core):
             APIStatusError subclasses, APIConnectionError, APITimeoutError,
                 ResponseDecodeError: see ``openrouter._errors``.
         """
-        options = self._options(timeout, headers, max_retries)
-        result: ChatCompletion = self._run(self._chat(request, options, stream=False))
-        return result
+        return self.chat.create(request, timeout=timeout, headers=headers, max_retries=max_retries)
 
     def chat_completion_stream(
         self,
-        request: ChatCompletionRequest,
+        request: ChatCompletionRequest | Mapping[str, Any],
         *,
         on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
@@ -645,7 +672,8 @@ class OpenRouter(_Core):
         max_retries: int | None = None,
         on_keepalive: HeartbeatCallback | None = None,
     ) -> ChatCompletionStream:
-        """``POST /chat/completions`` with ``stream: true``; sends the request
+        """Alias of ``client.chat.stream`` (gopenrouter's name):
+        ``POST /chat/completions`` with ``stream: true``; sends the request
         now and returns the open :class:`ChatCompletionStream` (its headers
         are available at once).
         ``on_heartbeat`` is called with the text of each heartbeat (a
@@ -662,33 +690,32 @@ class OpenRouter(_Core):
             the errors of a response that does not open the stream, as
                 :meth:`chat_completion`.
         """
-        core = self._core_for(
-            ChatCompletionChunk,
-            ChatCompletionAccumulator(),
-            on_heartbeat,
-            on_keepalive,
-            keep_chunks,
-            awaits=False,
+        return self.chat.stream(
+            request,
+            on_heartbeat=_keepalive_alias(on_heartbeat, on_keepalive),
+            keep_chunks=keep_chunks,
+            timeout=timeout,
+            headers=headers,
+            max_retries=max_retries,
         )
-        flow = self._chat(request, self._options(timeout, headers, max_retries), stream=True)
-        return ChatCompletionStream(self._open(flow), core)._start()
 
     def completion(
         self,
-        request: CompletionRequest,
+        request: CompletionRequest | Mapping[str, Any],
         *,
         timeout: float | Timeouts | None = None,
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Completion:
-        """``POST /completions`` (legacy text completion); the whole response."""
-        options = self._options(timeout, headers, max_retries)
-        result: Completion = self._run(self._completion(request, options, stream=False))
-        return result
+        """Alias of ``client.completions.create`` (gopenrouter's name):
+        ``POST /completions`` (legacy text completion), the whole response."""
+        return self.completions.create(
+            request, timeout=timeout, headers=headers, max_retries=max_retries
+        )
 
     def completion_stream(
         self,
-        request: CompletionRequest,
+        request: CompletionRequest | Mapping[str, Any],
         *,
         on_heartbeat: HeartbeatCallback | None = None,
         keep_chunks: bool = False,
@@ -697,17 +724,17 @@ class OpenRouter(_Core):
         max_retries: int | None = None,
         on_keepalive: HeartbeatCallback | None = None,
     ) -> CompletionStream:
-        """``POST /completions`` with ``stream: true``; see :meth:`chat_completion_stream`."""
-        core = self._core_for(
-            CompletionChunk,
-            CompletionAccumulator(),
-            on_heartbeat,
-            on_keepalive,
-            keep_chunks,
-            awaits=False,
+        """Alias of ``client.completions.stream`` (gopenrouter's name):
+        ``POST /completions`` with ``stream: true``; see
+        :meth:`chat_completion_stream`."""
+        return self.completions.stream(
+            request,
+            on_heartbeat=_keepalive_alias(on_heartbeat, on_keepalive),
+            keep_chunks=keep_chunks,
+            timeout=timeout,
+            headers=headers,
+            max_retries=max_retries,
         )
-        flow = self._completion(request, self._options(timeout, headers, max_retries), stream=True)
-        return CompletionStream(self._open(flow), core)._start()
 
     def list_models(
         self,
@@ -721,7 +748,8 @@ class OpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
-        """``GET /models``: the models, filtered by ``query`` or by the filter keywords.
+        """Alias of ``client.models.list``: ``GET /models``, the models,
+        filtered by ``query`` or by the filter keywords.
 
         ``category``, ``supported_parameters``, ``output_modalities`` and
         ``extra`` are :class:`ModelsQuery`'s fields, so
@@ -748,7 +776,8 @@ class OpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelEndpoints:
-        """``GET /models/{author}/{slug}/endpoints``: the providers serving a model.
+        """Alias of ``client.models.endpoints``:
+        ``GET /models/{author}/{slug}/endpoints``, the providers serving a model.
 
         Raises:
             ValueError: ``author`` or ``slug`` is empty, holds a ``/`` or is a
@@ -766,7 +795,7 @@ class OpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Credits:
-        """``GET /credits``: credits bought and used."""
+        """Alias of ``client.credits.get``: ``GET /credits``, credits bought and used."""
         options = self._options(timeout, headers, max_retries)
         result: Credits = self._run(self._call("GET", "credits", Credits.from_dict, options))
         return result
@@ -779,7 +808,8 @@ class OpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Generation:
-        """``GET /generation?id=...``: cost and statistics of one generation."""
+        """Alias of ``client.generations.get``: ``GET /generation?id=...``, cost
+        and statistics of one generation."""
         options = self._options(timeout, headers, max_retries)
         result: Generation = self._run(self._generation(generation_id, options))
         return result
@@ -791,10 +821,52 @@ class OpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> KeyInfo:
-        """``GET /key``: the current key's label, usage and limits."""
+        """Alias of ``client.keys.current``: ``GET /key``, the current key's
+        label, usage and limits."""
         options = self._options(timeout, headers, max_retries)
         result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
+
+    def stream_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+        format: StreamFormat = sseproto.CHAT,
+        on_heartbeat: HeartbeatCallback | None = None,
+        **options: Unpack[CallOptions],
+    ) -> JSONEventStream:
+        """Any streaming operation of the API, typed here or not: ``method``
+        on ``path`` under the API root, with ``json`` as the body and
+        ``params`` as the query, read by ``format``'s rules
+        (:data:`sseproto.CHAT`, ``COMPLETIONS``, ``RESPONSES``, ``MESSAGES``
+        or your own :class:`~sseproto.StreamFormat`). Sends the request now
+        and returns the open :class:`JSONEventStream`, which yields the
+        decoded JSON value of each event (an event that is not a JSON object
+        reads as ``{}``). Sent with the same key, headers, time limits and
+        error classes as the typed methods; a POST (or any request with a
+        body) is a generation, sent again only as
+        :attr:`RetryPolicy.retry_after_send` allows. The outcome, the
+        ``StreamError`` of an in-band error and the ``StreamTruncatedError``
+        of a missing end are the format's, as on the typed streams; their
+        ``partial`` is the last value received (a dict, or None).
+
+        Raises:
+            ValueError: ``path`` or ``method`` is refused as :meth:`request`
+                refuses them.
+            TypeError: ``format`` is not a StreamFormat, or ``on_heartbeat``
+                is an ``async def``.
+            APIStatusError subclasses, APIConnectionError, APITimeoutError:
+                the stream did not open.
+        """
+        core = self._json_stream_core(format, on_heartbeat, awaits=False)
+        opts = self._options(
+            options.get("timeout"), options.get("headers"), options.get("max_retries")
+        )
+        flow = self._stream_request(method, path, json, params, opts)
+        return JSONEventStream(self._open(flow), core)._start()
 
     def request(
         self,
@@ -946,20 +1018,20 @@ class AsyncOpenRouter(_Core):
 
     async def chat_completion(
         self,
-        request: ChatCompletionRequest,
+        request: ChatCompletionRequest | Mapping[str, Any],
         *,
         timeout: float | Timeouts | None = None,
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ChatCompletion:
-        """As :meth:`OpenRouter.chat_completion`."""
-        options = self._options(timeout, headers, max_retries)
-        result: ChatCompletion = await self._run(self._chat(request, options, stream=False))
-        return result
+        """Alias of ``client.chat.create``: as :meth:`OpenRouter.chat_completion`."""
+        return await self.chat.create(
+            request, timeout=timeout, headers=headers, max_retries=max_retries
+        )
 
     def chat_completion_stream(
         self,
-        request: ChatCompletionRequest,
+        request: ChatCompletionRequest | Mapping[str, Any],
         *,
         on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
@@ -968,39 +1040,38 @@ class AsyncOpenRouter(_Core):
         max_retries: int | None = None,
         on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncChatCompletionStream:
-        """As :meth:`OpenRouter.chat_completion_stream`, but the request is
+        """Alias of ``client.chat.stream``: as
+        :meth:`OpenRouter.chat_completion_stream`, but the request is
         sent when the returned stream is awaited, entered or first iterated:
         ``async with client.chat_completion_stream(...) as stream``,
         ``stream = await client.chat_completion_stream(...)`` (then
         ``aclose()`` it) and ``async for chunk in ...`` all work.
         ``on_heartbeat`` may be an ``async def``: it is awaited."""
-        core = self._core_for(
-            ChatCompletionChunk,
-            ChatCompletionAccumulator(),
-            on_heartbeat,
-            on_keepalive,
-            keep_chunks,
-            awaits=True,
+        return self.chat.stream(
+            request,
+            on_heartbeat=_keepalive_alias(on_heartbeat, on_keepalive),
+            keep_chunks=keep_chunks,
+            timeout=timeout,
+            headers=headers,
+            max_retries=max_retries,
         )
-        flow = self._chat(request, self._options(timeout, headers, max_retries), stream=True)
-        return AsyncChatCompletionStream(self._open(flow), core)
 
     async def completion(
         self,
-        request: CompletionRequest,
+        request: CompletionRequest | Mapping[str, Any],
         *,
         timeout: float | Timeouts | None = None,
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Completion:
-        """As :meth:`OpenRouter.completion`."""
-        options = self._options(timeout, headers, max_retries)
-        result: Completion = await self._run(self._completion(request, options, stream=False))
-        return result
+        """Alias of ``client.completions.create``: as :meth:`OpenRouter.completion`."""
+        return await self.completions.create(
+            request, timeout=timeout, headers=headers, max_retries=max_retries
+        )
 
     def completion_stream(
         self,
-        request: CompletionRequest,
+        request: CompletionRequest | Mapping[str, Any],
         *,
         on_heartbeat: AsyncHeartbeatCallback | None = None,
         keep_chunks: bool = False,
@@ -1009,18 +1080,17 @@ class AsyncOpenRouter(_Core):
         max_retries: int | None = None,
         on_keepalive: AsyncHeartbeatCallback | None = None,
     ) -> AsyncCompletionStream:
-        """As :meth:`OpenRouter.completion_stream`, opened as
+        """Alias of ``client.completions.stream``: as
+        :meth:`OpenRouter.completion_stream`, opened as
         :meth:`chat_completion_stream` says."""
-        core = self._core_for(
-            CompletionChunk,
-            CompletionAccumulator(),
-            on_heartbeat,
-            on_keepalive,
-            keep_chunks,
-            awaits=True,
+        return self.completions.stream(
+            request,
+            on_heartbeat=_keepalive_alias(on_heartbeat, on_keepalive),
+            keep_chunks=keep_chunks,
+            timeout=timeout,
+            headers=headers,
+            max_retries=max_retries,
         )
-        flow = self._completion(request, self._options(timeout, headers, max_retries), stream=True)
-        return AsyncCompletionStream(self._open(flow), core)
 
     async def list_models(
         self,
@@ -1034,7 +1104,7 @@ class AsyncOpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelList:
-        """As :meth:`OpenRouter.list_models`."""
+        """Alias of ``client.models.list``: as :meth:`OpenRouter.list_models`."""
         filters = _model_filters(category, supported_parameters, output_modalities, extra)
         options = self._options(timeout, headers, max_retries)
         result: ModelList = await self._run(self._models(query, filters, options))
@@ -1049,7 +1119,7 @@ class AsyncOpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> ModelEndpoints:
-        """As :meth:`OpenRouter.list_endpoints`."""
+        """Alias of ``client.models.endpoints``: as :meth:`OpenRouter.list_endpoints`."""
         options = self._options(timeout, headers, max_retries)
         result: ModelEndpoints = await self._run(self._endpoints(author, slug, options))
         return result
@@ -1061,7 +1131,7 @@ class AsyncOpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Credits:
-        """As :meth:`OpenRouter.get_credits`."""
+        """Alias of ``client.credits.get``: as :meth:`OpenRouter.get_credits`."""
         options = self._options(timeout, headers, max_retries)
         result: Credits = await self._run(self._call("GET", "credits", Credits.from_dict, options))
         return result
@@ -1074,7 +1144,7 @@ class AsyncOpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> Generation:
-        """As :meth:`OpenRouter.get_generation`."""
+        """Alias of ``client.generations.get``: as :meth:`OpenRouter.get_generation`."""
         options = self._options(timeout, headers, max_retries)
         result: Generation = await self._run(self._generation(generation_id, options))
         return result
@@ -1086,10 +1156,30 @@ class AsyncOpenRouter(_Core):
         headers: HeaderTypes | None = None,
         max_retries: int | None = None,
     ) -> KeyInfo:
-        """As :meth:`OpenRouter.get_key`."""
+        """Alias of ``client.keys.current``: as :meth:`OpenRouter.get_key`."""
         options = self._options(timeout, headers, max_retries)
         result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict, options))
         return result
+
+    def stream_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: object = None,
+        params: Mapping[str, str] | None = None,
+        format: StreamFormat = sseproto.CHAT,
+        on_heartbeat: AsyncHeartbeatCallback | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncJSONEventStream:
+        """As :meth:`OpenRouter.stream_request`, but the request is sent when
+        the stream is awaited, entered or first iterated."""
+        core = self._json_stream_core(format, on_heartbeat, awaits=True)
+        opts = self._options(
+            options.get("timeout"), options.get("headers"), options.get("max_retries")
+        )
+        flow = self._stream_request(method, path, json, params, opts)
+        return AsyncJSONEventStream(self._open(flow), core)
 
     async def request(
         self,

@@ -41,7 +41,7 @@ from ._records import (
     obj_list,
     one,
 )
-from ._responses_api import InBandError, _by_type, _Fold, _parse_event, _typed_readers
+from ._responses_api import ResponseError, _by_type, _Fold, _parse_event, _typed_readers
 
 __all__ = [
     "AnthropicMessage",
@@ -242,9 +242,9 @@ class MessageErrorEvent(MessageEvent):
     (``overloaded_error``, ``api_error``, ...)."""
 
     @property
-    def error(self) -> InBandError:
+    def error(self) -> ResponseError:
         """The error: ``code`` = ``error.type``, OpenRouter's ``error.error_type``."""
-        return InBandError.from_dict(self.raw)
+        return ResponseError.from_dict(self.raw)
 
 
 #: Event ``type`` -> record class; anything else is a :class:`MessageEvent`.
@@ -318,7 +318,7 @@ class MessagesAccumulator(_Fold):
 
     Outcome (``outcome``, an :class:`sseproto.Outcome`): ``OPEN`` until
     ``message_stop`` (``COMPLETED``) or ``error`` (``ERRORED``; ``error``
-    holds an :class:`InBandError` whose ``code`` is the error's ``type``);
+    holds a :class:`ResponseError` whose ``code`` is the error's ``type``);
     ``close()`` while still ``OPEN`` gives ``TRUNCATED``. Events after the
     outcome is decided are counted in ``ignored``; ``ping`` events are
     counted in ``keepalives`` and change nothing else.

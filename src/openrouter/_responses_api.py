@@ -64,7 +64,6 @@ __all__ = [
     "AnnotationAddedEvent",
     "ContentPartEvent",
     "FunctionCallItem",
-    "InBandError",
     "InputTokensDetails",
     "OutputAnnotation",
     "OutputContent",
@@ -74,6 +73,7 @@ __all__ = [
     "OutputTokensDetails",
     "ReasoningItem",
     "Response",
+    "ResponseError",
     "ResponseErrorEvent",
     "ResponseEvent",
     "ResponseLifecycleEvent",
@@ -119,7 +119,7 @@ def _nested_str(d: JSONObject, key: str) -> str | None:
     return value
 
 
-class InBandError(Record):
+class ResponseError(Record):
     """An error reported inside a stream that had started with 200.
 
     ``raw`` is the object that carried it: an ``error`` event, or the
@@ -473,9 +473,9 @@ class ResponseErrorEvent(ResponseEvent):
     (``code``, ``message``, ``param``) or nested (``error: {...}``)."""
 
     @property
-    def error(self) -> InBandError:
+    def error(self) -> ResponseError:
         """The error, read from either shape."""
-        return InBandError.from_dict(self.raw)
+        return ResponseError.from_dict(self.raw)
 
 
 _TERMINAL: Final = frozenset({"response.completed", "response.incomplete", "response.failed"})
@@ -627,7 +627,7 @@ class _Fold:
 
     def __init__(self) -> None:
         #: ``ERRORED``: what the stream reported.
-        self.error: InBandError | None = None
+        self.error: ResponseError | None = None
         #: How many events were applied (the terminal one included).
         self.events = 0
         #: How many events arrived after the outcome was decided.
@@ -659,7 +659,7 @@ class _Fold:
 
     def _on_error(self, obj: Mapping[str, Any]) -> None:
         self.outcome = Outcome.ERRORED
-        self.error = InBandError.from_dict(obj)
+        self.error = ResponseError.from_dict(obj)
 
 
 class ResponsesAccumulator(_Fold):
@@ -675,7 +675,7 @@ class ResponsesAccumulator(_Fold):
     * ``COMPLETED`` after ``response.completed`` or ``response.incomplete``
       (``result().status`` tells them apart);
     * ``ERRORED`` after ``response.failed`` or an ``error`` event;
-      ``error`` then holds an :class:`InBandError`;
+      ``error`` then holds a :class:`ResponseError`;
     * ``TRUNCATED`` when ``close()`` is called while still ``OPEN``, even
       if every item was done (OpenRouter sometimes ends that way).
 
@@ -737,7 +737,7 @@ class ResponsesAccumulator(_Fold):
             self._last = self._terminal = response
         if obj.get("type") == "response.failed":
             self.outcome = Outcome.ERRORED
-            self.error = InBandError.from_dict(response)
+            self.error = ResponseError.from_dict(response)
         else:
             self.outcome = Outcome.COMPLETED
 

@@ -1,5 +1,7 @@
-"""The OpenRouter streams: :class:`ChatCompletionStream` and
-:class:`CompletionStream` (blocking) and their async twins.
+"""The OpenRouter streams: :class:`ChatCompletionStream`,
+:class:`CompletionStream`, :class:`ResponseStream` (the Responses API),
+:class:`MessageStream` (the Messages API) and :class:`JSONEventStream`
+(any streaming path, decoded JSON only), blocking, and their async twins.
 
 Each stream object reads items from an sseproto event stream and asks its
 :class:`~openrouter._calls.StreamCore` what each one means; every decision
@@ -26,16 +28,25 @@ from sseproto.http import header_value
 from ._accumulator import ChatCompletionAccumulator
 from ._calls import Outcome, StreamCore, rate_limit
 from ._errors import OpenRouterError
+from ._messages_api import AnthropicMessage, MessageEvent, MessagesAccumulator
 from ._requests import Message
 from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk, RateLimit
+from ._responses_api import Response, ResponseEvent, ResponsesAccumulator
 
 __all__ = [
     "AsyncChatCompletionStream",
     "AsyncCompletionStream",
     "AsyncHeartbeatCallback",
+    "AsyncJSONEventStream",
+    "AsyncMessageStream",
+    "AsyncResponseStream",
     "ChatCompletionStream",
     "CompletionStream",
     "HeartbeatCallback",
+    "JSONEventStream",
+    "LastEvent",
+    "MessageStream",
+    "ResponseStream",
 ]
 
 #: ``on_heartbeat`` of the blocking client: called with each heartbeat's text.
@@ -61,8 +72,8 @@ def refuse_async_callback(name: str, callback: object) -> None:
         )
 
 
-ChunkT = TypeVar("ChunkT", ChatCompletionChunk, CompletionChunk)
-ResultT = TypeVar("ResultT", ChatCompletion, Completion)
+ChunkT = TypeVar("ChunkT")
+ResultT = TypeVar("ResultT")
 _S = TypeVar("_S", bound="_SyncStream[Any, Any]")
 _A = TypeVar("_A", bound="_AsyncStream[Any, Any]")
 _OPEN: Final = Outcome.OPEN
@@ -78,9 +89,10 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
     @property
     def outcome(self) -> Outcome:
         """``"open"`` while chunks may come; then exactly one of
-        ``"completed"`` (``[DONE]`` arrived), ``"errored"`` (an in-band
+        ``"completed"`` (``[DONE]`` arrived; for the event streams, their
+        terminal event), ``"errored"`` (an in-band
         error, raised as ``StreamError``), ``"truncated"`` (the body or the
-        connection ended before ``[DONE]``, raised as
+        connection ended before ``[DONE]`` or the terminal event, raised as
         ``StreamTruncatedError``, or a time limit passed, ``APITimeoutError``),
         ``"cancelled"`` (closed by the caller) or ``"failed"`` (an event's
         data was not JSON, or a line or event went over the parser's limits:
@@ -132,13 +144,14 @@ class _StreamInfo(Generic[ChunkT, ResultT]):
 
     @property
     def heartbeats(self) -> int:
-        """How many keepalive comments arrived."""
+        """How many keepalives arrived: comments, and Messages ``ping`` events."""
         return self._core.heartbeats
 
     def result(self) -> ResultT:
         """Every chunk so far merged into one response (the final one after
         ``[DONE]``); see the accumulator."""
-        return self._core.accumulator.result()  # type: ignore[return-value]
+        result: ResultT = self._core.accumulator.result()
+        return result
 
 
 class _ChatMessage:
@@ -182,7 +195,8 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
 
     def __next__(self) -> ChunkT:
         core = self._core
-        if core.outcome is not _OPEN:
+        outcome = core.outcome  # (a local: core.outcome changes below)
+        if outcome is not _OPEN:
             # A failed stream raises its error again; a completed or
             # cancelled one has nothing more.
             if core.error is not None:
@@ -198,6 +212,11 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
                 chunk = handle(item)
                 if chunk is not None:
                     self._index = index
+                    if core.outcome is not _OPEN:
+                        # A terminal event: the last item; the rest of the
+                        # body (a trailer) is drained as after [DONE].
+                        self._batch, self._index = [], 0
+                        self._events.drain()
                     return chunk
                 if core.outcome is not _OPEN:
                     # [DONE]: the answer is whole whatever the server does
@@ -303,7 +322,8 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
 
     async def __anext__(self) -> ChunkT:
         core = self._core
-        if core.outcome is not _OPEN:
+        outcome = core.outcome  # (a local: core.outcome changes below)
+        if outcome is not _OPEN:
             if core.error is not None:
                 raise core.error
             raise StopAsyncIteration
@@ -319,6 +339,10 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                 chunk = handle(item)
                 if chunk is not None:
                     self._index = index
+                    if core.outcome is not _OPEN:
+                        # A terminal event (see the blocking face).
+                        self._batch, self._index = [], 0
+                        await self._events.drain()
                     return chunk
                 pending = core.pending
                 if pending is not None:
@@ -380,3 +404,133 @@ class AsyncCompletionStream(_AsyncStream[CompletionChunk, Completion]):
     """The async counterpart of :class:`CompletionStream`."""
 
     __slots__ = ()
+
+
+# -- the event streams ----------------------------------------------------------------
+
+
+class _ResponseView:
+    """What the Responses streams add: the text and the response so far."""
+
+    __slots__ = ()
+
+    _core: StreamCore[ResponseEvent]
+
+    @property
+    def output_text(self) -> str:
+        """The output text received so far, joined over every message item."""
+        accumulator = self._core.accumulator
+        assert isinstance(accumulator, ResponsesAccumulator)
+        return accumulator.output_text
+
+    def snapshot(self) -> Response:
+        """The response rebuilt from the events alone, at any point
+        (``ResponsesAccumulator.snapshot``); :meth:`result` prefers the
+        terminal event's own ``response``."""
+        accumulator = self._core.accumulator
+        assert isinstance(accumulator, ResponsesAccumulator)
+        return accumulator.snapshot()
+
+
+class _MessageView:
+    """What the Messages streams add: the text so far."""
+
+    __slots__ = ()
+
+    _core: StreamCore[MessageEvent]
+
+    @property
+    def text(self) -> str:
+        """The text received so far, joined over every ``text`` block."""
+        accumulator = self._core.accumulator
+        assert isinstance(accumulator, MessagesAccumulator)
+        return accumulator.text
+
+
+class ResponseStream(_ResponseView, _SyncStream[ResponseEvent, Response]):
+    """A streamed Responses API answer (``POST /responses``, blocking), open
+    when the client returns it: iterate for typed events
+    (:class:`ResponseEvent` and its subclasses, each with ``.type`` and
+    ``.raw``, the terminal event included), or call :meth:`recv`; a context
+    manager that closes the connection.
+
+    :attr:`outcome` is ``"completed"`` after ``response.completed`` or
+    ``response.incomplete`` (``result().status`` tells them apart),
+    ``"errored"`` after ``response.failed`` or an ``error`` event (iteration
+    raises ``StreamError`` after yielding the events before it; its
+    ``partial`` is the response so far, the failed one for
+    ``response.failed``), ``"truncated"`` when the body or the connection
+    ends with no terminal event (``StreamTruncatedError``).
+    :meth:`result` is the final :class:`Response`: the terminal event's
+    ``response`` as ``raw``; before the end, the response rebuilt so far.
+    Keepalive comments are counted in :attr:`heartbeats`.
+    """
+
+    __slots__ = ()
+
+
+class MessageStream(_MessageView, _SyncStream[MessageEvent, AnthropicMessage]):
+    """A streamed Messages API answer (``POST /messages``, Anthropic's
+    format; blocking): iterate for typed events (``message_start``,
+    ``content_block_start`` / ``_delta`` / ``_stop``, ``message_delta``,
+    ``message_stop``: :class:`MessageEvent` and its subclasses); ``ping``
+    events are keepalives, counted in :attr:`heartbeats` with the comments,
+    not yielded. An ``error`` event raises ``StreamError`` after the events
+    before it, with the error's ``type`` (``overloaded_error``) as ``code``.
+    :meth:`result` is the :class:`AnthropicMessage` rebuilt from the events
+    (usage merged, typed ``content`` blocks). Otherwise as
+    :class:`ResponseStream`.
+    """
+
+    __slots__ = ()
+
+
+class JSONEventStream(_SyncStream[Any, Any]):
+    """The stream of :meth:`OpenRouter.stream_request`: iterate for the
+    decoded JSON value of each event (the ``raw`` of the typed streams),
+    the terminal event of an event format included; keepalives are counted
+    in :attr:`heartbeats`. The outcome follows the request's
+    :class:`~sseproto.StreamFormat`. :meth:`result` is the last value
+    received (``None`` before any).
+    """
+
+    __slots__ = ()
+
+
+class AsyncResponseStream(_ResponseView, _AsyncStream[ResponseEvent, Response]):
+    """The async counterpart of :class:`ResponseStream`, opened as
+    :class:`AsyncChatCompletionStream` is (awaited, entered or first
+    iterated)."""
+
+    __slots__ = ()
+
+
+class AsyncMessageStream(_MessageView, _AsyncStream[MessageEvent, AnthropicMessage]):
+    """The async counterpart of :class:`MessageStream`, opened as
+    :class:`AsyncChatCompletionStream` is."""
+
+    __slots__ = ()
+
+
+class AsyncJSONEventStream(_AsyncStream[Any, Any]):
+    """The async counterpart of :class:`JSONEventStream`, opened as
+    :class:`AsyncChatCompletionStream` is."""
+
+    __slots__ = ()
+
+
+class LastEvent:
+    """The accumulator of :class:`JSONEventStream`: keeps the last value."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: Any = None
+
+    def add(self, value: Any) -> None:
+        """Keep ``value`` as the latest."""
+        self.last = value
+
+    def result(self) -> Any:
+        """The latest value, or None."""
+        return self.last

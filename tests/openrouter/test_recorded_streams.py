@@ -36,7 +36,8 @@ def outcome_of(pieces: list[bytes], case: Case) -> dict[str, Any]:
     if not case.error:
         core = read(pieces)
         assert core.outcome == "completed"
-        return core.accumulator.result().raw
+        body: dict[str, Any] = core.accumulator.result().raw
+        return body
     with pytest.raises(StreamError) as info:
         read(pieces)
     assert info.value.partial is not None
