@@ -314,10 +314,21 @@ def _parse_response(
             body=response.body,
             secret=secret,
         ) from exc
-    if isinstance(payload, dict) and payload.get("error") is not None:
+    if isinstance(payload, dict) and _is_error_body(payload):
         return errors(response.status, response.headers, response.body, secret=secret)
     assert parse is not None
     return parse(payload)
+
+
+def _is_error_body(payload: dict[str, Any]) -> bool:
+    """Whether a successful body is an error in disguise: an ``error``
+    object (OpenRouter's ``{"error": {"code", "message"}}``), or an
+    ``error`` string standing alone. An ``error`` string beside other
+    members is part of the answer (a failed video job says why it failed)."""
+    error = payload.get("error")
+    if isinstance(error, dict):
+        return True
+    return isinstance(error, str) and payload.keys() <= {"error", "code", "message", "status"}
 
 
 # -- errors of the event formats ------------------------------------------------------

@@ -9,16 +9,10 @@ as they arrive (see ``_media_download.py``).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import quote
 
-from sseproto import ResponseRejected
-from sseproto.http import Response, request_flow
-
-from ._calls import call_flow
-from ._errors import MAX_ERROR_BODY, ResponseDecodeError, error_from_response, redact_chain
 from ._media_download import AUDIO_TYPES, VIDEO_TYPES, DownloadResult, DownloadTarget, download_flow
 from ._media_records import (
     Embeddings,
@@ -162,55 +156,10 @@ def _video(core: _Core, request: object, options: _Options) -> Flow:
 
 
 def _video_job(core: _Core, job_id: str, options: _Options) -> Flow:
-    """``GET /videos/{jobId}``, as ``core._call`` would send it, except that a
-    job's own ``error`` member (a string: why the job failed) is part of the
-    answer, where ``_call`` reads any ``error`` member as an error response.
-    An error status, or an ``error`` object, is still one."""
-    url = core._url(f"videos/{_segment('job_id', job_id)}")
-    transport = core._transport
-    secret = core._api_key
-
-    def attempt() -> Flow:
-        response: Response = yield from request_flow(
-            "GET",
-            url,
-            headers=options.headers,
-            timeouts=options.timeouts,
-            clock=transport.clock,
-            max_redirects=transport.max_redirects,
-        )
-        if response.status >= 400:
-            raise ResponseRejected(
-                f"status {response.status}",
-                status=response.status,
-                headers=response.headers,
-                body=response.body[:MAX_ERROR_BODY],
-            )
-        return response
-
-    return _job_answer(
-        call_flow(
-            attempt, None, policy=options.policy, secret=secret, generates=False, stream=True
-        ),
-        secret,
-    )
-
-
-def _job_answer(flow: Flow, secret: str) -> Flow:
-    response: Response = yield from flow
-    try:
-        payload = json.loads(response.body)
-    except (ValueError, RecursionError) as exc:
-        redact_chain(exc, secret)
-        raise ResponseDecodeError(
-            f"the {response.status} response body is not JSON",
-            status=response.status,
-            body=response.body,
-            secret=secret,
-        ) from exc
-    if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-        raise error_from_response(response.status, response.headers, response.body, secret=secret)
-    return VideoJob.from_dict(payload)
+    """``GET /videos/{jobId}``: a failed job's own ``error`` (a string: why
+    it failed) is part of the answer, not an error response."""
+    path = f"videos/{_segment('job_id', job_id)}"
+    return core._call("GET", path, VideoJob.from_dict, options)
 
 
 def _video_download(
