@@ -274,8 +274,6 @@ class MockOpenRouter:
             if method != "POST":
                 return out.send_error(405, f"Method {method} not allowed")
             return self._event_api(out, record, route)
-        if method != "GET":
-            return out.send_error(405, f"Method {method} not allowed")
         return out.send_error(404, f"No route for {record.path}")
 
     def _used(self) -> float:
