@@ -3,12 +3,20 @@
     openrouter [--base-url URL] [--api-key KEY] [--timeout S] [--max-retries N] COMMAND ...
     openrouter --version
 
-    openrouter chat [-m MODEL] [--system TEXT] [--max-tokens N] [--temperature T]
-                    [--reasoning EFFORT] [--show-reasoning | --hide-reasoning] PROMPT|-
+    openrouter chat [-m MODEL] [--api chat|responses|messages] [--system TEXT]
+                    [--max-tokens N] [--temperature T] [--reasoning EFFORT]
+                    [--show-reasoning | --hide-reasoning] PROMPT|-
     openrouter models [--json] [--category C] [--supported-parameters P ...] [--search TEXT]
     openrouter generation ID [--json]
     openrouter key [--json]
     openrouter credits [--json]
+    openrouter embed [-m MODEL] [--dimensions N] [--json] TEXT ...|-
+    openrouter providers [--json]
+    openrouter keys list [--include-disabled] [--json]
+    openrouter keys create NAME [--limit USD] [--limit-reset daily|weekly|monthly]
+    openrouter keys get HASH [--json]
+    openrouter keys update HASH [--name NAME] [--limit USD] [--disable | --enable]
+    openrouter keys delete HASH [--yes]
     openrouter mock [--port N] [--host 127.0.0.1] [--api-key KEY]
     openrouter demo
 
@@ -24,8 +32,20 @@ token, tokens per second. A request that fails and is retried (a 429, a
 as it happens: ``openrouter: 429, retrying in 2 s (1/2)``. Ctrl-C closes the
 stream and the connection.
 
-``models``, ``generation``, ``key`` and ``credits`` print a readable table
-or list, or with ``--json`` the API's objects (``models``: one per line).
+``--api`` picks the API format the chat is sent in: ``chat`` (chat
+completions, the default), ``responses`` (OpenAI's Responses format) or
+``messages`` (Anthropic's Messages format; ``--max-tokens`` defaults to
+4096 there, and ``--reasoning`` becomes a thinking budget in tokens). The
+output is the same in all three.
+
+``models``, ``generation``, ``key``, ``credits``, ``providers`` and ``keys``
+print a readable table or list, or with ``--json`` the API's objects (one
+per line for lists). ``embed`` prints one row per text (dimensions, first
+values) and a summary on standard error, or with ``--json`` one vector per
+line, as a JSON array. ``keys`` needs a management key; ``keys create``
+prints the new key alone on standard output (its details go to standard
+error), the only time it can be seen; ``keys delete`` asks for confirmation
+on a terminal, and needs ``--yes`` otherwise.
 
 The connection options may come before or after the command; they default
 to ``OPENROUTER_BASE_URL`` (else https://openrouter.ai/api/v1) and

@@ -20,10 +20,12 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, TextIO
 
 from sseproto import SSEError, __version__
 
+from ._account_records import APIKey
+from ._account_requests import KeyCreateRequest, KeyUpdateRequest
 from ._calls import RetryNotice, RetryPolicy
 from ._client import DEFAULT_BASE_URL, MissingAPIKeyError, OpenRouter
 from ._errors import (
@@ -42,8 +44,12 @@ from ._errors import (
     StreamError,
     StreamTruncatedError,
 )
+from ._inference_requests import MessagesRequest, ResponsesRequest
+from ._media_requests import EmbeddingsRequest
+from ._messages_api import AnthropicMessage, ContentBlockDeltaEvent, MessageEvent
 from ._requests import ChatCompletionRequest, Message, ModelsQuery, ReasoningOptions, UsageOptions
 from ._responses import ChatCompletion, ChatCompletionChunk, Model
+from ._responses_api import Response, ResponseEvent, TextDeltaEvent
 from ._terminal import LiveView, json_for_terminal, printable, table
 
 __all__ = [
@@ -68,6 +74,9 @@ EXIT_INTERRUPTED: Final = 130
 
 #: The model ``chat`` asks for unless ``-m`` says: OpenRouter's router picks one.
 DEFAULT_MODEL: Final = "openrouter/auto"
+
+#: The model ``embed`` asks for unless ``-m`` says.
+DEFAULT_EMBEDDING_MODEL: Final = "openai/text-embedding-3-small"
 
 #: The key ``demo`` and the example of ``mock`` use; the mock accepts any key
 #: unless ``mock --api-key`` names one.
@@ -182,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     chat.add_argument("--system", metavar="TEXT", help="a system message sent first")
     chat.add_argument(
+        "--api",
+        choices=tuple(_FORMATS),
+        default="chat",
+        help="the API format: chat (chat completions, the default), responses "
+        "(OpenAI's Responses) or messages (Anthropic's Messages)",
+    )
+    chat.add_argument(
         "--max-tokens", type=_positive_int, metavar="N", help="at most N tokens in the answer"
     )
     chat.add_argument(
@@ -234,6 +250,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     credits_ = commands.add_parser("credits", parents=[common], help="credits bought and used")
     credits_.add_argument("--json", action="store_true", help="the raw JSON object")
+
+    embed = commands.add_parser(
+        "embed", parents=[common], help="embed texts as vectors (one per text)"
+    )
+    embed.add_argument(
+        "texts",
+        nargs="+",
+        metavar="TEXT",
+        help="texts to embed, or - for one text per line of input",
+    )
+    embed.add_argument(
+        "-m", "--model", default=DEFAULT_EMBEDDING_MODEL, help=f"default {DEFAULT_EMBEDDING_MODEL}"
+    )
+    embed.add_argument("--dimensions", type=_positive_int, metavar="N", help="vector length")
+    embed.add_argument("--json", action="store_true", help="one JSON array (a vector) per line")
+
+    providers = commands.add_parser("providers", parents=[common], help="list the providers")
+    providers.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    keys = commands.add_parser(
+        "keys", parents=[common], help="manage API keys (needs a management key)"
+    )
+    actions = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listed = actions.add_parser("list", parents=[common], help="list the keys")
+    listed.add_argument("--include-disabled", action="store_true", help="disabled keys too")
+    listed.add_argument("--json", action="store_true", help="one JSON object per line")
+    created = actions.add_parser(
+        "create", parents=[common], help="create a key; it is printed once, on standard output"
+    )
+    created.add_argument("name", metavar="NAME", help="the key's name")
+    created.add_argument("--limit", type=_positive_float, metavar="USD", help="spending limit")
+    created.add_argument(
+        "--limit-reset", choices=("daily", "weekly", "monthly"), help="when the limit starts over"
+    )
+    shown_key = actions.add_parser("get", parents=[common], help="one key's limits and usage")
+    shown_key.add_argument("hash", metavar="HASH", help="the key's hash (from keys list)")
+    shown_key.add_argument("--json", action="store_true", help="the raw JSON object")
+    updated = actions.add_parser("update", parents=[common], help="rename, limit or disable a key")
+    updated.add_argument("hash", metavar="HASH", help="the key's hash (from keys list)")
+    updated.add_argument("--name", metavar="NAME", help="a new name")
+    updated.add_argument("--limit", type=_positive_float, metavar="USD", help="spending limit")
+    switch = updated.add_mutually_exclusive_group()
+    switch.add_argument(
+        "--disable", dest="disabled", action="store_const", const=True, help="refuse its requests"
+    )
+    switch.add_argument(
+        "--enable", dest="disabled", action="store_const", const=False, help="accept them again"
+    )
+    deleted = actions.add_parser("delete", parents=[common], help="delete a key for good")
+    deleted.add_argument("hash", metavar="HASH", help="the key's hash (from keys list)")
+    deleted.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
     mock = commands.add_parser("mock", help="run the mock OpenRouter server in the foreground")
     mock.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
@@ -431,26 +498,108 @@ def _chat_request(args: argparse.Namespace, prompt: str) -> ChatCompletionReques
     )
 
 
+def _responses_request(args: argparse.Namespace, prompt: str) -> ResponsesRequest:
+    return ResponsesRequest(
+        model=args.model,
+        input=prompt,
+        instructions=args.system,
+        reasoning=ReasoningOptions(effort=args.reasoning) if args.reasoning else None,
+        max_output_tokens=args.max_tokens,
+        temperature=args.temperature,
+    )
+
+
+#: Output tokens asked for on ``--api messages`` without ``--max-tokens``:
+#: Anthropic's format requires a bound.
+MESSAGES_MAX_TOKENS: Final = 4096
+
+#: Thinking budget on ``--api messages --reasoning EFFORT`` (Anthropic's
+#: format asks for tokens, not an effort); ``none`` sends no thinking.
+_THINKING_BUDGETS: Final = {
+    "xhigh": 32000,
+    "high": 16000,
+    "medium": 8000,
+    "low": 4000,
+    "minimal": 1024,
+}
+
+
+def _messages_request(args: argparse.Namespace, prompt: str) -> MessagesRequest:
+    budget = _THINKING_BUDGETS.get(args.reasoning or "")
+    max_tokens = args.max_tokens or max(MESSAGES_MAX_TOKENS, (budget or 0) + 1024)
+    return MessagesRequest(
+        model=args.model,
+        messages=[Message.user(prompt)],
+        system=args.system,
+        max_tokens=max_tokens,
+        thinking=None if budget is None else {"type": "enabled", "budget_tokens": budget},
+        temperature=args.temperature,
+    )
+
+
 def _seconds_text(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+@dataclass(frozen=True, slots=True)
+class _Totals:
+    """What the summary line says about a finished answer, in any API format."""
+
+    model: str | None
+    provider: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    cost: float | None
+
+
+def _chat_totals(result: ChatCompletion) -> _Totals:
+    usage = result.usage
+    return _Totals(
+        result.model,
+        result.provider,
+        None if usage is None else usage.prompt_tokens,
+        None if usage is None else usage.completion_tokens,
+        None if usage is None else usage.cost,
+    )
+
+
+def _responses_totals(result: Response) -> _Totals:
+    usage = result.usage
+    provider = result.raw.get("provider")
+    return _Totals(
+        result.model,
+        provider if isinstance(provider, str) else None,
+        None if usage is None else usage.input_tokens,
+        None if usage is None else usage.output_tokens,
+        None if usage is None or usage.cost is None else float(usage.cost),
+    )
+
+
+def _messages_totals(result: AnthropicMessage) -> _Totals:
+    usage = result.usage
+    return _Totals(
+        result.model,
+        result.provider,
+        None if usage is None else usage.input_tokens,
+        None if usage is None else usage.output_tokens,
+        None if usage is None or usage.cost is None else float(usage.cost),
+    )
+
+
 def _summary(
-    result: ChatCompletion,
+    totals: _Totals,
     started: float,
     first: float | None,
     ended: float,
     chunks: int,
     generation_id: str | None,
 ) -> str:
-    usage = result.usage
-    parts = [f"{result.model or 'unknown model'} via {result.provider or 'unknown provider'}"]
-    prompt = usage.prompt_tokens if usage is not None else None
-    completion = usage.completion_tokens if usage is not None else None
+    parts = [f"{totals.model or 'unknown model'} via {totals.provider or 'unknown provider'}"]
+    prompt, completion = totals.prompt_tokens, totals.completion_tokens
     tokens = f"{'?' if prompt is None else prompt}/{'?' if completion is None else completion}"
     parts.append(f"tokens {tokens} (prompt/completion)")
-    if usage is not None and usage.cost is not None:
-        parts.append(f"cost {_money(usage.cost)}")
+    if totals.cost is not None:
+        parts.append(f"cost {_money(totals.cost)}")
     if first is not None:
         parts.append(f"first token {_seconds_text(first - started)}")
         generating = ended - first
@@ -464,15 +613,83 @@ def _summary(
     return ", ".join(parts)
 
 
-def _show(chunk: ChatCompletionChunk, view: LiveView, reasoning: bool) -> None:
+def _chat_pieces(chunk: ChatCompletionChunk) -> tuple[str | None, str | None]:
     for choice in chunk.choices:
-        if choice.index not in (None, 0):
-            continue
-        delta = choice.delta
-        if reasoning and delta.reasoning:
-            view.reasoning(delta.reasoning)
-        if delta.content:
-            view.content(delta.content)
+        if choice.index in (None, 0):
+            return choice.delta.reasoning, choice.delta.content
+    return None, None
+
+
+#: Responses event types whose ``delta`` is reasoning, shown as such.
+_RESPONSES_REASONING: Final = frozenset(
+    {"response.reasoning_summary_text.delta", "response.reasoning_text.delta"}
+)
+
+
+def _responses_pieces(event: ResponseEvent) -> tuple[str | None, str | None]:
+    if isinstance(event, TextDeltaEvent):
+        if event.type == "response.output_text.delta":
+            return None, event.delta
+        if event.type in _RESPONSES_REASONING:
+            return event.delta, None
+    return None, None
+
+
+def _messages_pieces(event: MessageEvent) -> tuple[str | None, str | None]:
+    if isinstance(event, ContentBlockDeltaEvent):
+        delta = event.delta
+        if delta is not None:
+            if delta.type == "text_delta":
+                return None, delta.text
+            if delta.type == "thinking_delta":
+                return delta.thinking, None
+    return None, None
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    """How ``chat --api NAME`` sends a prompt and reads what streams back."""
+
+    #: Builds the request from the arguments and the prompt.
+    request: Callable[[argparse.Namespace, str], object]
+    #: Opens the stream: ``(client, request, on_heartbeat)``.
+    open: Callable[[OpenRouter, Any, Callable[[str], None]], Any]
+    #: ``(reasoning, content)`` text of one streamed item.
+    pieces: Callable[[Any], tuple[str | None, str | None]]
+    #: The summary's figures from the stream's result.
+    totals: Callable[[Any], _Totals]
+
+
+#: ``chat --api``'s choices: the chat completions format (the default),
+#: OpenAI's Responses format and Anthropic's Messages format.
+_FORMATS: Final[dict[str, _Format]] = {
+    "chat": _Format(
+        _chat_request,
+        lambda client, request, beat: client.chat.stream(request, on_heartbeat=beat),
+        _chat_pieces,
+        _chat_totals,
+    ),
+    "responses": _Format(
+        _responses_request,
+        lambda client, request, beat: client.responses.stream(request, on_heartbeat=beat),
+        _responses_pieces,
+        _responses_totals,
+    ),
+    "messages": _Format(
+        _messages_request,
+        lambda client, request, beat: client.messages.stream(request, on_heartbeat=beat),
+        _messages_pieces,
+        _messages_totals,
+    ),
+}
+
+
+def _show(pieces: tuple[str | None, str | None], view: LiveView, reasoning: bool) -> None:
+    thought, content = pieces
+    if reasoning and thought:
+        view.reasoning(thought)
+    if content:
+        view.content(content)
 
 
 def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
@@ -486,8 +703,9 @@ def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
     err = sys.stderr
     tty = err.isatty()
     show_reasoning = tty if args.show_reasoning is None else bool(args.show_reasoning)
+    wire = _FORMATS[args.api]
     try:
-        request = _chat_request(args, prompt)
+        request = wire.request(args, prompt)
     except (TypeError, ValueError) as exc:
         _say(f"usage: {exc}")
         return EXIT_USAGE
@@ -498,22 +716,23 @@ def _run_chat(args: argparse.Namespace, settings: _Settings) -> int:
         with _client(settings, lambda line: view.notice(f"{_PROG}: {line}")) as client:
             view.start()
             try:
-                stream = client.chat_completion_stream(request, on_heartbeat=view.heartbeat)
+                stream = wire.open(client, request, view.heartbeat)
                 with stream:
-                    for chunk in stream:
+                    for item in stream:
                         chunks += 1
-                        _show(chunk, view, show_reasoning)
+                        _show(wire.pieces(item), view, show_reasoning)
             finally:
                 view.stop()
             ended = time.perf_counter()
+            result = stream.result()
             _say(
                 _summary(
-                    stream.result(),
+                    wire.totals(result),
                     view.started,
                     view.first_token_at,
                     ended,
                     chunks,
-                    stream.generation_id or stream.result().id,
+                    stream.generation_id or result.id,
                 )
             )
     except KeyboardInterrupt:
@@ -595,11 +814,12 @@ def _value(value: object) -> str:
     return printable(str(value))
 
 
-def _print_fields(pairs: Sequence[tuple[str, object]]) -> None:
+def _print_fields(pairs: Sequence[tuple[str, object]], out: TextIO | None = None) -> None:
+    out = sys.stdout if out is None else out
     width = max(len(name) for name, _ in pairs)
     for name, value in pairs:
-        print(f"{name.ljust(width)}  {_value(value)}")
-    sys.stdout.flush()
+        out.write(f"{name.ljust(width)}  {_value(value)}\n")
+    out.flush()
 
 
 def _print_raw(raw: object) -> None:
@@ -669,6 +889,171 @@ def _run_credits(args: argparse.Namespace, settings: _Settings) -> int:
         [("total", _money(total)), ("used", _money(used)), ("remaining", _money(remaining))]
     )
     return EXIT_OK
+
+
+def _run_embed(args: argparse.Namespace, settings: _Settings) -> int:
+    texts: list[str] = []
+    for text in args.texts:
+        if text == "-":
+            texts.extend(line for line in sys.stdin.read().splitlines() if line.strip())
+        else:
+            texts.append(text)
+    if not texts or not all(text.strip() for text in texts):
+        _say("usage: every text to embed must hold something")
+        return EXIT_USAGE
+    request = EmbeddingsRequest(model=args.model, input=texts, dimensions=args.dimensions)
+    with _client(settings) as client:
+        answer = client.embeddings.create(request)
+    out = sys.stdout
+    vectors = answer.vectors
+    if args.json:
+        for vector in vectors:
+            out.write(json.dumps(vector) + "\n")
+        out.flush()
+        return EXIT_OK
+    rows = [["#", "DIMENSIONS", "FIRST VALUES", "TEXT"]]
+    for number, (vector, text) in enumerate(zip(vectors, texts, strict=False), 1):
+        head = ", ".join(f"{value:+.4f}" for value in vector[:3])
+        more = ", ..." if len(vector) > 3 else ""
+        shown = text if len(text) <= 40 else text[:39] + "\u2026"
+        rows.append([str(number), str(len(vector)), f"[{head}{more}]", printable(shown)])
+    out.write(table(rows, right=frozenset({0, 1})) + "\n")
+    out.flush()
+    usage = answer.usage
+    tokens = None if usage is None else usage.prompt_tokens
+    cost = None if usage is None else usage.cost
+    _say(
+        f"{answer.model or args.model}: {_plural(len(vectors), 'vector')}, "
+        f"{'?' if tokens is None else tokens} tokens, cost {_money(cost)}"
+    )
+    return EXIT_OK
+
+
+def _run_providers(args: argparse.Namespace, settings: _Settings) -> int:
+    with _client(settings) as client:
+        providers = client.providers.list()
+    out = sys.stdout
+    if args.json:
+        for provider in providers:
+            out.write(json_for_terminal(json.dumps(provider.raw, ensure_ascii=False)) + "\n")
+        out.flush()
+        return EXIT_OK
+    header = ["SLUG", "NAME", "HEADQUARTERS", "DATACENTERS", "STATUS PAGE"]
+    rows = [header] + [
+        [
+            printable(provider.slug or "?"),
+            printable(provider.name or "-"),
+            printable(provider.headquarters or "-"),
+            printable(",".join(provider.datacenters or ()) or "-"),
+            printable(provider.status_page_url or "-"),
+        ]
+        for provider in providers
+    ]
+    out.write(table(rows) + "\n")
+    out.write(f"{_plural(len(providers), 'provider')}\n")
+    out.flush()
+    return EXIT_OK
+
+
+def _key_fields(key: APIKey | None) -> list[tuple[str, object]]:
+    if key is None:
+        return [("key", None)]
+    return [
+        ("name", key.name),
+        ("hash", key.hash),
+        ("label", key.label),
+        ("disabled", key.disabled),
+        ("limit", _money(key.limit)),
+        ("limit reset", key.limit_reset),
+        ("remaining", _money(key.limit_remaining)),
+        ("usage", _money(key.usage)),
+        ("usage today", _money(key.usage_daily)),
+        ("created", key.created_at),
+        ("expires", key.expires_at),
+    ]
+
+
+def _keys_list(client: OpenRouter, args: argparse.Namespace) -> int:
+    found = client.keys.list(include_disabled=args.include_disabled or None)
+    if args.json:
+        for key in found:
+            print(json_for_terminal(json.dumps(key.raw, ensure_ascii=False)))
+        return EXIT_OK
+    header = ["HASH", "NAME", "LABEL", "LIMIT", "USAGE", "STATE"]
+    rows = [header] + [
+        [
+            (key.hash or "?")[:12],
+            printable(key.name or "-"),
+            printable(key.label or "-"),
+            _money(key.limit),
+            _money(key.usage),
+            "disabled" if key.disabled else "active",
+        ]
+        for key in found
+    ]
+    print(table(rows, right=frozenset({3, 4})))
+    print(_plural(len(found), "key"), flush=True)
+    return EXIT_OK
+
+
+def _keys_create(client: OpenRouter, args: argparse.Namespace) -> int:
+    request = KeyCreateRequest(args.name, limit=args.limit, limit_reset=args.limit_reset)
+    created = client.keys.create(request)
+    _print_fields(_key_fields(created.data), out=sys.stderr)
+    _say("the new key is on standard output; it is shown only this once")
+    # The one place a key is printed: the key the user asked to create.
+    print(created.key, flush=True)
+    return EXIT_OK
+
+
+def _keys_get(client: OpenRouter, args: argparse.Namespace) -> int:
+    key = client.keys.get(args.hash)
+    if args.json:
+        _print_raw(key.raw)
+    else:
+        _print_fields(_key_fields(key))
+    return EXIT_OK
+
+
+def _keys_update(client: OpenRouter, args: argparse.Namespace) -> int:
+    change = KeyUpdateRequest(name=args.name, limit=args.limit, disabled=args.disabled)
+    if not change.to_dict():
+        _say("usage: keys update needs --name, --limit, --disable or --enable")
+        return EXIT_USAGE
+    _print_fields(_key_fields(client.keys.update(args.hash, change)))
+    return EXIT_OK
+
+
+def _keys_delete(client: OpenRouter, args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _say("usage: keys delete asks for confirmation; pass --yes to delete without it")
+            return EXIT_USAGE
+        key = client.keys.get(args.hash)
+        name = printable(key.name or "?")
+        sys.stderr.write(f"delete key {name} ({key.label or '?'})? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in {"y", "yes"}:
+            _say("not deleted")
+            return EXIT_OK
+    client.keys.delete(args.hash)
+    _say(f"deleted key {args.hash[:12]}")
+    return EXIT_OK
+
+
+#: ``keys ACTION``: what each action does with the client.
+_KEY_ACTIONS: Final[dict[str, Callable[[OpenRouter, argparse.Namespace], int]]] = {
+    "list": _keys_list,
+    "create": _keys_create,
+    "get": _keys_get,
+    "update": _keys_update,
+    "delete": _keys_delete,
+}
+
+
+def _run_keys(args: argparse.Namespace, settings: _Settings) -> int:
+    with _client(settings) as client:
+        return _KEY_ACTIONS[args.action](client, args)
 
 
 # -- mock ----------------------------------------------------------------------------------
@@ -746,6 +1131,9 @@ def _dispatch(argv: Sequence[str] | None) -> int:
         "generation": _run_generation,
         "key": _run_key,
         "credits": _run_credits,
+        "embed": _run_embed,
+        "providers": _run_providers,
+        "keys": _run_keys,
     }
     try:
         return commands[args.command](args, settings)

@@ -453,7 +453,24 @@ def test_version() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [(), ("chat",), ("models",), ("generation",), ("key",), ("credits",), ("mock",)]
+    "command",
+    [
+        (),
+        ("chat",),
+        ("models",),
+        ("generation",),
+        ("key",),
+        ("credits",),
+        ("mock",),
+        ("embed",),
+        ("providers",),
+        ("keys",),
+        ("keys", "list"),
+        ("keys", "create"),
+        ("keys", "get"),
+        ("keys", "update"),
+        ("keys", "delete"),
+    ],
 )
 def test_every_option_has_help(command: tuple[str, ...]) -> None:
     """Each option in the --help of the command line and of each command has help text."""
