@@ -1138,7 +1138,7 @@ def test_request_on_an_unmodelled_path(server: MockOpenRouter) -> None:
             client.request("GET", "guardrails")
         with pytest.raises(APIStatusError) as caught:
             client.request("POST", "guardrails", json={"name": "strict", "limit": 5})
-    assert caught.value.status == 405  # the mock serves no POST there
+    assert caught.value.status == 404  # the mock serves no guardrails
     _, sent = server.requests
     assert (sent.method, sent.path) == ("POST", "/api/v1/guardrails")
     assert sent.json == {"name": "strict", "limit": 5}
