@@ -27,6 +27,7 @@ from openrouter import OpenRouter
 from sseproto import Event, LineTooLong
 from sseproto.adapters import BodyTooLarge, ContentDecodingError, Response
 from sseproto.adapters.sync import Client as SyncClient
+from sseproto.http import accept_encoding
 from tests.servers.faults import FaultServer
 from tests.servers.starlette_app import StarletteServer
 from tests.test_adapter_scenarios import SAFE, AsyncRunner, Runner, StreamCall, SyncRunner, target
@@ -204,3 +205,15 @@ def test_gzip_stream_sent_anyway_is_decoded(runner: Runner, fault_server: FaultS
     outcome = runner.stream(StreamCall(url)).ok()
     assert [event.data for event in outcome.events()] == ["one", "two", "three\nlines"]
     assert fault_server.wait_for_request(target(url)).header("Accept-Encoding") == "identity"
+
+
+def test_request_sends_one_accept_encoding(runner: Runner, fault_server: FaultServer) -> None:
+    """request() sends accept_encoding() once, on every adapter (httpx's default
+    is replaced, not added to), and decodes the gzip it gets."""
+    url = fault_server.url(f"/coded?type=application/json&runner={runner.name}&tag=accept")
+    response = request_with(runner, url)
+    assert isinstance(response, Response), response
+    assert response.body.startswith(b"retry: 2000\n")
+    request = fault_server.wait_for_request(target(url))
+    values = [value for name, value in request.headers if name.lower() == "accept-encoding"]
+    assert values == [accept_encoding()]

@@ -217,7 +217,7 @@ class UnexpectedContentEncoding(RemoteProtocolError):
 
     The client decodes ``gzip`` (``x-gzip``) and ``deflate``, and ``br`` and
     ``zstd`` when their optional package is installed
-    (``sseproto.http._decoding`` tells which), up to five stacked codings.
+    (:func:`sseproto.http.accept_encoding` names them), up to five stacked codings.
     Any other ``Content-Encoding`` on an event stream (whatever was asked
     for), or on a ``request()`` response that did not ask for that coding in
     its own ``Accept-Encoding`` header, would otherwise be parsed as garbage

@@ -203,7 +203,7 @@ def read_stream(
 
     A body in a content coding is decoded as it arrives (by
     ``start.decoder``); the parser sees the decoded bytes, at most
-    :data:`~sseproto.http._decoding.DECODE_STEP` of them per feed.
+    :data:`~sseproto.http.DECODE_STEP` of them per feed.
 
     Raises:
         LineTooLong, EventTooLarge, LimitExceeded: the stream broke a limit,
@@ -425,7 +425,7 @@ def request_flow(
 
     Unless the caller gives its own ``Accept-Encoding``, the request asks
     for the codings the client decodes
-    (:func:`~sseproto.http._decoding.accept_encoding`: ``gzip, deflate``,
+    (:func:`~sseproto.http.accept_encoding`: ``gzip, deflate``,
     then ``br`` and ``zstd`` if their optional packages are installed).
     A body in any coding the client decodes is decoded as it arrives,
     whatever was asked for; the response's headers are kept as they came
@@ -437,7 +437,7 @@ def request_flow(
         BodyTooLarge: the body, or the decoded body, passed
             ``max_body_size`` bytes (raised while decoding, so a
             decompression bomb is never expanded past the limit by more
-            than one step of :data:`~sseproto.http._decoding.DECODE_STEP`).
+            than one step of :data:`~sseproto.http.DECODE_STEP`).
         ContentDecodingError: the coded body is corrupt or cut short.
         UnexpectedContentEncoding: a ``Content-Encoding`` the client cannot
             decode and the request did not ask for.
