@@ -42,7 +42,16 @@ MODELS: Final = {"data": [{"id": f"vendor/model-{n}", "context_length": n} for n
 EVENTS: Final = [(f"event {n}", str(n)) for n in range(20)]
 
 
+#: The Accept-Encoding of each request to ``/api/v1/models``.
+asked_encodings: list[str | None] = []
+
+
 async def _models(request: Request) -> JSONResponse:
+    return JSONResponse(MODELS)
+
+
+async def _api_models(request: Request) -> JSONResponse:
+    asked_encodings.append(request.headers.get("accept-encoding"))
     return JSONResponse(MODELS)
 
 
@@ -60,7 +69,7 @@ COMPRESSED: Final = GZipMiddleware(
     Starlette(
         routes=[
             Route("/models", _models),
-            Route("/api/v1/models", _models),
+            Route("/api/v1/models", _api_models),
             Route("/events", _events),
         ]
     ),
@@ -139,9 +148,12 @@ def test_starlette_event_stream_not_compressed_by_default(
 
 
 def test_openrouter_request_decodes_gzip(gzip_server: StarletteServer) -> None:
-    """OpenRouter(...).request() (a non-streaming call) reads a gzip answer."""
+    """OpenRouter(...).request() (a non-streaming call) asks for gzip and reads
+    the gzip answer."""
+    asked_encodings.clear()
     with OpenRouter(api_key="sk-or-test", base_url=gzip_server.url("/api/v1")) as client:
         assert client.request("GET", "models") == MODELS
+    assert asked_encodings == [accept_encoding()]
 
 
 # -- a hostile server ------------------------------------------------------------------
