@@ -304,3 +304,16 @@ def test_subscribe_decodes_and_reconnects_after_a_corrupt_body() -> None:
     outcome = drive(clock, subscribe(clock), replies)
     assert [event.data for event in outcome.events()] == ["one", "two"]
     assert header(outcome.requests[1], "last-event-id") == ["1"]
+
+
+def test_subscribe_rejected_body_decoded() -> None:
+    """A subscription's rejected response keeps its gzip error body decoded;
+    a corrupt one still ends as that ResponseRejected, without reconnecting."""
+    head = Head(500, "Error", (("content-type", "application/json"), GZIP))
+    for body, kept in [(reads(gz(JSON), [10]), JSON[: 64 * 1024]), ([b"not gzip"], b"")]:
+        clock = FakeClock()
+        outcome = drive(clock, subscribe(clock), [Reply(head, body)])
+        error = outcome.error
+        assert isinstance(error, ResponseRejected)
+        assert error.body == kept
+        assert len(outcome.requests) == 1

@@ -89,6 +89,13 @@ __all__ = [
 ]
 
 
+def _error_decoder(head: Head) -> ContentDecoder | None:
+    """The decoder of a rejected response's body: None if it has no content
+    coding, or one the client cannot decode (its bytes are kept as they came)."""
+    codings = content_codings(head)
+    return ContentDecoder(codings) if codings and decodable(codings) else None
+
+
 def _read_rejected(
     limits: Deadlines, url: str, head: Head, reason: str, max_error_body: int
 ) -> Generator[Operation, Any, ResponseRejected]:
@@ -96,8 +103,7 @@ def _read_rejected(
     (decoded, if it has a content coding the client reads; reading stops
     there, or at a fault of the coded data) and return the error that
     describes it."""
-    codings = content_codings(head)
-    decoder = ContentDecoder(codings) if codings and decodable(codings) else None
+    decoder = _error_decoder(head)
     kept = bytearray()
     received = 0
     while len(kept) < max_error_body and received < max_error_body:
@@ -600,9 +606,12 @@ def _connection(
         if isinstance(exc, RedirectError):
             raise
         return machine.end(clock(), exc)
-    decoder = None
     if judge_response(head.status, head.headers) is None:
         decoder = decoder_for(head, final_url, headers, stream=True)
+    else:
+        # A fault of its coded data ends the body: the machine then fails
+        # with the ResponseRejected, keeping what was decoded before.
+        decoder = _error_decoder(head)
     actions = machine.response(head.status, head.headers, clock())
     if actions and isinstance(actions[-1], (Wait, Failed)):
         # A status the policy retries: its body is not wanted.
