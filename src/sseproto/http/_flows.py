@@ -145,8 +145,9 @@ class StreamStart:
     head: Head
     #: The request's deadlines, running since the request began.
     limits: Deadlines
-    #: The decoder of the body's content coding, None if it has none (or,
-    #: for a download, if it is not decoded).
+    #: The decoder of the body's content coding (:func:`read_stream` feeds
+    #: the parser through it), None if it has none. A download's is always
+    #: None: its body is written as it came.
     decoder: ContentDecoder | None = None
 
 
