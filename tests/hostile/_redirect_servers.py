@@ -3,7 +3,7 @@
 :class:`AlwaysRedirect` answers every request, whatever its path, with a
 redirect to one fixed ``Location``; it serves clients that build their own
 paths (the openrouter client). The fault server's ``/redirect-to``,
-``/gzip`` and ``/retry-zero`` scenarios (tests/servers/faults.py) serve the
+``/coded`` and ``/retry-zero`` scenarios (tests/servers/faults.py) serve the
 rest. The ``runner`` fixture runs each test on every adapter, with the
 runners of tests/test_adapter_scenarios.py.
 """

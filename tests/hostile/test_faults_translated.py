@@ -95,30 +95,32 @@ def test_longest_timeouts_work(runner: Runner, fault_server: FaultServer) -> Non
     assert len(outcome.events()) == 3
 
 
-def test_unrequested_gzip_stream_refused(runner: Runner, fault_server: FaultServer) -> None:
-    """An event stream with Content-Encoding: gzip raises UnexpectedContentEncoding,
-    never an empty stream or decoded events; the client asked for identity."""
-    url = fault_server.url(f"/gzip?runner={runner.name}&tag=stream")
+def test_unknown_coding_stream_refused(runner: Runner, fault_server: FaultServer) -> None:
+    """An event stream in a coding the client cannot decode raises
+    UnexpectedContentEncoding, never an empty stream or garbled events; the
+    client asked for identity."""
+    url = fault_server.url(f"/coded?as=compress&runner={runner.name}&tag=stream")
     outcome = runner.stream(StreamCall(url))
     error = outcome.raised(UnexpectedContentEncoding)
     assert isinstance(error, UnexpectedContentEncoding)
-    assert error.coding == "gzip"
-    assert "gzip" in str(error)
+    assert error.coding == "compress"
+    assert "compress" in str(error)
     assert outcome.items == []
     request = fault_server.wait_for_request(target(url))
     assert request.header("Accept-Encoding") == "identity"
 
 
-def test_unrequested_gzip_request_refused(runner: Runner, fault_server: FaultServer) -> None:
-    """request() of a body in a coding it did not ask for raises UnexpectedContentEncoding."""
+def test_unknown_coding_request_refused(runner: Runner, fault_server: FaultServer) -> None:
+    """request() of a body in a coding it cannot decode and did not ask for
+    raises UnexpectedContentEncoding."""
     with pytest.raises(UnexpectedContentEncoding):
-        runner.requests([fault_server.url("/gzip")])
+        runner.requests([fault_server.url("/coded?as=compress")])
 
 
-def test_gzip_ends_a_subscription(runner: Runner, fault_server: FaultServer) -> None:
-    """A subscription answered with a gzip stream ends with UnexpectedContentEncoding,
-    without reconnecting."""
-    url = fault_server.url(f"/gzip?runner={runner.name}&tag=subscribe")
+def test_unknown_coding_ends_a_subscription(runner: Runner, fault_server: FaultServer) -> None:
+    """A subscription answered in a coding the client cannot decode ends with
+    UnexpectedContentEncoding, without reconnecting."""
+    url = fault_server.url(f"/coded?as=compress&runner={runner.name}&tag=subscribe")
     outcome = runner.subscribe(SubscribeCall(url, take=1))
     outcome.raised(UnexpectedContentEncoding)
     assert outcome.items == []

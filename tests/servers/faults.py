@@ -35,8 +35,15 @@ Scenarios (``GET`` unless noted; query parameters in brackets):
                             Location is ``location`` verbatim (absent: no
                             Location at all), then ``pad`` more ``a`` characters
 ``/retry-zero``             ``retry: 0`` and one event, then a clean close
-``/gzip``                   :data:`DEFAULT_STREAM` gzip-compressed, sent with
-                            ``Content-Encoding: gzip`` whatever the request asked
+``/coded`` [``as``, ``kind``, ``status``, ``type``]  a gzip body sent with
+                            ``Content-Encoding: <as>`` (default ``gzip``)
+                            whatever the request asked, status
+                            ``status`` (200), ``Content-Type: <type>`` (event
+                            stream); ``kind``: ``stream`` (:data:`DEFAULT_STREAM`),
+                            ``corrupt`` (its bytes 20-39 flipped), ``truncated``
+                            (without its last 8 bytes), ``bomb`` (up to
+                            :data:`BOMB_SIZE` zeros in about 10 MB, until the
+                            client goes away; ``sent`` counts the coded bytes)
 anything else               404
 ==========================  ===================================================
 
@@ -57,6 +64,7 @@ import socket
 import ssl
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -66,6 +74,7 @@ from urllib.parse import parse_qsl, urlsplit
 from tests.vectors import VECTORS
 
 __all__ = [
+    "BOMB_SIZE",
     "DEFAULT_EVENTS",
     "DEFAULT_STREAM",
     "DRIP_STREAM",
@@ -96,6 +105,9 @@ DEFAULT_EVENTS: Final = (
     ("update", "two", "2"),
     ("message", "three\nlines", "3"),
 )
+
+#: How many zeros ``/coded?kind=bomb`` decodes to: 10 GiB.
+BOMB_SIZE: Final = 10 * 1024**3
 
 #: What ``/drip`` serves, one byte at a time: two events, ``a`` and ``b``.
 DRIP_STREAM: Final = b"data: a\r\n\r\n: c\ndata: b\n\n"
@@ -532,13 +544,43 @@ def _retry_zero(server: FaultServer, conn: _Connection, request: RecordedRequest
     return False
 
 
-def _gzip(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
-    conn.head(
-        200,
-        [("Content-Type", "text/event-stream"), ("Content-Encoding", "gzip")],
-        chunked=True,
-    )
-    conn.chunk(gzip.compress(DEFAULT_STREAM, mtime=0))
+def _gzip_bomb() -> tuple[bytes, bytes]:
+    """A gzip header with the first MiB of zeros, and the coded bytes of each
+    next MiB: after a full flush the compressor starts afresh, so every
+    MiB codes to the same bytes (about 1 KB)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    mib = b"\0" * (1 << 20)
+    first = compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+    return first, compressor.compress(mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def _coded(server: FaultServer, conn: _Connection, request: RecordedRequest) -> bool:
+    headers = [
+        ("Content-Type", request.query.get("type", "text/event-stream")),
+        ("Content-Encoding", request.query.get("as", "gzip")),
+    ]
+    conn.head(int(request.query.get("status", "200")), headers, chunked=True)
+    kind = request.query.get("kind", "stream")
+    if kind == "bomb":
+        first, more = _gzip_bomb()
+        try:
+            conn.chunk(first)
+            request.sent = len(first)
+            for _ in range(BOMB_SIZE // (1 << 20) - 1):
+                if server.stopping.is_set():
+                    break
+                conn.chunk(more)
+                request.sent += len(more)
+        except OSError:
+            pass
+        request.disconnected.set()
+        return False
+    body = gzip.compress(DEFAULT_STREAM, mtime=0)
+    if kind == "corrupt":
+        body = body[:20] + bytes(byte ^ 0xFF for byte in body[20:40]) + body[40:]
+    elif kind == "truncated":
+        body = body[:-8]
+    conn.chunk(body)
     conn.last_chunk()
     return False
 
@@ -568,7 +610,7 @@ _ROUTES: Final[dict[str, _Handler]] = {
     "/redirect-loop": _redirect_loop,
     "/redirect-to": _redirect_to,
     "/retry-zero": _retry_zero,
-    "/gzip": _gzip,
+    "/coded": _coded,
 }
 _PREFIX_ROUTES: Final[dict[str, _Handler]] = {
     "/vector/": _vector,

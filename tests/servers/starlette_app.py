@@ -139,12 +139,14 @@ app: Final = Starlette(
 
 
 class StarletteServer:
-    """uvicorn serving :data:`app` on a free port of 127.0.0.1, in a thread.
+    """uvicorn serving :data:`app` (or ``application``) on a free port of
+    127.0.0.1, in a thread.
 
     Use as a context manager (or call :meth:`start` and :meth:`stop`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, application: Any = app) -> None:
+        self.application = application
         self.port = 0
         self._server: Any = None
         self._thread: threading.Thread | None = None
@@ -162,7 +164,7 @@ class StarletteServer:
         self._socket = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            app,
+            self.application,
             log_level="warning",
             lifespan="off",
             loop="asyncio",

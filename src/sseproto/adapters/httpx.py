@@ -15,11 +15,12 @@
 httpx makes the connections (its pool, proxies, HTTP/2 if enabled, its TLS
 settings); this module sends each request with ``follow_redirects=False``
 (the flow follows redirects, as with every adapter) and feeds
-``iter_raw()`` / ``aiter_raw()`` to the parser: the body as the server sent
-it, as the other adapters read it (no content coding is decoded; the flows
-ask for none and refuse one on a stream), never ``iter_text()`` or
-``iter_lines()``, which decode and split lines in ways the event stream
-format forbids.
+``iter_raw()`` / ``aiter_raw()`` to the flows: the body as the server sent
+it, as the other adapters read it (a content coding is decoded by the flows,
+as on every adapter, with their limits on the decoded size, and the
+``Accept-Encoding`` sent is theirs, which replaces httpx's default), never
+``iter_text()`` or ``iter_lines()``, which decode and split lines in ways the
+event stream format forbids.
 
 Time limits: httpx takes one read limit per request, and reads the
 response head (any 1xx responses included) and the chunk framing of the

@@ -7,7 +7,8 @@ Nothing here performs I/O. A *flow* (:func:`stream_flow`,
 and :func:`read_download`) is a generator that yields
 *operations* (``_ops.py`` lists them, with what each expects back) and
 decides everything: redirects (``_redirects.py``), time limits
-(``_deadlines.py``), what a request may carry (``_messages.py``), whether
+(``_deadlines.py``), what a request may carry (``_messages.py``), content
+codings, decoded as the body arrives (``_decoding.py``), whether
 a response opens a stream (:mod:`sseproto`'s Fetch rules), parsing and
 reconnection. For runtimes that speak HTTP themselves,
 :class:`HTTP11Connections` lowers a flow's request operations to
@@ -27,6 +28,7 @@ from sseproto._reconnect import Deliver, Opened, Wait
 
 from ._connections import IDEMPOTENT_METHODS, HTTP11Connections
 from ._deadlines import Deadlines, smallest
+from ._decoding import DECODE_STEP, MAX_CODINGS, ContentDecoder, accept_encoding
 from ._errors import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_ERROR_BODY,
@@ -38,6 +40,7 @@ from ._errors import (
     ConnectError,
     ConnectionLost,
     ConnectTimeout,
+    ContentDecodingError,
     EventTimeout,
     InsecureRedirect,
     InvalidRedirect,
@@ -111,6 +114,7 @@ from ._ops import (
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
 
 __all__ = [
+    "DECODE_STEP",
     "DEFAULT_DRAIN_MAX_BYTES",
     "DEFAULT_DRAIN_TIMEOUT",
     "DEFAULT_IDLE_EXPIRY",
@@ -121,6 +125,7 @@ __all__ = [
     "DEFAULT_MAX_REDIRECTS",
     "DEFAULT_TIMEOUTS",
     "IDEMPOTENT_METHODS",
+    "MAX_CODINGS",
     "MAX_LOCATION_SIZE",
     "MAX_TIMEOUT",
     "RECEIVE_SIZE",
@@ -135,6 +140,8 @@ __all__ = [
     "ConnectTimeout",
     "ConnectionLost",
     "ConnectionPool",
+    "ContentDecoder",
+    "ContentDecodingError",
     "Deadlines",
     "Deliver",
     "Drain",
@@ -184,6 +191,7 @@ __all__ = [
     "TransportError",
     "UnexpectedContentEncoding",
     "Wait",
+    "accept_encoding",
     "check_request",
     "header_pairs",
     "header_value",

@@ -28,7 +28,9 @@ or it is too slow. The part of the tree it adds::
     │   ├── InvalidRedirect       a Location that is not a usable http(s) URL
     │   └── InsecureRedirect      a redirect from https to plain http
     ├── UnexpectedContentEncoding a body in a content coding the client
-    │                             cannot read (gzip, br, ...)
+    │                             cannot read (an unknown one, br without brotli)
+    ├── ContentDecodingError      a body in a coding the client reads, but
+    │                             corrupt or cut short
     └── sseproto.LimitExceeded
         └── BodyTooLarge          a response body longer than max_body_size
 
@@ -63,6 +65,7 @@ __all__ = [
     "ConnectError",
     "ConnectTimeout",
     "ConnectionLost",
+    "ContentDecodingError",
     "EventTimeout",
     "InsecureRedirect",
     "InvalidRedirect",
@@ -212,16 +215,30 @@ class InsecureRedirect(RedirectError):
 class UnexpectedContentEncoding(RemoteProtocolError):
     """The response body is in a content coding the client cannot read.
 
-    The client asks for ``Accept-Encoding: identity`` and decodes no content
-    coding: a ``Content-Encoding`` other than ``identity`` on an event stream
-    (whatever was asked for), or on a ``request()`` response that did not
-    ask for that coding in its ``Accept-Encoding`` header, would otherwise be
-    parsed as garbage or end as an empty stream.
+    The client decodes ``gzip`` (``x-gzip``) and ``deflate``, and ``br`` and
+    ``zstd`` when their optional package is installed
+    (:func:`sseproto.http.accept_encoding` names them), up to five stacked codings.
+    Any other ``Content-Encoding`` on an event stream (whatever was asked
+    for), or on a ``request()`` response that did not ask for that coding in
+    its own ``Accept-Encoding`` header, would otherwise be parsed as garbage
+    or end as an empty stream.
     """
 
     def __init__(self, msg: str, *, coding: str) -> None:
         super().__init__(msg)
         #: The ``Content-Encoding`` value of the response.
+        self.coding = coding
+
+
+class ContentDecodingError(RemoteProtocolError):
+    """A response body in a content coding the client decodes could not be
+    decoded: the coded data is corrupt, has bytes after its end, or the
+    body ended before the coded data did (truncated). Items and bytes
+    decoded before the fault were handed on."""
+
+    def __init__(self, msg: str, *, coding: str) -> None:
+        super().__init__(msg)
+        #: The coding that failed (``"gzip"``, ``"deflate"``, ``"br"``, ``"zstd"``).
         self.coding = coding
 
 

@@ -44,11 +44,20 @@ from sseproto._reconnect import (
 )
 
 from ._deadlines import Deadlines
+from ._decoding import (
+    ContentDecoder,
+    accept_encoding,
+    content_codings,
+    decodable,
+    decoded,
+    decoder_for,
+)
 from ._errors import (
     DEFAULT_MAX_BODY_SIZE,
     DEFAULT_MAX_ERROR_BODY,
     DEFAULT_MAX_REDIRECTS,
     BodyTooLarge,
+    ContentDecodingError,
     RedirectError,
     Timeouts,
     TransportError,
@@ -80,19 +89,37 @@ __all__ = [
 ]
 
 
+def _error_decoder(head: Head) -> ContentDecoder | None:
+    """The decoder of a rejected response's body: None if it has no content
+    coding, or one the client cannot decode (its bytes are kept as they came)."""
+    codings = content_codings(head)
+    return ContentDecoder(codings) if codings and decodable(codings) else None
+
+
 def _read_rejected(
     limits: Deadlines, url: str, head: Head, reason: str, max_error_body: int
 ) -> Generator[Operation, Any, ResponseRejected]:
-    """Read up to ``max_error_body`` bytes of a rejected response's body and
-    return the error that describes it."""
+    """Read up to ``max_error_body`` bytes of a rejected response's body
+    (decoded, if it has a content coding the client reads; reading stops
+    there, or at a fault of the coded data) and return the error that
+    describes it."""
+    decoder = _error_decoder(head)
     kept = bytearray()
-    while len(kept) < max_error_body:
+    received = 0
+    while len(kept) < max_error_body and received < max_error_body:
         data = yield limits.read()
         if data is None:
             raise limits.expired()
+        received += len(data)
+        try:
+            for piece in decoded(decoder, data):
+                kept += piece
+                if len(kept) >= max_error_body:
+                    break
+        except ContentDecodingError:
+            break
         if not data:
             break
-        kept += data
     yield CloseResponse()
     body = bytes(kept[:max_error_body])
     preview = body[:200].decode("utf-8", "replace")
@@ -118,6 +145,10 @@ class StreamStart:
     head: Head
     #: The request's deadlines, running since the request began.
     limits: Deadlines
+    #: The decoder of the body's content coding (:func:`read_stream` feeds
+    #: the parser through it), None if it has none. A download's is always
+    #: None: its body is written as it came.
+    decoder: ContentDecoder | None = None
 
 
 def open_stream(
@@ -141,7 +172,8 @@ def open_stream(
             ``text/event-stream`` (after reading at most ``max_error_body``
             bytes of its body, which it carries).
         UnexpectedContentEncoding: the stream has a ``Content-Encoding``
-            other than ``identity``.
+            the client cannot decode (the ones it decodes, it decodes as
+            the body arrives: :func:`read_stream`).
         RedirectError, Timeout, TransportError, HTTP errors: as named.
         TypeError, LocalProtocolError: the request cannot be sent
             (:func:`check_request`), before any operation.
@@ -157,8 +189,8 @@ def open_stream(
     reason = judge_response(head.status, head.headers)
     if reason is not None:
         raise (yield from _read_rejected(limits, final_url, head, reason, max_error_body))
-    check_coding(head, final_url, pairs, stream=True)
-    return StreamStart(final_url, head, limits)
+    decoder = decoder_for(head, final_url, pairs, stream=True)
+    return StreamStart(final_url, head, limits, decoder)
 
 
 def read_stream(
@@ -176,9 +208,15 @@ def read_stream(
     incomplete event was discarded), or after a :class:`Drain` sent back at
     a ``Deliver``.
 
+    A body in a content coding is decoded as it arrives (by
+    ``start.decoder``); the parser sees the decoded bytes, at most
+    :data:`~sseproto.http.DECODE_STEP` of them per feed.
+
     Raises:
         LineTooLong, EventTooLarge, LimitExceeded: the stream broke a limit,
             after the items completed before it were delivered.
+        ContentDecodingError: the coded body is corrupt or cut short, after
+            the items decoded before the fault were delivered.
         Timeout, TransportError, HTTP errors: as named.
     """
     parser: EventStreamParser[Any] = EventStreamParser(
@@ -190,25 +228,28 @@ def read_stream(
     limits.start_events()
     feed = parser.feed
     events_only = not comments
+    decoder = start.decoder
     while True:
         data = yield limits.read(events=True)
         if data is None:
             raise limits.expired()
+        for piece in decoded(decoder, data):
+            # A limit error is raised by the feed after the one that returned
+            # the items completed before it (the parser defers it), so none
+            # is lost.
+            items = feed(piece)
+            if items:
+                if events_only or any(type(item) is Event for item in items):
+                    limits.start_events()
+                command = yield Deliver(items)
+                if command is not None:
+                    yield from _drain(command, clock)
+                    return parser
         if not data:
             items = parser.close()
             if items:
                 yield Deliver(items)
             break
-        # A limit error is raised by the feed after the one that returned the
-        # items completed before it (the parser defers it), so none is lost.
-        items = feed(data)
-        if items:
-            if events_only or any(type(item) is Event for item in items):
-                limits.start_events()
-            command = yield Deliver(items)
-            if command is not None:
-                yield from _drain(command, clock)
-                return parser
     yield CloseResponse()
     return parser
 
@@ -389,41 +430,59 @@ def request_flow(
 ) -> Generator[Operation, Any, Response]:
     """One request; returns the whole :class:`Response`, whatever its status.
 
-    The body is returned as it came: a content coding the request asked for
-    in its own ``Accept-Encoding`` header is not decoded (``Content-Encoding``
-    says which it is).
+    Unless the caller gives its own ``Accept-Encoding``, the request asks
+    for the codings the client decodes
+    (:func:`~sseproto.http.accept_encoding`: ``gzip, deflate``,
+    then ``br`` and ``zstd`` if their optional packages are installed).
+    A body in any coding the client decodes is decoded as it arrives,
+    whatever was asked for; the response's headers are kept as they came
+    (``Content-Encoding`` and ``Content-Length`` describe the coded body).
+    A coding the client cannot decode but the request asked for in its own
+    ``Accept-Encoding`` is returned as it came, for the caller to decode.
 
     Raises:
-        BodyTooLarge: the body passed ``max_body_size`` bytes.
-        UnexpectedContentEncoding: a ``Content-Encoding`` the request did
-            not ask for.
+        BodyTooLarge: the body, or the decoded body, passed
+            ``max_body_size`` bytes (raised while decoding, so a
+            decompression bomb is never expanded past the limit by more
+            than one step of :data:`~sseproto.http.DECODE_STEP`).
+        ContentDecodingError: the coded body is corrupt or cut short.
+        UnexpectedContentEncoding: a ``Content-Encoding`` the client cannot
+            decode and the request did not ask for.
         RedirectError, Timeout, TransportError, HTTP errors: as named.
         TypeError, LocalProtocolError: the request cannot be sent
             (:func:`check_request`), before any operation.
     """
-    pairs = with_defaults(
-        check_request(method, url, headers, body), [IDENTITY, ("User-Agent", USER_AGENT)]
-    )
+    defaults = [("Accept-Encoding", accept_encoding()), ("User-Agent", USER_AGENT)]
+    pairs = with_defaults(check_request(method, url, headers, body), defaults)
     limits = Deadlines(timeouts, clock)
     final_url, head = yield from send_request(method, url, pairs, body, limits, max_redirects)
-    check_coding(head, final_url, pairs, stream=False)
+    decoder = decoder_for(head, final_url, pairs, stream=False)
     parts = bytearray()
+    received = 0
     while True:
         data = yield limits.read()
         if data is None:
             raise limits.expired()
+        received += len(data)
+        for piece in decoded(decoder, data):
+            parts += piece
+            if len(parts) > max_body_size:
+                raise _too_large(max_body_size, "decoded " if decoder is not None else "")
+        if received > max_body_size:
+            raise _too_large(max_body_size, "")
         if not data:
             break
-        parts += data
-        if len(parts) > max_body_size:
-            raise BodyTooLarge(
-                f"the response body passed max_body_size ({max_body_size} bytes)",
-                limit="max_body_size",
-                value=max_body_size,
-            )
     yield CloseResponse()
     return Response(
         head.status, head.reason, head.headers, bytes(parts), final_url, head.http_version
+    )
+
+
+def _too_large(max_body_size: int, which: str) -> BodyTooLarge:
+    return BodyTooLarge(
+        f"the {which}response body passed max_body_size ({max_body_size} bytes)",
+        limit="max_body_size",
+        value=max_body_size,
     )
 
 
@@ -549,7 +608,11 @@ def _connection(
             raise
         return machine.end(clock(), exc)
     if judge_response(head.status, head.headers) is None:
-        check_coding(head, final_url, headers, stream=True)
+        decoder = decoder_for(head, final_url, headers, stream=True)
+    else:
+        # A fault of its coded data ends the body: the machine then fails
+        # with the ResponseRejected, keeping what was decoded before.
+        decoder = _error_decoder(head)
     actions = machine.response(head.status, head.headers, clock())
     if actions and isinstance(actions[-1], (Wait, Failed)):
         # A status the policy retries: its body is not wanted.
@@ -571,16 +634,18 @@ def _connection(
             data = yield limits.read(events=True)
             if data is None:
                 raise limits.expired()
-            if not data:
-                break
-            actions = machine.body(data, clock())
-            for action in actions:
-                if type(action) is Deliver:
-                    if any(type(item) is Event for item in action.items):
-                        limits.start_events()
-                    restart = type((yield action)) is Restart
-            if actions and isinstance(actions[-1], Failed):
-                pending = [actions[-1]]
+            for piece in decoded(decoder, data):
+                actions = machine.body(piece, clock())
+                for action in actions:
+                    if type(action) is Deliver:
+                        if any(type(item) is Event for item in action.items):
+                            limits.start_events()
+                        restart = type((yield action)) is Restart
+                if actions and isinstance(actions[-1], Failed):
+                    pending = [actions[-1]]
+                if pending or restart:
+                    break
+            if pending or not data:
                 break
     except (TransportError, RemoteProtocolError) as exc:
         yield CloseResponse()

@@ -42,9 +42,11 @@ __all__ = [
 #: The ``User-Agent`` sent when the caller gives none.
 USER_AGENT: Final = f"sseproto/{sseproto.__version__}"
 
-#: Sent unless the caller asks otherwise: no runtime decodes a content coding
-#: (httpx would ask for gzip and decode it, the others could not), so every
-#: runtime asks for the body as it is and reads the same bytes.
+#: Sent with event streams and downloads unless the caller asks otherwise: a
+#: compressor holds bytes back until its buffer fills, which would delay
+#: events, and a download is written as it came. (``request()`` asks for the
+#: codings ``_decoding.py`` reads.) Every runtime sends the same, and reads
+#: the same bytes: the flows decode, never the runtime (httpx included).
 IDENTITY: Final = ("Accept-Encoding", "identity")
 
 # User information in a URL ("//user:password@host"), removed from messages.
@@ -270,9 +272,10 @@ def _content_coding(head: Head) -> str | None:
 
 
 def check_coding(head: Head, url: str, headers: Headers, *, stream: bool) -> None:
-    """Refuse a body in a content coding the client cannot read: any, for an
-    event stream; one the request's ``Accept-Encoding`` did not name, for a
-    whole response (returned as it came, for the caller to decode)."""
+    """Refuse a body in a content coding the client cannot decode (see
+    ``_decoding.py``): any, for an event stream; one the request's
+    ``Accept-Encoding`` did not name, for a whole response (returned as it
+    came, for the caller to decode)."""
     coding = _content_coding(head)
     if coding is None:
         return
@@ -285,7 +288,7 @@ def check_coding(head: Head, url: str, headers: Headers, *, stream: bool) -> Non
             return
         why = "which the request did not ask for (Accept-Encoding)"
     else:
-        why = "and event streams are read only without a content coding"
+        why = "which the client cannot decode"
     raise UnexpectedContentEncoding(
         f"the response from {redact_url(url)} has Content-Encoding: {coding}, {why}",
         coding=coding,
