@@ -214,11 +214,11 @@ SCENARIOS = [
     ),
     Scenario(
         "stream-timeout",
-        lambda key: [stream_head(f"X-Echo: {key}\r\n".encode()), _chunk("Once"), 3.0],
+        lambda key: [stream_head(f"X-Echo: {key}\r\n".encode()), _chunk("Once"), 10.0],
         StreamTimeoutError,
         stream=True,
     ),
-    Scenario("timeout", lambda key: [3.0], APITimeoutError),
+    Scenario("timeout", lambda key: [10.0], APITimeoutError),
     Scenario("closed-before-answer", lambda key: [], APIConnectionError),
     Scenario(
         "redirect-loop",
