@@ -41,6 +41,8 @@ from ._errors import (
     EventTimeout,
     InsecureRedirect,
     InvalidRedirect,
+    ProxyAuthenticationRequired,
+    ProxyError,
     ReadError,
     ReadTimeout,
     RedirectError,
@@ -105,10 +107,12 @@ from ._ops import (
     Restart,
     SendBytes,
     SendRequest,
+    StartTLS,
     TimedOut,
     header_value,
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
+from ._proxies import NoProxy, Proxies, Proxy
 
 __all__ = [
     "DEFAULT_DRAIN_MAX_BYTES",
@@ -153,6 +157,7 @@ __all__ = [
     "IncompleteResponse",
     "InsecureRedirect",
     "InvalidRedirect",
+    "NoProxy",
     "NoResponse",
     "Notice",
     "OpenConnection",
@@ -160,6 +165,10 @@ __all__ = [
     "Operation",
     "Origin",
     "PreparedRequest",
+    "Proxies",
+    "Proxy",
+    "ProxyAuthenticationRequired",
+    "ProxyError",
     "QueryTypes",
     "ReadBody",
     "ReadError",
@@ -175,6 +184,7 @@ __all__ = [
     "SSEError",
     "SendBytes",
     "SendRequest",
+    "StartTLS",
     "StreamStart",
     "TimedOut",
     "Timeout",

@@ -32,6 +32,9 @@ perform::
     ReceiveBytes       receive some bytes                      bytes (b"" at EOF),
                                                                or None if timed out
     CloseConnection    close it at once (never raises)         None
+    StartTLS           begin TLS on an open connection (the    the TLS connection,
+                       tunnel through a proxy), verifying      or None if timed out
+                       server_hostname
 
 ``Wait``, ``Opened`` and ``Deliver`` are the core's own actions (the
 :class:`~sseproto.EventSourceMachine` returns the same classes), so a
@@ -73,6 +76,7 @@ __all__ = [
     "Restart",
     "SendBytes",
     "SendRequest",
+    "StartTLS",
     "TimedOut",
     "Wait",
     "header_value",
@@ -255,6 +259,21 @@ class CloseConnection:
     conn: Any
 
 
+@dataclass(frozen=True, slots=True)
+class StartTLS:
+    """Begin TLS on ``conn``, a connection :class:`OpenConnection` made to a
+    plain ``http`` origin (an HTTP proxy whose ``CONNECT`` tunnel is open),
+    within ``timeout`` seconds: send ``server_hostname`` in SNI and verify
+    the certificate against it, with the client's TLS context, over the
+    same socket. Send back the connection to use from then on (it may be a
+    new object wrapping ``conn``), or ``None`` if the time ran out; a
+    failed handshake raises ``OSError`` (``ssl.SSLError``)."""
+
+    conn: Any
+    server_hostname: str
+    timeout: float | None
+
+
 #: Every operation a flow or :class:`~sseproto.http.HTTP11Connections` yields.
 Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.11)
     SendRequest,
@@ -268,4 +287,5 @@ Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.1
     SendBytes,
     ReceiveBytes,
     CloseConnection,
+    StartTLS,
 ]
