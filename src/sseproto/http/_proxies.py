@@ -115,7 +115,7 @@ class Proxy:
         elif not _HOST_NAME.fullmatch(host):
             raise ValueError(f"invalid host in proxy URL {shown!r}")
         if port == 0:
-            raise ValueError(f"port 0 cannot be connected to: {shown!r}")
+            raise ValueError(f"port 0 in the proxy URL cannot be connected to: {shown!r}")
         authorization = None
         if parts.username is not None:
             user = unquote(parts.username)
