@@ -446,3 +446,25 @@ def test_http_407_is_proxy_authentication_required(runtime: str) -> None:
         fetch(runtime, "http://origin.example/json", proxy=proxy.url)
     assert info.value.proxy == proxy.url
     assert "give credentials in the proxy URL" in str(info.value)
+
+
+def test_openrouter_default_transport_honours_environment(
+    monkeypatch: pytest.MonkeyPatch, proxypy_auth: ProxyPy
+) -> None:
+    """OpenRouter's default transport takes HTTP_PROXY from the environment;
+    the proxy's credentials never show in its error."""
+    from openrouter import APIConnectionError, OpenRouter  # noqa: PLC0415
+    from openrouter.testing import MockOpenRouter  # noqa: PLC0415
+
+    with MockOpenRouter() as mock:
+        monkeypatch.setenv("HTTP_PROXY", proxypy_auth.url(f"{USER}:wrong-password"))
+        with (
+            OpenRouter("sk-or-test", base_url=mock.base_url, max_retries=0) as client,
+            pytest.raises(APIConnectionError) as info,
+        ):
+            client.list_models()
+        assert "407" in str(info.value)
+        assert "wrong-password" not in "".join(traceback.format_exception(info.value))
+        monkeypatch.setenv("HTTP_PROXY", proxypy_auth.url(CREDENTIALS))
+        with OpenRouter("sk-or-test", base_url=mock.base_url, max_retries=0) as client:
+            assert client.list_models().data

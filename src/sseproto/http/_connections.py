@@ -95,6 +95,8 @@ class HTTP11Connections:
     into it (a pump's connect, send or receive failed) becomes one of those.
     When the driver stops early (the user closed the stream, or the flow
     raised), it must close the connections :meth:`abandon` returns.
+    ``proxies`` says which requests go through an HTTP proxy (see the
+    module's docstring); ``None``: every request connects directly.
     """
 
     __slots__ = (
