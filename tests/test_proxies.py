@@ -468,3 +468,77 @@ def test_openrouter_default_transport_honours_environment(
         monkeypatch.setenv("HTTP_PROXY", proxypy_auth.url(CREDENTIALS))
         with OpenRouter("sk-or-test", base_url=mock.base_url, max_retries=0) as client:
             assert client.list_models().data
+
+
+def silent_after_answer(peer: Peer, index: int) -> None:
+    """Open the tunnel (200), then say nothing: the TLS handshake waits."""
+    peer.read_head()
+    peer.send(b"HTTP/1.1 200 Connection established\r\n\r\n")
+    peer.wait_for_close(LIMIT)
+
+
+@pytest.mark.parametrize("runtime", ["asyncio", "trio"])
+@pytest.mark.parametrize("behaviour", [stall, silent_after_answer], ids=["connect", "tls"])
+def test_cancelled_while_the_tunnel_opens(
+    runtime: str, behaviour: Any, tls_fault_server: FaultServer
+) -> None:
+    """Cancelling the task while CONNECT or the TLS handshake waits closes
+    the connection to the proxy at once (no socket is left open)."""
+    url = tls_fault_server.url("/events")
+    with HostileServer(behaviour) as proxy:
+        options: dict[str, Any] = {"proxy": proxy.url, "ssl_context": client_context()}
+
+        async def attempt(client: Any, scope: Any) -> None:
+            async with client, client.stream("GET", url, timeouts=TIMEOUTS) as events:
+                async for _ in events:
+                    pass
+
+        started = time.monotonic()
+        if runtime == "asyncio":
+
+            async def asyncio_main() -> None:
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.3):
+                        await attempt(AsyncioClient(**options), None)
+
+            asyncio.run(asyncio_main())
+        else:
+
+            async def trio_main() -> None:
+                with trio.move_on_after(0.3):
+                    await attempt(TrioClient(**options), None)
+
+            trio.run(trio_main)
+        assert time.monotonic() - started < 2
+        # The proxy sees the client go: its connection was closed.
+        deadline = time.monotonic() + 2
+        while proxy.count("CONNECT") < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert proxy.count("CONNECT") == 1
+
+
+def test_sync_subscription_closed_from_another_thread_during_the_handshake(
+    tls_fault_server: FaultServer,
+) -> None:
+    """A blocking subscription waiting on the TLS handshake through a silent
+    tunnel is woken when it is closed from another thread."""
+    import threading  # noqa: PLC0415
+
+    with (
+        HostileServer(silent_after_answer) as proxy,
+        SyncClient(proxy=proxy.url, ssl_context=client_context()) as client,
+    ):
+        subscription = client.subscribe(tls_fault_server.url("/events"), timeouts=TIMEOUTS)
+        seen: list[Any] = []
+        consumer = threading.Thread(target=lambda: seen.extend(subscription))
+        consumer.start()
+        deadline = time.monotonic() + 2
+        while proxy.count("CONNECT") < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # into the handshake
+        started = time.monotonic()
+        subscription.close()
+        consumer.join(5)
+        assert not consumer.is_alive()
+        assert time.monotonic() - started < 1
+        assert seen == []

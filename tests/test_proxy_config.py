@@ -179,6 +179,7 @@ def test_bad_environment_proxy_refused() -> None:
     with pytest.raises(ValueError, match="proxy URL") as info:
         Proxies.from_environment({"HTTPS_PROXY": "socks5://u:hunter2-secret@p:1"})
     assert "hunter2-secret" not in str(info.value)
+    assert "HTTPS_PROXY" in str(info.value)
 
 
 # -- NO_PROXY ---------------------------------------------------------------------------

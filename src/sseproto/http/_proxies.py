@@ -300,10 +300,11 @@ class Proxies:
         # Under CGI, HTTP_PROXY is the client's "Proxy:" request header.
         upper = None if "REQUEST_METHOD" in environ else "HTTP_PROXY"
         http = _variable(environ, "http_proxy", upper)
+        no_proxy = _variable(environ, "no_proxy", "NO_PROXY")
         return cls(
             http=_proxy_of(http or everything),
             https=_proxy_of(https or everything),
-            no_proxy=NoProxy(_variable(environ, "no_proxy", "NO_PROXY") or ""),
+            no_proxy=NoProxy("" if no_proxy is None else no_proxy[1]),
         )
 
     @classmethod
@@ -331,15 +332,25 @@ class Proxies:
         return proxy
 
 
-def _variable(environ: Mapping[str, str], lower: str, upper: str | None) -> str | None:
-    """The value of ``lower``, or when it is absent of ``upper``; ``None``
-    when neither is set or the one that decides is empty."""
+def _variable(environ: Mapping[str, str], lower: str, upper: str | None) -> tuple[str, str] | None:
+    """The name and value of ``lower``, or when it is absent of ``upper``;
+    ``None`` when neither is set or the one that decides is empty."""
+    name = lower
     value = environ.get(lower)
     if value is None and upper is not None:
-        value = environ.get(upper)
+        name, value = upper, environ.get(upper)
     value = (value or "").strip()
-    return value or None
+    return (name, value) if value else None
 
 
-def _proxy_of(url: str | None) -> Proxy | None:
-    return None if url is None else Proxy.from_url(url)
+def _proxy_of(variable: tuple[str, str] | None) -> Proxy | None:
+    if variable is None:
+        return None
+    name, url = variable
+    try:
+        return Proxy.from_url(url)
+    except ValueError as exc:
+        raise ValueError(
+            f"the environment variable {name}: {exc}; pass trust_env=False to ignore "
+            f"the environment, or proxy= to choose the proxy"
+        ) from None
