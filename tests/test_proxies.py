@@ -63,14 +63,6 @@ def proxypy_auth_fixture() -> Iterator[ProxyPy]:
         yield proxy
 
 
-@pytest.fixture(autouse=True)
-def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The tests choose their proxies; a developer's own settings stay out."""
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-
-
 def fetch(runtime: str, url: str, *, stream: bool = False, **options: Any) -> Any:
     """One GET with a new client of ``runtime``: the ``Response``, or the
     data of the stream's events; raises what the call raised."""
