@@ -104,6 +104,7 @@ def test_https_goes_through_connect_then_tls_with_the_origin_name() -> None:
         b"CONNECT api.example:8443 HTTP/1.1\r\nHost: api.example:8443\r\n"
         b"Proxy-Authorization: Basic " + TOKEN + b"\r\n\r\n"
     )
+    assert TOKEN.decode() not in repr(ops)
     start = next(op for op in ops if isinstance(op, StartTLS))
     assert (start.conn, start.server_hostname) == ("raw", "api.example")
     sent = [op for op in ops if isinstance(op, SendBytes) and op.conn == "tls"]

@@ -12,7 +12,9 @@ a response opens a stream (:mod:`sseproto`'s Fetch rules), parsing and
 reconnection. For runtimes that speak HTTP themselves,
 :class:`HTTP11Connections` lowers a flow's request operations to
 connection operations, over a :class:`ConnectionPool` of
-:class:`HTTP11Exchange` connections (h11). The drivers and pumps of
+:class:`HTTP11Exchange` connections (h11), directly or through an HTTP
+proxy (:class:`Proxies`: ``_proxies.py`` chooses, ``_tunnel.py`` opens a
+``CONNECT`` tunnel). The drivers and pumps of
 :mod:`sseproto.adapters` run flows on real runtimes.
 
 This package may import h11 (a declared dependency); the core, everything

@@ -50,7 +50,7 @@ always safe).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias, Union
 
 from sseproto._reconnect import Deliver, Opened, Wait
@@ -237,10 +237,13 @@ class CheckIdle:
 
 @dataclass(frozen=True, slots=True)
 class SendBytes:
-    """Send all of ``data`` on ``conn`` within ``timeout`` seconds."""
+    """Send all of ``data`` on ``conn`` within ``timeout`` seconds.
+
+    ``data`` is left out of ``repr()``: request heads carry credentials
+    (``Authorization``, ``Proxy-Authorization``)."""
 
     conn: Any
-    data: bytes
+    data: bytes = field(repr=False)
     timeout: float | None
 
 
