@@ -5,5 +5,7 @@
 - :mod:`.starlette_app`: sse-starlette endpoints served by uvicorn, a server
   nobody here wrote.
 - :mod:`.tls`: throwaway certificates from trustme for the TLS variants.
+- :mod:`.proxypy`: proxy.py, a forward HTTP proxy nobody here wrote, in a
+  child process.
 - :mod:`.fixtures`: pytest fixtures that start each server once per session.
 """

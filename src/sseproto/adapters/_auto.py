@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from typing import Any
 
@@ -11,6 +12,7 @@ from sseproto.http import (
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_TIMEOUTS,
     HTTP11Connections,
+    Proxies,
     Timeouts,
 )
 
@@ -45,6 +47,8 @@ class AsyncClient(AsyncClientBase):
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
+        proxy: str | Proxies | None = None,
+        trust_env: bool = True,
     ) -> None:
         if backend not in (None, "asyncio", "trio"):
             raise ValueError(f"backend must be 'asyncio', 'trio' or None, not {backend!r}")
@@ -58,6 +62,9 @@ class AsyncClient(AsyncClientBase):
             "max_redirects": max_redirects,
             "max_idle_per_origin": max_idle_per_origin,
             "idle_expiry": idle_expiry,
+            # Resolved now, as the runtime's own client would.
+            "proxy": Proxies.resolve(proxy, trust_env=trust_env, environ=os.environ),
+            "trust_env": False,
         }
 
     @property
@@ -90,7 +97,7 @@ class AsyncClient(AsyncClientBase):
 
     def _driver(self, flow: Flow) -> AsyncDriver:
         inner = self._inner()
-        connections = HTTP11Connections(inner._pool, inner.clock)
+        connections = HTTP11Connections(inner._pool, inner.clock, inner._proxies)
         return inner._pump(inner, flow, connections, self._sleep)
 
     async def aclose(self) -> None:

@@ -9,6 +9,7 @@ connection operation, close a connection) and its clock and sleep.
 from __future__ import annotations
 
 import abc
+import os
 import ssl
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
@@ -20,6 +21,7 @@ from sseproto.http import (
     DEFAULT_TIMEOUTS,
     ConnectionPool,
     HTTP11Connections,
+    Proxies,
     Timeouts,
 )
 
@@ -92,6 +94,7 @@ class _SocketOptions(abc.ABC):
 
     # The slots are the concrete bases' (two bases with slots cannot be mixed).
     _pool: ConnectionPool[Any]
+    _proxies: Proxies | None
     _ssl_context: ssl.SSLContext | None
     _pump: ClassVar[type[SyncPump] | type[AsyncPump]]
     _sleep: Any
@@ -104,8 +107,14 @@ class _SocketOptions(abc.ABC):
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
+        proxy: str | Proxies | None = None,
+        trust_env: bool = True,
     ) -> None:
         self._configure(timeouts, max_redirects)  # type: ignore[attr-defined]
+        # Read once, here: a client's routes never change (its pool relies on it).
+        self._proxies = Proxies.resolve(  # type: ignore[misc]
+            proxy, trust_env=trust_env, environ=os.environ
+        )
         self._ssl_context = ssl_context  # type: ignore[misc]
         self._sleep = self._pump.runtime_sleep
         self._pool = ConnectionPool(  # type: ignore[misc]
@@ -125,13 +134,14 @@ class SyncSocketClient(_SocketOptions, SyncClientBase):
     """A blocking client over connections its pump makes; see
     :class:`sseproto.adapters.sync.Client` for the arguments."""
 
-    __slots__ = ("_pool", "_ssl_context")
+    __slots__ = ("_pool", "_proxies", "_ssl_context")
 
     #: The runtime's pump.
     _pump: ClassVar[type[SyncPump]]
 
     def _driver(self, flow: Flow) -> SyncDriver:
-        return self._pump(self, flow, HTTP11Connections(self._pool, self.clock), self._sleep)
+        connections = HTTP11Connections(self._pool, self.clock, self._proxies)
+        return self._pump(self, flow, connections, self._sleep)
 
     def close(self) -> None:
         """Close every idle connection. Open streams are not affected."""
@@ -143,13 +153,14 @@ class AsyncSocketClient(_SocketOptions, AsyncClientBase):
     """An async client over connections its pump makes; see
     :class:`sseproto.adapters.sync.Client` for the arguments."""
 
-    __slots__ = ("_pool", "_ssl_context")
+    __slots__ = ("_pool", "_proxies", "_ssl_context")
 
     #: The runtime's pump.
     _pump: ClassVar[type[AsyncPump]]
 
     def _driver(self, flow: Flow) -> AsyncDriver:
-        return self._pump(self, flow, HTTP11Connections(self._pool, self.clock), self._sleep)
+        connections = HTTP11Connections(self._pool, self.clock, self._proxies)
+        return self._pump(self, flow, connections, self._sleep)
 
     async def aclose(self) -> None:
         """Close every idle connection. Open streams are not affected."""

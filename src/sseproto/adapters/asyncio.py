@@ -27,6 +27,7 @@ from sseproto.http import (
     OpenConnection,
     ReceiveBytes,
     SendBytes,
+    StartTLS,
 )
 
 from ._sockets import AsyncPump, AsyncSocketClient
@@ -90,6 +91,15 @@ class _Pump(AsyncPump):
             return True
         if kind is CheckIdle:
             return await _quiet(op.conn)
+        if kind is StartTLS:
+            try:
+                async with asyncio.timeout(op.timeout):
+                    await op.conn[1].start_tls(
+                        self._client._tls(), server_hostname=op.server_hostname
+                    )
+            except TimeoutError:
+                return None
+            return op.conn
         if kind is OpenConnection:
             return await self._client._connect(op)
         if kind is CloseConnection:

@@ -29,6 +29,7 @@ from sseproto.http import (
     OpenConnection,
     ReceiveBytes,
     SendBytes,
+    StartTLS,
 )
 
 from ._drivers import blocking_sleep
@@ -83,6 +84,8 @@ class _Pump(SyncPump):
             return True
         if kind is CheckIdle:
             return _quiet(op.conn)
+        if kind is StartTLS:
+            return self._start_tls(op)
         if kind is OpenConnection:
             return self._client._connect(op)
         if kind is CloseConnection:
@@ -91,6 +94,25 @@ class _Pump(SyncPump):
             _close(op.conn)
             return None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
+
+    def _start_tls(self, op: StartTLS) -> ssl.SSLSocket | None:
+        sock: socket.socket = op.conn
+        sock.settimeout(op.timeout)
+        tls = self._client._tls().wrap_socket(
+            sock, server_hostname=op.server_hostname, do_handshake_on_connect=False
+        )
+        # The handshake runs on the TLS socket (it took over the file
+        # descriptor): interrupt() must see that one.
+        self._conn = tls
+        try:
+            tls.do_handshake()
+        except TimeoutError:
+            _close(tls)
+            return None
+        except BaseException:
+            _close(tls)
+            raise
+        return tls
 
     def interrupt(self) -> None:
         # shutdown() wakes a recv() or sendall() blocked in the reading
@@ -122,6 +144,22 @@ class Client(SyncSocketClient):
         max_redirects: redirects followed per request.
         max_idle_per_origin, idle_expiry: the connection pool's size and how
             long an idle connection is kept (see ``ConnectionPool``).
+        proxy: the HTTP proxy every request goes through, as a URL
+            ``http://[user:password@]host[:port]`` (the credentials are sent
+            to the proxy as ``Proxy-Authorization``, never to the origin,
+            and appear in no message), or a :class:`~sseproto.http.Proxies`
+            (a proxy per scheme, and the hosts reached directly).
+            ``https://`` URLs go through a ``CONNECT`` tunnel, TLS then
+            verifying the origin's name. Given, the environment is not read.
+        trust_env: with no ``proxy``, take the proxies from the environment
+            (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``, ``NO_PROXY``
+            and their lower-case forms, read when the client is made; see
+            :meth:`~sseproto.http.Proxies.from_environment`). ``False``
+            connects directly.
+
+    Raises:
+        ValueError: ``proxy``, or a proxy variable of the environment, is
+            not an ``http://`` proxy URL.
 
     The methods are ``stream()``, ``request()``, ``subscribe()``, ``run()``
     and ``event_stream()`` (see :class:`~sseproto.adapters.SyncClientBase`);

@@ -27,6 +27,7 @@ from sseproto.http import (
     OpenConnection,
     ReceiveBytes,
     SendBytes,
+    StartTLS,
 )
 
 from ._sockets import AsyncPump, AsyncSocketClient
@@ -87,6 +88,17 @@ class _Pump(AsyncPump):
                 return None
             if kind is OpenConnection:
                 return await self._client._connect(op)
+            if kind is StartTLS:
+                with trio.move_on_after(_seconds(op.timeout)):
+                    tls = trio.SSLStream(
+                        op.conn,
+                        self._client._tls(),
+                        server_hostname=op.server_hostname,
+                        https_compatible=True,
+                    )
+                    await tls.do_handshake()
+                    return tls
+                return None
         except (trio.BrokenResourceError, trio.ClosedResourceError) as exc:
             raise _os_error(exc) from exc
         if kind is CheckIdle:

@@ -13,7 +13,9 @@ a response opens a stream (:mod:`sseproto`'s Fetch rules), parsing and
 reconnection. For runtimes that speak HTTP themselves,
 :class:`HTTP11Connections` lowers a flow's request operations to
 connection operations, over a :class:`ConnectionPool` of
-:class:`HTTP11Exchange` connections (h11). The drivers and pumps of
+:class:`HTTP11Exchange` connections (h11), directly or through an HTTP
+proxy (:class:`Proxies`: ``_proxies.py`` chooses, ``_tunnel.py`` opens a
+``CONNECT`` tunnel). The drivers and pumps of
 :mod:`sseproto.adapters` run flows on real runtimes.
 
 This package may import h11 (a declared dependency); the core, everything
@@ -44,6 +46,8 @@ from ._errors import (
     EventTimeout,
     InsecureRedirect,
     InvalidRedirect,
+    ProxyAuthenticationRequired,
+    ProxyError,
     ReadError,
     ReadTimeout,
     RedirectError,
@@ -108,10 +112,12 @@ from ._ops import (
     Restart,
     SendBytes,
     SendRequest,
+    StartTLS,
     TimedOut,
     header_value,
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
+from ._proxies import NoProxy, Proxies, Proxy
 
 __all__ = [
     "DECODE_STEP",
@@ -160,6 +166,7 @@ __all__ = [
     "IncompleteResponse",
     "InsecureRedirect",
     "InvalidRedirect",
+    "NoProxy",
     "NoResponse",
     "Notice",
     "OpenConnection",
@@ -167,6 +174,10 @@ __all__ = [
     "Operation",
     "Origin",
     "PreparedRequest",
+    "Proxies",
+    "Proxy",
+    "ProxyAuthenticationRequired",
+    "ProxyError",
     "QueryTypes",
     "ReadBody",
     "ReadError",
@@ -182,6 +193,7 @@ __all__ = [
     "SSEError",
     "SendBytes",
     "SendRequest",
+    "StartTLS",
     "StreamStart",
     "TimedOut",
     "Timeout",

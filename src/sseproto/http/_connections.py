@@ -24,6 +24,16 @@ every wait of the operation, so bytes that trickle in (a head one byte at a
 time, chunk framing that carries no body) cannot hold it past them; the
 operation then reports a timeout, which the flow turns into the error of
 the limit that passed.
+
+Proxies: given :class:`~sseproto.http.Proxies`, a request whose origin has
+a proxy goes through it. An ``http://`` request is sent to the proxy in
+absolute form, with ``Proxy-Authorization`` when the proxy URL has
+credentials; a ``407`` answer raises
+:class:`~sseproto.http.ProxyAuthenticationRequired`. An ``https://``
+request goes through a ``CONNECT`` tunnel, then TLS with the origin
+(``_tunnel.py``); the connect limit covers all of it. Kept connections are
+pooled per origin either way: a client's proxy for an origin never
+changes, so the origin says which proxy a connection goes through.
 """
 
 from __future__ import annotations
@@ -60,6 +70,8 @@ from ._ops import (
     TimedOut,
 )
 from ._pool import ConnectionPool
+from ._proxies import Proxies, Proxy
+from ._tunnel import authentication_required, open_tunnel
 
 __all__ = ["IDEMPOTENT_METHODS", "HTTP11Connections"]
 
@@ -83,6 +95,8 @@ class HTTP11Connections:
     into it (a pump's connect, send or receive failed) becomes one of those.
     When the driver stops early (the user closed the stream, or the flow
     raised), it must close the connections :meth:`abandon` returns.
+    ``proxies`` says which requests go through an HTTP proxy (see the
+    module's docstring); ``None``: every request connects directly.
     """
 
     __slots__ = (
@@ -94,11 +108,18 @@ class HTTP11Connections:
         "_origin",
         "_pending_error",
         "_pool",
+        "_proxies",
     )
 
-    def __init__(self, pool: ConnectionPool[Any], clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool[Any],
+        clock: Callable[[], float],
+        proxies: Proxies | None = None,
+    ) -> None:
         self._pool = pool
         self._clock = clock
+        self._proxies = proxies
         # The response being read: its connection, exchange, body bytes
         # received but not yet read, and whether it is complete.
         self._conn: Any = None
@@ -168,18 +189,23 @@ class HTTP11Connections:
         """Send the request on the ``taken`` idle connection, or a new one,
         and read the head. On a reused connection, a failure before any
         byte of the response raises :class:`_StaleConnection`."""
+        proxy = None if self._proxies is None else self._proxies.select(origin)
+        # Plain http through a proxy: the request itself goes to the proxy.
+        forward = proxy if proxy is not None and not origin.tls else None
+        headers = op.headers
+        if forward is not None and forward.authorization is not None:
+            headers = (*headers, ("Proxy-Authorization", forward.authorization))
         if taken is not None:
             conn, previous = taken
-            exchange = previous.next_exchange(op.method, op.url, headers=op.headers, body=op.body)
+            exchange = previous.next_exchange(op.method, op.url, headers=headers, body=op.body)
         else:
-            exchange = HTTP11Exchange(op.method, op.url, headers=op.headers, body=op.body)
+            exchange = HTTP11Exchange(
+                op.method, op.url, headers=headers, body=op.body, absolute_form=forward is not None
+            )
             wait = self._cut(op.connect_timeout, op.deadline)
             if wait is not None and wait <= 0:
                 return TimedOut(connecting=True)
-            try:
-                conn = yield OpenConnection(origin, wait)
-            except OSError as exc:
-                raise ConnectError(f"cannot connect to {_where(origin)}: {exc}") from exc
+            conn = yield from self._open(origin, proxy, wait)
             if conn is None:
                 return TimedOut(connecting=True)
         reused = taken is not None
@@ -218,6 +244,8 @@ class HTTP11Connections:
                     return head
                 head = self._take(events)
                 if head is not None:
+                    if forward is not None and head.status == 407:
+                        raise authentication_required(forward, f"the request for {_where(origin)}")
                     return head
         except (NoResponse, ReadError) as exc:
             # A reused connection that fails before a single byte of
@@ -226,6 +254,31 @@ class HTTP11Connections:
             if reused and not received:
                 raise _StaleConnection(str(exc)) from exc
             raise
+
+    def _open(
+        self, origin: Origin, proxy: Proxy | None, wait: float | None
+    ) -> Generator[Operation, Any, Any]:
+        """A new connection for ``origin`` (through ``proxy``), or ``None``
+        once ``wait`` seconds passed."""
+        start = self._clock()
+        try:
+            conn = yield OpenConnection(origin if proxy is None else proxy.origin, wait)
+        except OSError as exc:
+            via = "" if proxy is None else f" through the proxy {proxy}"
+            raise ConnectError(f"cannot connect to {_where(origin)}{via}: {exc}") from exc
+        if conn is None or proxy is None or not origin.tls:
+            return conn
+        # Held here while the tunnel opens, so abandon() closes it.
+        self._conn = conn
+        try:
+            deadline = None if wait is None else start + wait
+            conn = yield from open_tunnel(conn, proxy, origin, deadline, self._clock)
+        except Exception:
+            yield from self._discard()
+            raise
+        if conn is None:
+            yield from self._discard()
+        return conn
 
     def _take(self, events: Sequence[ExchangeEvent]) -> Head | None:
         """Keep the body and completion of ``events``; the head, if one started."""

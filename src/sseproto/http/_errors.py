@@ -8,7 +8,10 @@ or it is too slow. The part of the tree it adds::
     └── TransportError            the connection failed; __cause__ is the OS,
         │                         TLS or runtime error
         ├── ConnectError          could not connect (DNS, refused, TLS handshake,
-        │                         certificate verification)
+        │   │                     certificate verification)
+        │   └── ProxyError        the proxy refused or broke the tunnel (CONNECT
+        │       │                 answered with a non-2xx status, ...)
+        │       └── ProxyAuthenticationRequired  ... with 407
         ├── ConnectionLost        the connection was lost once made, whichever
         │   │                     layer noticed: catch this one to reconnect
         │   ├── ReadError         the connection broke while sending or receiving
@@ -69,6 +72,8 @@ __all__ = [
     "EventTimeout",
     "InsecureRedirect",
     "InvalidRedirect",
+    "ProxyAuthenticationRequired",
+    "ProxyError",
     "ReadError",
     "ReadTimeout",
     "RedirectError",
@@ -114,6 +119,30 @@ class ConnectError(TransportError):
     refused, or the TLS handshake failed (``__cause__`` is then an
     ``ssl.SSLError``, e.g. ``ssl.SSLCertVerificationError`` for a
     certificate the trust store does not vouch for)."""
+
+
+class ProxyError(ConnectError):
+    """The HTTP proxy did not give a connection to the origin: it refused the
+    ``CONNECT`` tunnel (any status but 2xx), closed the connection before
+    answering, or sent a head that is not HTTP or too large; or the proxy
+    answered a plain ``http://`` request with ``407``.
+
+    The message names the proxy as ``http://host:port`` (never its
+    credentials) and the status. A :class:`ConnectError`: nothing of the
+    request reached the origin.
+    """
+
+    def __init__(self, msg: str, *, proxy: str, status: int | None = None) -> None:
+        super().__init__(msg)
+        #: The proxy, as ``http://host:port``.
+        self.proxy = proxy
+        #: The status the proxy answered with, ``None`` if it sent none.
+        self.status = status
+
+
+class ProxyAuthenticationRequired(ProxyError):
+    """The proxy answered ``407 Proxy Authentication Required``: it wants
+    credentials (``http://user:password@host:port``), or other ones."""
 
 
 class ConnectionLost(TransportError):

@@ -422,6 +422,10 @@ class HTTP11Exchange:
             of any 1xx responses before it, line endings included. One byte
             more raises :class:`HeadersTooLarge`, however the bytes are split
             across ``receive()`` calls, and no more than this is ever held.
+        absolute_form: send the request target in absolute form
+            (``http://host:port/path?query``, RFC 9112 section 3.2.2), as a
+            request to an HTTP proxy must be; the ``Host`` field is still
+            the URL's. :meth:`next_exchange` keeps the form.
 
     Raises:
         LocalProtocolError: the URL, method, a header or the body cannot be
@@ -430,6 +434,7 @@ class HTTP11Exchange:
     """
 
     __slots__ = (
+        "_absolute",
         "_conn",
         "_eof",
         "_error",
@@ -441,6 +446,7 @@ class HTTP11Exchange:
         "_unsolicited",
     )
 
+    _absolute: bool
     _conn: h11.Connection
     _eof: bool
     _error: RemoteProtocolError | None
@@ -459,10 +465,13 @@ class HTTP11Exchange:
         headers: Sequence[tuple[str, str]] = (),
         body: bytes | bytearray | memoryview | None = None,
         max_header_size: int = DEFAULT_MAX_HEADER_SIZE,
+        absolute_form: bool = False,
     ) -> None:
         if type(max_header_size) is not int or max_header_size < 1:
             raise ValueError(f"max_header_size must be a positive int, not {max_header_size!r}")
         origin, target = _parse_url(url)
+        self._absolute = absolute_form
+        target = self._target(origin, target)
         request, payload = _build_request(method, origin, target, headers, body)
         # h11 checks its buffer against this limit only while an event is
         # incomplete. receive() never lets more than max_header_size bytes of
@@ -725,17 +734,26 @@ class HTTP11Exchange:
             raise LocalProtocolError(
                 f"next_exchange() must stay on the connection's origin {self._origin}, not {origin}"
             )
+        target = self._target(origin, target)
         request, payload = _build_request(method, origin, target, headers, body)
         try:
             self._conn.start_next_cycle()
         except h11.LocalProtocolError as exc:  # pragma: no cover - reusable checked it
             raise LocalProtocolError(f"the connection cannot be reused: {exc}") from exc
         successor = HTTP11Exchange.__new__(HTTP11Exchange)
+        successor._absolute = self._absolute
         successor._begin(self._conn, origin, request, payload, self._max_header_size)
         self._state = _HANDED_OFF
         return successor
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _target(self, origin: Origin, target: str) -> str:
+        """The request target: ``target`` (origin form), or the absolute
+        form for a proxy."""
+        if not self._absolute:
+            return target
+        return f"{origin.scheme}://{_host_header(origin).decode('ascii')}{target}"
 
     def _refuse(self, what: str) -> NoReturn:
         if self._error is not None:

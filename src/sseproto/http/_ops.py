@@ -32,6 +32,9 @@ perform::
     ReceiveBytes       receive some bytes                      bytes (b"" at EOF),
                                                                or None if timed out
     CloseConnection    close it at once (never raises)         None
+    StartTLS           begin TLS on an open connection (the    the TLS connection,
+                       tunnel through a proxy), verifying      or None if timed out
+                       server_hostname
 
 ``Wait``, ``Opened`` and ``Deliver`` are the core's own actions (the
 :class:`~sseproto.EventSourceMachine` returns the same classes), so a
@@ -47,7 +50,7 @@ always safe).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias, Union
 
 from sseproto._reconnect import Deliver, Opened, Wait
@@ -73,6 +76,7 @@ __all__ = [
     "Restart",
     "SendBytes",
     "SendRequest",
+    "StartTLS",
     "TimedOut",
     "Wait",
     "header_value",
@@ -233,10 +237,13 @@ class CheckIdle:
 
 @dataclass(frozen=True, slots=True)
 class SendBytes:
-    """Send all of ``data`` on ``conn`` within ``timeout`` seconds."""
+    """Send all of ``data`` on ``conn`` within ``timeout`` seconds.
+
+    ``data`` is left out of ``repr()``: request heads carry credentials
+    (``Authorization``, ``Proxy-Authorization``)."""
 
     conn: Any
-    data: bytes
+    data: bytes = field(repr=False)
     timeout: float | None
 
 
@@ -255,6 +262,21 @@ class CloseConnection:
     conn: Any
 
 
+@dataclass(frozen=True, slots=True)
+class StartTLS:
+    """Begin TLS on ``conn``, a connection :class:`OpenConnection` made to a
+    plain ``http`` origin (an HTTP proxy whose ``CONNECT`` tunnel is open),
+    within ``timeout`` seconds: send ``server_hostname`` in SNI and verify
+    the certificate against it, with the client's TLS context, over the
+    same socket. Send back the connection to use from then on (it may be a
+    new object wrapping ``conn``), or ``None`` if the time ran out; a
+    failed handshake raises ``OSError`` (``ssl.SSLError``)."""
+
+    conn: Any
+    server_hostname: str
+    timeout: float | None
+
+
 #: Every operation a flow or :class:`~sseproto.http.HTTP11Connections` yields.
 Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.11)
     SendRequest,
@@ -268,4 +290,5 @@ Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.1
     SendBytes,
     ReceiveBytes,
     CloseConnection,
+    StartTLS,
 ]
