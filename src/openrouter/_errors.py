@@ -11,7 +11,7 @@ The tree::
     │   ├── APIConnectionError          could not connect, or the connection broke
     │   │   ├── APITimeoutError         a connect / read timeout expired
     │   │   │   └── StreamTimeoutError  ... in the middle of a stream (has ``partial``)
-    │   │   └── StreamTruncatedError    a stream ended without ``[DONE]`` (has ``partial``)
+    │   │   └── StreamTruncatedError    a stream ended before its end marker (has ``partial``)
     │   └── ResponseDecodeError         a 2xx body that is not the JSON expected
     └── APIError                        the server answered with an error
         ├── APIStatusError              an error response, any status (alias: RequestError)
