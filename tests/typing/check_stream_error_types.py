@@ -1,6 +1,7 @@
 """Type-checked usage of the stream errors: mypy --strict must accept this file as it is.
 
-It is checked, not run, by the test suite (tests/test_typing.py). A bare
+It is checked, not run, by the test suite (tests/test_typing.py). The image
+streams yield typed events and give an ``ImageGeneration``. A bare
 ``StreamError`` (``StreamTruncatedError``, ``StreamTimeoutError``) is typed
 with the chat types, as it always was; parameterised, it carries what the
 other stream kinds deliver: a Responses ``Response``, a Messages
@@ -13,12 +14,16 @@ from typing import assert_type
 
 from openrouter import (
     AnthropicMessage,
+    AsyncImageStream,
     AsyncOpenRouter,
     ChatCompletion,
     ChatCompletionChunk,
     Completion,
     CompletionChunk,
+    GeneratedImage,
     ImageGeneration,
+    ImageRequest,
+    ImageStream,
     ImageStreamEvent,
     MessageEvent,
     OpenRouter,
@@ -91,3 +96,16 @@ async def images(client: AsyncOpenRouter) -> bytes | None:
         failure: StreamError[ImageGeneration, ImageStreamEvent] = exc
         return images_handler(failure)
     return None
+
+
+def image_stream(client: OpenRouter, aclient: AsyncOpenRouter) -> None:
+    request = ImageRequest(model="openai/gpt-5-image", prompt="A lighthouse")
+    with client.images.stream(request, timeout=60.0) as stream:
+        assert_type(stream, ImageStream)
+        for event in stream:
+            assert_type(event, ImageStreamEvent)
+        assert_type(stream.partial_images, list[GeneratedImage])
+        assert_type(stream.text("reasoning"), str)
+        assert_type(stream.result(), ImageGeneration)
+    assert_type(aclient.images.stream({"model": "m", "prompt": "p"}), AsyncImageStream)
+    client.images.stream(request, keep_chunks=True)  # type: ignore[call-arg]
