@@ -15,6 +15,7 @@ import sseproto
 from sseproto import (
     CHAT,
     COMPLETIONS,
+    IMAGES,
     MESSAGES,
     RESPONSES,
     ChunkDecoder,
@@ -101,6 +102,39 @@ EXAMPLES: dict[StreamFormat, dict[ChunkInput, list[Event | Comment]]] = {
         I.SENTINEL: [Event("message_stop", '{"type": "message_stop"}')],
         I.HEARTBEAT: [COMMENT, Event("ping", '{"type": "ping"}')],
         I.TRAILER: [Event("data", "[DONE]")],
+    },
+    IMAGES: {
+        I.DATA: [
+            Event(
+                "message",
+                '{"type": "image_generation.partial_image", "b64_json": "iVBO",'
+                ' "partial_image_index": 0}',
+            ),
+            Event(
+                "message",
+                '{"type": "image_generation.text_chunk", "phase": "reasoning", "text": "A"}',
+            ),
+            # The JSON type decides, whatever the event is named.
+            Event("error", '{"type": "image_generation.text_chunk", "text": "<svg"}'),
+            Event("message", '{"type": null}'),
+        ],
+        I.ERROR_PAYLOAD: [
+            Event(
+                "message",
+                '{"type": "error", "error": {"code": "upstream_error", "message": "x",'
+                ' "param": null, "type": "provider_error"}}',
+            ),
+        ],
+        I.MALFORMED: [Event("message", '{"type": "image_generation.')],
+        I.SENTINEL: [
+            Event(
+                "message",
+                '{"type": "image_generation.completed", "b64_json": "iVBO",'
+                ' "created": 1748372400, "media_type": "image/png"}',
+            ),
+        ],
+        I.HEARTBEAT: [COMMENT, Comment("")],
+        I.TRAILER: [Event("message", "[DONE]")],
     },
     EVERYTHING: {
         I.DATA: [Event("message", '{"n": 1}')],
@@ -220,11 +254,13 @@ def test_every_pair_behaves_as_the_table_says(
     assert dec.state is new_state
 
 
-@pytest.mark.parametrize("fmt", [CHAT, COMPLETIONS, RESPONSES, MESSAGES], ids=lambda f: f.name)
+@pytest.mark.parametrize(
+    "fmt", [CHAT, COMPLETIONS, RESPONSES, MESSAGES, IMAGES], ids=lambda f: f.name
+)
 def test_end_of_input_truncates_unless_the_format_ends_with_the_connection(
     fmt: StreamFormat,
 ) -> None:
-    """close() in OPEN is TRUNCATED for the four formats (all have an end marker); a format
+    """close() in OPEN is TRUNCATED for the built-in formats (all have an end marker); a format
     with neither sentinel nor completed types completes instead."""
     dec = decoder(fmt)
     dec.feed_items([EXAMPLES[fmt][I.DATA][0]])
@@ -251,8 +287,8 @@ def test_keepalive_event_needs_no_valid_json() -> None:
 # -- the description ----------------------------------------------------------------------
 
 
-def test_builtin_formats_describe_the_four_streams() -> None:
-    """The four descriptions: the end, the errors, the keepalives and the trailer of each."""
+def test_builtin_formats_describe_the_five_streams() -> None:
+    """The five descriptions: the end, the errors, the keepalives and the trailer of each."""
     assert (CHAT.sentinel, CHAT.trailer, CHAT.types_from) == ("[DONE]", None, None)
     assert CHAT.is_error is sseproto.has_error_member
     assert COMPLETIONS.is_error is sseproto.has_error_member
@@ -262,7 +298,9 @@ def test_builtin_formats_describe_the_four_streams() -> None:
     assert MESSAGES.types_from == "event"
     assert (MESSAGES.completed, MESSAGES.errors) == ({"message_stop"}, {"error"})
     assert MESSAGES.keepalives == {"ping"}
-    for fmt in (RESPONSES, MESSAGES):
+    assert (IMAGES.completed, IMAGES.errors) == ({"image_generation.completed"}, {"error"})
+    assert (IMAGES.types_from, IMAGES.type_member, IMAGES.keepalives) == ("json", "type", set())
+    for fmt in (RESPONSES, MESSAGES, IMAGES):
         assert (fmt.sentinel, fmt.trailer) == (None, "[DONE]")
         assert not fmt.ends_with_connection
 

@@ -1,7 +1,8 @@
-"""Whole recorded-style streams of the four formats, decoded byte for byte.
+"""Whole recorded-style streams of the five formats, decoded byte for byte.
 
 Each stream is written here from the documented shapes of chat completions,
-legacy completions, the Responses API and the Messages API as OpenRouter
+legacy completions, the Responses API, the Messages API and streamed image
+generation as OpenRouter
 serves them (keepalive comments, a trailing ``[DONE]`` after the terminal
 event of the two newer formats). Each is decoded whole, one byte at a time and
 split at every offset; the items and the outcome must always be the same.
@@ -18,6 +19,7 @@ import sseproto
 from sseproto import (
     CHAT,
     COMPLETIONS,
+    IMAGES,
     MESSAGES,
     RESPONSES,
     ChunkDecoder,
@@ -100,6 +102,24 @@ _MESSAGES_ITEMS = [
     "beat",
     "content_block_delta",
     "content_block_stop",
+]
+
+_PARTIAL = ',"b64_json":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ","partial_image_index":%d'
+_IMAGES_BODY = (
+    KEEPALIVE
+    + _resp("image_generation.text_chunk", ',"phase":"reasoning","text":"A lighthouse, "')
+    + _resp("image_generation.text_chunk", ',"phase":"reasoning","text":"at dusk."')
+    + _resp("image_generation.partial_image", _PARTIAL % 0)
+    + BARE_COMMENT
+    + _resp("image_generation.partial_image", _PARTIAL % 1)
+)
+_IMAGES_ITEMS = [
+    "beat",
+    "image_generation.text_chunk",
+    "image_generation.text_chunk",
+    "image_generation.partial_image",
+    "beat",
+    "image_generation.partial_image",
 ]
 
 
@@ -274,6 +294,54 @@ STREAMS = [
         MESSAGES,
         _MESSAGES_BODY + MESSAGES_TRAILER,
         _MESSAGES_ITEMS,
+        S.TRUNCATED,
+    ),
+    Stream(
+        "images: reasoning text, two partial images, completed, a [DONE] trailer",
+        IMAGES,
+        _IMAGES_BODY
+        + _resp(
+            "image_generation.completed",
+            ',"b64_json":"iVBORw0KGgo=","created":1780000300,"media_type":"image/png",'
+            '"usage":{"prompt_tokens":12,"completion_tokens":4175,"total_tokens":4187,'
+            '"cost":0.04}',
+        )
+        + DONE,
+        [*_IMAGES_ITEMS, "done image_generation.completed"],
+        S.COMPLETED,
+    ),
+    Stream(
+        "images: completed without a trailer",
+        IMAGES,
+        _resp("image_generation.completed", ',"b64_json":"iVBORw0KGgo=","created":1780000300'),
+        ["done image_generation.completed"],
+        S.COMPLETED,
+    ),
+    Stream(
+        "images: an error event after a partial image",
+        IMAGES,
+        _resp("image_generation.partial_image", _PARTIAL % 0)
+        + _resp(
+            "error",
+            ',"error":{"code":"upstream_error","message":"The upstream provider returned an'
+            ' error","param":null,"type":"provider_error"}',
+        )
+        + DONE,
+        ["image_generation.partial_image", "error error"],
+        S.ERRORED,
+    ),
+    Stream(
+        "images: the body stops inside a partial image",
+        IMAGES,
+        _IMAGES_BODY + _resp("image_generation.partial_image", _PARTIAL % 2)[:60],
+        _IMAGES_ITEMS,
+        S.TRUNCATED,
+    ),
+    Stream(
+        "images: [DONE] without image_generation.completed is still truncated",
+        IMAGES,
+        _IMAGES_BODY + DONE,
+        _IMAGES_ITEMS,
         S.TRUNCATED,
     ),
 ]

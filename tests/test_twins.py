@@ -105,6 +105,7 @@ PAIRS = [
     Twins(openrouter.CompletionStream, openrouter.AsyncCompletionStream),
     Twins(openrouter.ResponseStream, openrouter.AsyncResponseStream),
     Twins(openrouter.MessageStream, openrouter.AsyncMessageStream),
+    Twins(openrouter.ImageStream, openrouter.AsyncImageStream),
     Twins(openrouter.JSONEventStream, openrouter.AsyncJSONEventStream),
     Twins(openrouter.resources.Resource, openrouter.resources.AsyncResource),
     *(Twins(sync, twin) for sync, twin in openrouter.resources.NAMESPACES.values()),

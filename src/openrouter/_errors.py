@@ -11,7 +11,7 @@ The tree::
     │   ├── APIConnectionError          could not connect, or the connection broke
     │   │   ├── APITimeoutError         a connect / read timeout expired
     │   │   │   └── StreamTimeoutError  ... in the middle of a stream (has ``partial``)
-    │   │   └── StreamTruncatedError    a stream ended without ``[DONE]`` (has ``partial``)
+    │   │   └── StreamTruncatedError    a stream ended before its end marker (has ``partial``)
     │   └── ResponseDecodeError         a 2xx body that is not the JSON expected
     └── APIError                        the server answered with an error
         ├── APIStatusError              an error response, any status (alias: RequestError)
@@ -88,7 +88,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Final, TypeAlias
+from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeAlias
 
 import sseproto
 
@@ -165,6 +165,21 @@ HeadersLike: TypeAlias = (
 )
 Partial: TypeAlias = ChatCompletion | Completion
 Chunk: TypeAlias = ChatCompletionChunk | CompletionChunk
+
+# What a stream error's ``partial`` and ``chunks`` hold, by stream kind. The
+# defaults (PEP 696) are the chat types, so a bare ``StreamError`` is typed as
+# before; the defaults exist for type checkers only (typing.TypeVar takes
+# ``default`` from Python 3.13, and typing_extensions is not a dependency).
+if TYPE_CHECKING:
+    from typing_extensions import TypeVar
+
+    PartialT_co = TypeVar("PartialT_co", covariant=True, default=Partial)
+    ChunkT_co = TypeVar("ChunkT_co", covariant=True, default=Chunk)
+else:
+    from typing import TypeVar
+
+    PartialT_co = TypeVar("PartialT_co", covariant=True)
+    ChunkT_co = TypeVar("ChunkT_co", covariant=True)
 
 # An OpenRouter key (``sk-or-v1-`` and 64 hex digits) or a bearer token
 # (RFC 6750: the credential after ``Bearer ``; one with a digit, so that
@@ -573,38 +588,52 @@ class APITimeoutError(APIConnectionError):
         super().__init__(message, secret=secret)
 
 
-class _CarriesPartial:
-    """What a broken stream had delivered: set by the client before raising."""
+class _CarriesPartial(Generic[PartialT_co, ChunkT_co]):
+    """What a broken stream had delivered: set by the client before raising.
+
+    Generic in what the stream kind delivers (see :class:`StreamError`); a
+    bare annotation means the chat types.
+    """
 
     #: The response assembled from the chunks received (an accumulator's
     #: ``result()``), or ``None`` when the client did not keep one.
-    partial: Partial | None
+    partial: PartialT_co | None
     #: The chunks received before the failure, if the client kept them.
-    chunks: tuple[Chunk, ...]
+    chunks: tuple[ChunkT_co, ...]
 
     @property
     def partial_text(self) -> str:
-        """The first choice's text so far (``content`` or ``text``); ``""`` when none."""
-        p = self.partial
-        if p is None or not p.choices:
-            return ""
+        """The text so far: a chat completion's first choice ``content``, a
+        text completion's first ``text``, a Responses answer's
+        ``output_text``, a Messages answer's ``text``; ``""`` when there is
+        none (and for an image generation)."""
+        p: object = self.partial
         if isinstance(p, ChatCompletion):
-            return p.choices[0].message.content or ""
-        return p.choices[0].text or ""
+            return (p.choices[0].message.content or "") if p.choices else ""
+        if isinstance(p, Completion):
+            return (p.choices[0].text or "") if p.choices else ""
+        # The event streams' answers (Response, AnthropicMessage), read by
+        # name: their modules build on this one.
+        for name in ("output_text", "text"):
+            text = getattr(p, name, None)
+            if type(text) is str:
+                return text
+        return ""
 
 
-class StreamTimeoutError(_CarriesPartial, APITimeoutError):
+class StreamTimeoutError(_CarriesPartial[PartialT_co, ChunkT_co], APITimeoutError):
     """A time limit passed in the middle of a stream, after it opened.
 
-    ``partial`` and ``chunks`` hold what arrived before the limit passed.
+    ``partial`` and ``chunks`` hold what arrived before the limit passed,
+    typed by stream kind as :class:`StreamError` says.
     """
 
     def __init__(
         self,
         message: str = "a time limit passed in the middle of the stream",
         *,
-        partial: Partial | None = None,
-        chunks: Iterable[Chunk] = (),
+        partial: PartialT_co | None = None,
+        chunks: Iterable[ChunkT_co] = (),
         secret: str | None = None,
     ) -> None:
         super().__init__(message, secret=secret)
@@ -612,18 +641,21 @@ class StreamTimeoutError(_CarriesPartial, APITimeoutError):
         self.chunks = tuple(chunks)
 
 
-class StreamTruncatedError(_CarriesPartial, APIConnectionError):
-    """The stream ended (cleanly or not) without its ``[DONE]`` sentinel.
+class StreamTruncatedError(_CarriesPartial[PartialT_co, ChunkT_co], APIConnectionError):
+    """The stream ended (cleanly or not) without its ``[DONE]`` sentinel
+    (for the event streams, their terminal event).
 
-    ``partial`` and ``chunks`` hold what arrived before the end.
+    ``partial`` and ``chunks`` hold what arrived before the end, typed by
+    stream kind as :class:`StreamError` says (``chunks`` is empty unless
+    the stream kept them).
     """
 
     def __init__(
         self,
         message: str = "the stream ended before [DONE]",
         *,
-        partial: Partial | None = None,
-        chunks: Iterable[Chunk] = (),
+        partial: PartialT_co | None = None,
+        chunks: Iterable[ChunkT_co] = (),
         secret: str | None = None,
     ) -> None:
         super().__init__(message, secret=secret)
@@ -928,11 +960,30 @@ class ProviderOverloadedError(InternalServerError):
     description = "provider overloaded"
 
 
-class StreamError(_CarriesPartial, APIError):
+class StreamError(_CarriesPartial[PartialT_co, ChunkT_co], APIError):
     """An error object inside a stream that had started with 200.
 
-    ``partial`` and ``chunks`` hold what arrived before the error; the
-    client sets them (or passes them to :func:`error_from_payload`).
+    ``partial`` and ``chunks`` hold what arrived before the error (the item
+    that carried the error included); the client sets them (or passes them
+    to :func:`error_from_payload`). By stream kind:
+
+    =================================  ============================  =========================
+    stream                             ``partial``                   ``chunks``
+    =================================  ============================  =========================
+    chat (``client.chat.stream()``)    :class:`ChatCompletion`       :class:`ChatCompletionChunk`
+    text completions                   :class:`Completion`           :class:`CompletionChunk`
+    Responses API                      :class:`Response`             :class:`ResponseEvent`
+    Messages API                       :class:`AnthropicMessage`     :class:`MessageEvent`
+    images (``client.images.stream``)  :class:`ImageGeneration`      :class:`ImageStreamEvent`
+    ``stream_request()``               the last decoded JSON value   the decoded JSON values
+    =================================  ============================  =========================
+
+    ``chunks`` holds every item with ``keep_chunks=True``, else the item
+    that carried the error alone. The class is generic in the two, for
+    type checkers: ``StreamError[Response, ResponseEvent]``; a bare
+    ``StreamError`` means the chat types (``ChatCompletion | Completion``
+    and their chunks), as :class:`StreamTruncatedError` and
+    :class:`StreamTimeoutError` do.
     """
 
     description = "error in stream"
@@ -941,8 +992,8 @@ class StreamError(_CarriesPartial, APIError):
         self,
         message: str | None = None,
         *,
-        partial: Partial | None = None,
-        chunks: Iterable[Chunk] = (),
+        partial: PartialT_co | None = None,
+        chunks: Iterable[ChunkT_co] = (),
         status: int | None = None,
         headers: HeadersLike | None = None,
         code: int | str | None = None,

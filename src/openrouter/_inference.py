@@ -9,6 +9,8 @@ the builder of its :class:`StreamError`); :func:`create_flow`,
 :func:`stream_flow` and :func:`stream_core` build every call from it, for
 both faces and for the client's gopenrouter-named aliases
 (``chat_completion`` and friends), so nothing is written twice.
+:data:`IMAGES_KIND` is the same for the streamed image generation of
+``client.images.stream()`` (``_media.py``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Unpack
 
-from sseproto import CHAT, COMPLETIONS, MESSAGES, RESPONSES, StreamFormat
+from sseproto import CHAT, COMPLETIONS, IMAGES, MESSAGES, RESPONSES, StreamFormat
 from sseproto.http import Operation
 
 from ._accumulator import ChatCompletionAccumulator, CompletionAccumulator
@@ -31,6 +33,8 @@ from ._calls import (
 )
 from ._errors import error_from_response
 from ._inference_requests import MessagesRequest, ResponsesRequest
+from ._media_records import ImageGeneration, ImageStreamAccumulator, parse_image_event
+from ._media_requests import ImageRequest
 from ._messages_api import AnthropicMessage, MessagesAccumulator, parse_message_event
 from ._requests import ChatCompletionRequest, CompletionRequest
 from ._resource import AsyncResource, CallOptions, Resource, request_body
@@ -59,6 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CHAT_KIND",
     "COMPLETIONS_KIND",
+    "IMAGES_KIND",
     "MESSAGES_KIND",
     "RESPONSES_KIND",
     "AsyncChatResource",
@@ -148,6 +153,18 @@ MESSAGES_KIND = Kind(
     accumulator=MessagesAccumulator,
     stream_error=event_stream_error,
     errors=messages_error_from_response,
+)
+
+IMAGES_KIND = Kind(
+    namespace="images",
+    path="images",
+    request=ImageRequest,
+    parse=ImageGeneration.from_dict,
+    stream_method="client.images.stream()",
+    format=IMAGES,
+    item=parse_image_event,
+    accumulator=ImageStreamAccumulator,
+    stream_error=event_stream_error,
 )
 
 

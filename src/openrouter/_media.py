@@ -4,7 +4,9 @@
 Each operation is built once, by a module-level function both faces call;
 the faces only run the flow (the blocking one returns its result, the async
 one awaits it). Speech and video downloads are written to the given target
-as they arrive (see ``_media_download.py``).
+as they arrive (see ``_media_download.py``). A streamed image generation
+is one more stream kind (:data:`~openrouter._inference.IMAGES_KIND`) read
+by the inference streams' core.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Unpack
 from urllib.parse import quote
 
+from ._calls import StreamCore
+from ._inference import IMAGES_KIND, stream_core, stream_flow
 from ._media_download import AUDIO_TYPES, VIDEO_TYPES, DownloadResult, DownloadTarget, download_flow
 from ._media_records import (
     Embeddings,
@@ -34,6 +38,7 @@ from ._media_requests import (
 )
 from ._resource import AsyncResource, CallOptions, Resource, request_body
 from ._responses import ModelList
+from ._streams import AsyncHeartbeatCallback, AsyncImageStream, HeartbeatCallback, ImageStream
 
 if TYPE_CHECKING:
     from ._client import Flow, _Core, _Options
@@ -55,9 +60,18 @@ __all__ = [
 # -- the calls, built once for both faces ------------------------------------------------
 
 
-def _body(request: object, kind: type, operation: str, *required: str) -> dict[str, Any]:
+def _body(
+    request: object,
+    kind: type,
+    operation: str,
+    *required: str,
+    streamed_by: str | None = None,
+    streams: bool = False,
+) -> dict[str, Any]:
     """The wire JSON of ``request``; a mapping must hold the ``required``
-    members (a typed request checked them when it was made).
+    members (a typed request checked them when it was made). Unless the
+    operation ``streams``, a mapping that asks for a stream is refused,
+    naming ``streamed_by``, the method that streams, if there is one.
 
     Raises:
         TypeError: as :func:`request_body`.
@@ -68,7 +82,12 @@ def _body(request: object, kind: type, operation: str, *required: str) -> dict[s
         missing = [name for name in required if body.get(name) in (None, "")]
         if missing:
             raise ValueError(f"{operation}(): the request lacks {', '.join(missing)}")
-        if body.get("stream"):
+        if body.get("stream") and not streams:
+            if streamed_by is not None:
+                raise ValueError(
+                    f"{operation}() does not stream: call {streamed_by} for a streamed "
+                    "answer, or remove 'stream' from the request"
+                )
             raise ValueError(f"{operation}() does not stream: remove 'stream' from the request")
     return body
 
@@ -123,8 +142,44 @@ def _rerank(core: _Core, request: object, options: _Options) -> Flow:
 
 
 def _images(core: _Core, request: object, options: _Options) -> Flow:
-    body = _body(request, ImageRequest, "images.generate", "model", "prompt")
+    body = _body(
+        request,
+        ImageRequest,
+        "images.generate",
+        "model",
+        "prompt",
+        streamed_by=IMAGES_KIND.stream_method,
+    )
     return core._call("POST", "images", ImageGeneration.from_dict, options, payload=body)
+
+
+def _image_stream(
+    core: _Core,
+    request: object,
+    on_heartbeat: AsyncHeartbeatCallback | None,
+    options: _Options,
+    *,
+    awaits: bool,
+) -> tuple[Flow, StreamCore[Any]]:
+    """The flow and the stream core of ``images.stream()``: checked at
+    once (nothing is sent on an error), as :func:`_images` checks a request.
+
+    Raises:
+        TypeError: as :func:`_body`; or ``on_heartbeat`` is an ``async
+            def`` on the blocking face.
+        ValueError: a mapping lacks ``model`` or ``prompt``, or the request
+            asks for more than one image (``n`` > 1).
+    """
+    body = _body(request, ImageRequest, "images.stream", "model", "prompt", streams=True)
+    n = body.get("n")
+    if type(n) is int and n > 1:
+        # The stream ends at its first image_generation.completed event: a
+        # second image would be lost.
+        raise ValueError(
+            f"images.stream() makes one image, not n={n}: call images.generate() for several"
+        )
+    stream = stream_core(core, IMAGES_KIND, on_heartbeat, False, awaits=awaits)
+    return stream_flow(core, IMAGES_KIND, body, options), stream
 
 
 def _image_models(core: _Core, options: _Options) -> Flow:
@@ -316,6 +371,42 @@ class ImagesResource(Resource):
         result: ImageGeneration = self._run(_images(self._core, request, self._options(options)))
         return result
 
+    def stream(
+        self,
+        request: ImageRequest | Mapping[str, Any],
+        *,
+        on_heartbeat: HeartbeatCallback | None = None,
+        **options: Unpack[CallOptions],
+    ) -> ImageStream:
+        """``POST /images`` with ``"stream": true``: sends the request now and
+        returns the open :class:`ImageStream` of typed events (previews,
+        text chunks, then ``image_generation.completed``; see its outcomes);
+        its :meth:`~ImageStream.result` is the final :class:`ImageGeneration`.
+        ``request`` is an :class:`ImageRequest` or a mapping with the wire
+        JSON (``model`` and ``prompt`` required); it asks for one image.
+        ``on_heartbeat`` is called with the text of each keepalive comment.
+        Takes the per-call options, as :meth:`generate`; the request is sent
+        again only while no byte of a response may have arrived, unless the
+        retry policy's ``retry_after_send`` allows it.
+
+        OpenRouter streams only from providers with native image streaming;
+        the others answer the whole image as JSON, which is not an event
+        stream: that answer raises ``APIStatusError`` (use :meth:`generate`
+        for those models: ``supports_streaming`` in :meth:`endpoints`).
+
+        Raises:
+            TypeError: ``request`` is neither an ImageRequest nor a mapping,
+                or ``on_heartbeat`` is an ``async def`` (nothing is sent).
+            ValueError: a mapping lacks ``model`` or ``prompt``, or ``n`` is
+                more than 1 (nothing is sent).
+            APIStatusError subclasses, APIConnectionError, APITimeoutError:
+                the stream did not open.
+        """
+        flow, stream = _image_stream(
+            self._core, request, on_heartbeat, self._options(options), awaits=False
+        )
+        return ImageStream(self._client._open(flow), stream)._start()
+
     def models(self, **options: Unpack[CallOptions]) -> ImageModelList:
         """``GET /images/models``: the image generation models.
 
@@ -356,6 +447,21 @@ class AsyncImagesResource(AsyncResource):
             _images(self._core, request, self._options(options))
         )
         return result
+
+    def stream(
+        self,
+        request: ImageRequest | Mapping[str, Any],
+        *,
+        on_heartbeat: AsyncHeartbeatCallback | None = None,
+        **options: Unpack[CallOptions],
+    ) -> AsyncImageStream:
+        """As :meth:`ImagesResource.stream`, but the request is sent when the
+        stream is awaited, entered (``async with``) or first iterated;
+        ``on_heartbeat`` may be an ``async def`` (it is awaited)."""
+        flow, stream = _image_stream(
+            self._core, request, on_heartbeat, self._options(options), awaits=True
+        )
+        return AsyncImageStream(self._client._open(flow), stream)
 
     async def models(self, **options: Unpack[CallOptions]) -> ImageModelList:
         """As :meth:`ImagesResource.models`."""

@@ -12,6 +12,10 @@ import array
 import base64
 import binascii
 import sys
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from sseproto import Outcome
 
 from ._records import (
     JSONObject,
@@ -29,17 +33,24 @@ from ._records import (
     str_list,
 )
 from ._responses import Usage, _ListView, _Record
+from ._responses_api import ResponseError, _Fold, _parse_event
 
 __all__ = [
     "Embedding",
     "Embeddings",
     "EmbeddingsUsage",
     "GeneratedImage",
+    "ImageCompletedEvent",
     "ImageEndpoint",
+    "ImageErrorEvent",
     "ImageGeneration",
     "ImageModel",
     "ImageModelEndpoints",
     "ImageModelList",
+    "ImagePartialEvent",
+    "ImageStreamAccumulator",
+    "ImageStreamEvent",
+    "ImageTextChunkEvent",
     "RerankDocument",
     "RerankResult",
     "RerankUsage",
@@ -52,6 +63,7 @@ __all__ = [
     "VideoModel",
     "VideoModelList",
     "VideoUsage",
+    "parse_image_event",
 ]
 
 
@@ -206,6 +218,159 @@ class ImageGeneration(_Record, _ListView[GeneratedImage]):
 
     def _items(self) -> list[GeneratedImage]:
         return self.data
+
+
+# -- streamed images -----------------------------------------------------------------
+
+
+class ImageStreamEvent(_Record):
+    """One event of a streamed image generation (``POST /images`` with
+    ``"stream": true``); types with no class of their own are built as this."""
+
+    type: str | None = field(as_str)
+
+
+class ImagePartialEvent(ImageStreamEvent):
+    """``image_generation.partial_image``: a preview of the image being made,
+    ``partial_image_index`` 0, 1, ... in order."""
+
+    b64_json: str | None = field(as_str)
+    partial_image_index: int | None = field(as_int)
+
+    @property
+    def image(self) -> GeneratedImage:
+        """The preview as a :class:`GeneratedImage` (``to_bytes()``, ``data_url()``)."""
+        return GeneratedImage(self.raw)
+
+
+class ImageTextChunkEvent(ImageStreamEvent):
+    """``image_generation.text_chunk``: a piece of text, for models that make
+    text-based images (SVG markup). ``phase`` is ``"content"`` (the image's
+    own text), ``"reasoning"`` or ``"draft"`` (intermediate phases)."""
+
+    phase: str | None = field(as_str)
+    text: str | None = field(as_str)
+
+
+class ImageCompletedEvent(ImageStreamEvent):
+    """``image_generation.completed``: the final image (``b64_json``,
+    ``media_type`` when known), when it was made (``created``, Unix seconds)
+    and the request's ``usage``. It ends the stream."""
+
+    b64_json: str | None = field(as_str)
+    created: int | None = field(as_int)
+    media_type: str | None = field(as_str)
+    usage: Usage | None = field(one(Usage))
+
+    @property
+    def image(self) -> GeneratedImage:
+        """The final image as a :class:`GeneratedImage`."""
+        return GeneratedImage(self.raw)
+
+
+class ImageErrorEvent(ImageStreamEvent):
+    """``error``: the generation failed after the stream had started;
+    ``error`` holds the provider's ``code``, ``message``, ``param`` and ``type``."""
+
+    @property
+    def error(self) -> ResponseError:
+        """The error: ``code`` is ``error.code`` (else ``error.type``), ``message`` its message."""
+        return ResponseError.from_dict(self.raw)
+
+
+#: Event ``type`` -> record class; anything else is an :class:`ImageStreamEvent`.
+IMAGE_EVENT_CLASSES: Final[dict[str, type[ImageStreamEvent]]] = {
+    "image_generation.partial_image": ImagePartialEvent,
+    "image_generation.text_chunk": ImageTextChunkEvent,
+    "image_generation.completed": ImageCompletedEvent,
+    "error": ImageErrorEvent,
+}
+
+
+def parse_image_event(event: object, name: str | None = None) -> ImageStreamEvent:
+    """Type one decoded event by its ``type`` (or, lacking one, the SSE event
+    ``name``); never raises. Unknown types give a plain :class:`ImageStreamEvent`."""
+    return _parse_event(event, name, IMAGE_EVENT_CLASSES, ImageStreamEvent)
+
+
+class ImageStreamAccumulator(_Fold):
+    """Fold the events of one streamed image generation into the final
+    :class:`ImageGeneration`.
+
+    ``add(event, name=None)`` takes each decoded event (a ``dict``, or an
+    :class:`ImageStreamEvent`) in stream order; ``close()`` marks the end of
+    the body.
+
+    Outcome (``outcome``, an :class:`sseproto.Outcome`): ``OPEN`` until
+    ``image_generation.completed`` (``COMPLETED``) or ``error`` (``ERRORED``;
+    ``error`` holds a :class:`ResponseError`); ``close()`` while still
+    ``OPEN`` gives ``TRUNCATED``. Events after the outcome is decided are
+    counted in ``ignored``.
+
+    Kept as they arrive: :attr:`partial_images` (each preview, in order) and
+    the text of the ``image_generation.text_chunk`` events by phase
+    (:meth:`text`). :meth:`result` is built from the completed event: its
+    image (``b64_json``, ``media_type``) in ``data``, ``created`` and
+    ``usage``; before it, an :class:`ImageGeneration` with no images.
+    """
+
+    __slots__ = ("_created", "_images", "_texts", "_usage", "partial_images")
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: Every preview so far (``image_generation.partial_image``), in arrival order.
+        self.partial_images: list[GeneratedImage] = []
+        self._texts: dict[str, list[str]] = {}
+        self._images: list[JSONObject] = []
+        self._created: int | None = None
+        self._usage: JSONObject | None = None
+
+    def _on_partial(self, obj: Mapping[str, Any]) -> None:
+        self.partial_images.append(GeneratedImage(dict(obj)))
+
+    def _on_text(self, obj: Mapping[str, Any]) -> None:
+        text = obj.get("text")
+        if type(text) is not str:
+            return
+        phase = obj.get("phase")
+        self._texts.setdefault(phase if type(phase) is str else "content", []).append(text)
+
+    def _on_completed(self, obj: Mapping[str, Any]) -> None:
+        self.outcome = Outcome.COMPLETED
+        self._images.append({k: obj[k] for k in ("b64_json", "media_type") if k in obj})
+        created = obj.get("created")
+        if type(created) is int:
+            self._created = created
+        usage = obj.get("usage")
+        if isinstance(usage, dict):
+            self._usage = usage
+
+    def text(self, phase: str = "content") -> str:
+        """The text of every ``image_generation.text_chunk`` of ``phase``
+        (``"content"``, ``"reasoning"`` or ``"draft"``; a chunk without a
+        phase counts as content) so far, joined."""
+        return "".join(self._texts.get(phase, ()))
+
+    def result(self) -> ImageGeneration:
+        """The generation so far (see the class docstring); never raises."""
+        built: JSONObject = {}
+        if self._created is not None:
+            built["created"] = self._created
+        built["data"] = list(self._images)
+        if self._usage is not None:
+            built["usage"] = self._usage
+        return ImageGeneration(built)
+
+
+_ImageHandler = Callable[[ImageStreamAccumulator, Mapping[str, Any]], None]
+_IA = ImageStreamAccumulator
+_IMAGE_HANDLERS: Final[dict[str, _ImageHandler]] = {
+    "image_generation.partial_image": _IA._on_partial,
+    "image_generation.text_chunk": _IA._on_text,
+    "image_generation.completed": _IA._on_completed,
+    "error": _IA._on_error,
+}
+ImageStreamAccumulator._handlers = _IMAGE_HANDLERS
 
 
 class ImageModel(_Record):

@@ -1,6 +1,7 @@
 """The OpenRouter streams: :class:`ChatCompletionStream`,
 :class:`CompletionStream`, :class:`ResponseStream` (the Responses API),
-:class:`MessageStream` (the Messages API) and :class:`JSONEventStream`
+:class:`MessageStream` (the Messages API), :class:`ImageStream` (streamed
+image generation) and :class:`JSONEventStream`
 (any streaming path, decoded JSON only), blocking, and their async twins.
 
 Each stream object reads items from an sseproto event stream and asks its
@@ -28,6 +29,12 @@ from sseproto.http import header_value
 from ._accumulator import ChatCompletionAccumulator
 from ._calls import Outcome, StreamCore, rate_limit
 from ._errors import OpenRouterError
+from ._media_records import (
+    GeneratedImage,
+    ImageGeneration,
+    ImageStreamAccumulator,
+    ImageStreamEvent,
+)
 from ._messages_api import AnthropicMessage, MessageEvent, MessagesAccumulator
 from ._requests import Message
 from ._responses import ChatCompletion, ChatCompletionChunk, Completion, CompletionChunk, RateLimit
@@ -37,12 +44,14 @@ __all__ = [
     "AsyncChatCompletionStream",
     "AsyncCompletionStream",
     "AsyncHeartbeatCallback",
+    "AsyncImageStream",
     "AsyncJSONEventStream",
     "AsyncMessageStream",
     "AsyncResponseStream",
     "ChatCompletionStream",
     "CompletionStream",
     "HeartbeatCallback",
+    "ImageStream",
     "JSONEventStream",
     "LastEvent",
     "MessageStream",
@@ -447,6 +456,33 @@ class _MessageView:
         return accumulator.text
 
 
+class _ImageView:
+    """What the image streams add: the previews and the text so far."""
+
+    __slots__ = ()
+
+    _core: StreamCore[ImageStreamEvent]
+
+    def _images(self) -> ImageStreamAccumulator:
+        accumulator = self._core.accumulator
+        assert isinstance(accumulator, ImageStreamAccumulator)
+        return accumulator
+
+    @property
+    def partial_images(self) -> list[GeneratedImage]:
+        """Every preview so far (``image_generation.partial_image``), in
+        arrival order, each as a :class:`GeneratedImage` (``to_bytes()``);
+        the list grows as the stream is read."""
+        return self._images().partial_images
+
+    def text(self, phase: str = "content") -> str:
+        """The text of the ``image_generation.text_chunk`` events of
+        ``phase`` (``"content"``, ``"reasoning"`` or ``"draft"``) so far,
+        joined: for text-based images (SVG), the image's own markup is the
+        ``"content"`` phase."""
+        return self._images().text(phase)
+
+
 class ResponseStream(_ResponseView, _SyncStream[ResponseEvent, Response]):
     """A streamed Responses API answer (``POST /responses``, blocking), open
     when the client returns it: iterate for typed events
@@ -485,6 +521,30 @@ class MessageStream(_MessageView, _SyncStream[MessageEvent, AnthropicMessage]):
     __slots__ = ()
 
 
+class ImageStream(_ImageView, _SyncStream[ImageStreamEvent, ImageGeneration]):
+    """A streamed image generation (``POST /images`` with ``"stream":
+    true``, blocking), open when the client returns it: iterate for typed
+    events (:class:`ImagePartialEvent` for each preview,
+    :class:`ImageTextChunkEvent` for text-based images,
+    :class:`ImageCompletedEvent` last; each with ``.type`` and ``.raw``), or
+    call :meth:`recv`; a context manager that closes the connection.
+
+    :attr:`outcome` is ``"completed"`` after ``image_generation.completed``,
+    ``"errored"`` after an ``error`` event (iteration raises ``StreamError``
+    after yielding the events before it; ``code`` is the provider's
+    ``error.code``, else its ``error.type``), ``"truncated"`` when the body
+    or the connection ends before ``image_generation.completed``
+    (``StreamTruncatedError``). :attr:`partial_images` holds the previews
+    as they arrive; :meth:`result` is the final :class:`ImageGeneration`
+    (the completed image in ``data``, ``created``, ``usage``), with no
+    images before the end. Keepalive comments are counted in
+    :attr:`heartbeats`. Errors carry the :class:`ImageGeneration` so far in
+    ``partial`` and the event that reported the error in ``chunks``.
+    """
+
+    __slots__ = ()
+
+
 class JSONEventStream(_SyncStream[Any, Any]):
     """The stream of :meth:`OpenRouter.stream_request`: iterate for the
     decoded JSON value of each event (the ``raw`` of the typed streams),
@@ -508,6 +568,14 @@ class AsyncResponseStream(_ResponseView, _AsyncStream[ResponseEvent, Response]):
 class AsyncMessageStream(_MessageView, _AsyncStream[MessageEvent, AnthropicMessage]):
     """The async counterpart of :class:`MessageStream`, opened as
     :class:`AsyncChatCompletionStream` is."""
+
+    __slots__ = ()
+
+
+class AsyncImageStream(_ImageView, _AsyncStream[ImageStreamEvent, ImageGeneration]):
+    """The async counterpart of :class:`ImageStream`, opened as
+    :class:`AsyncChatCompletionStream` is (awaited, entered or first
+    iterated)."""
 
     __slots__ = ()
 

@@ -29,7 +29,7 @@ from ._errors import (
     SSEError,
 )
 from ._events import Comment, Event
-from ._formats import CHAT, COMPLETIONS, MESSAGES, RESPONSES, StreamFormat
+from ._formats import CHAT, COMPLETIONS, IMAGES, MESSAGES, RESPONSES, StreamFormat
 from ._parser import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_LINE_SIZE,
@@ -67,6 +67,7 @@ __all__ = [
     "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "DEFAULT_SENTINEL",
+    "IMAGES",
     "MAX_ERROR_BODY",
     "MESSAGES",
     "RESPONSES",

@@ -3,8 +3,9 @@
 The streams LLM APIs serve differ only in how a decoder recognises a few
 things: the end of the stream, an in-band error, a keepalive. Chat
 completions end with ``data: [DONE]`` and report an error as a chunk with an
-``"error"`` member; the Responses API ends with a terminal event whose JSON
-``type`` is ``response.completed``; the Messages API names each event on an
+``"error"`` member; the Responses API (and image generation) ends with a terminal
+event whose JSON ``type`` is ``response.completed``
+(``image_generation.completed``); the Messages API names each event on an
 ``event:`` line and ends with ``message_stop``. A :class:`StreamFormat` states
 those rules; one decoder, one transition table, reads them all.
 """
@@ -20,6 +21,7 @@ __all__ = [
     "CHAT",
     "COMPLETIONS",
     "DEFAULT_SENTINEL",
+    "IMAGES",
     "MESSAGES",
     "RESPONSES",
     "StreamFormat",
@@ -193,4 +195,19 @@ MESSAGES: Final = StreamFormat(
     errors=frozenset({"error"}),
     keepalives=frozenset({"ping"}),
     after_error="ignore",
+)
+
+#: Image generation (``POST /images`` with ``"stream": true``): each event's
+#: JSON ``type`` names it (``image_generation.partial_image``,
+#: ``image_generation.text_chunk``); ``image_generation.completed`` ends it
+#: and ``error`` reports a failure. Whether OpenRouter sends ``data: [DONE]``
+#: after the terminal event is not documented: it is accepted as a trailer,
+#: as for the Responses API.
+IMAGES: Final = StreamFormat(
+    name="images",
+    sentinel=None,
+    trailer=DEFAULT_SENTINEL,
+    types_from="json",
+    completed=frozenset({"image_generation.completed"}),
+    errors=frozenset({"error"}),
 )

@@ -263,9 +263,9 @@ def test_failures_raise_after_the_earlier_events(
     assert deltas
     assert got.error.partial is not None
     if api == "responses":
-        assert got.error.partial.output_text  # type: ignore[union-attr]
+        assert got.error.partial.output_text
     else:
-        assert got.error.partial.text  # type: ignore[union-attr]
+        assert got.error.partial.text
     if api == "messages" and model == "mock/overloaded":
         assert got.error.code == "overloaded_error"
 

@@ -41,7 +41,8 @@ def outcome_of(pieces: list[bytes], case: Case) -> dict[str, Any]:
     with pytest.raises(StreamError) as info:
         read(pieces)
     assert info.value.partial is not None
-    return info.value.partial.raw
+    partial: dict[str, Any] = info.value.partial.raw
+    return partial
 
 
 def splits(data: bytes) -> Iterator[list[bytes]]:

@@ -1,7 +1,7 @@
 """What the mock's media routes answer with, derived deterministically from
-the request: embedding vectors, rerank scores, a tiny PNG, speech and video
-bytes, and the media model lists. Tests import these to compute the
-expected answers."""
+the request: embedding vectors, rerank scores, a tiny PNG and the streamed
+image generations, speech and video bytes, and the media model lists.
+Tests import these to compute the expected answers."""
 
 from __future__ import annotations
 
@@ -16,14 +16,17 @@ from typing import Any, Final
 __all__ = [
     "EMBEDDING_MODELS",
     "IMAGE_MODELS",
+    "IMAGE_STREAM_ERROR",
     "PNG",
     "SPEECH_SIZE",
+    "SVG",
     "VIDEO_MODELS",
     "VIDEO_SIZE",
     "WRITE_SIZE",
     "body_pieces",
     "embedding_vector",
     "image_endpoints",
+    "image_stream",
     "pack_base64",
     "rerank_score",
     "speech_bytes",
@@ -58,6 +61,93 @@ def _png_1x1() -> bytes:
 
 #: The image every ``POST /images`` answers with.
 PNG: Final = _png_1x1()
+
+#: The text-based image ``mock/image-svg`` streams, in content text chunks.
+SVG: Final = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">'
+    '<rect width="1" height="1" fill="#2040ff"/></svg>'
+)
+
+#: The ``error`` of the error event ``mock/image-error`` streams (the
+#: OpenAPI description's example).
+IMAGE_STREAM_ERROR: Final[Mapping[str, Any]] = {
+    "code": "upstream_error",
+    "message": "The upstream provider returned an error",
+    "param": None,
+    "type": "provider_error",
+}
+
+#: The keepalive comment of the streamed scenarios.
+_KEEPALIVE: Final = ("comment", "OPENROUTER PROCESSING")
+
+
+def _image_usage(prompt: str) -> dict[str, Any]:
+    prompt_tokens = len(prompt.split())
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": 4175,
+        "total_tokens": prompt_tokens + 4175,
+        "cost": 0.04,
+    }
+
+
+def image_stream(model: str, prompt: str, partial_images: int) -> list[tuple[str, Any]]:
+    """What ``POST /images`` with ``"stream": true`` streams, in order:
+    ``("event", obj)`` for an event (sent as ``data: <json>``),
+    ``("comment", text)`` for a keepalive comment and ``("data", "[DONE]")``
+    for the trailer. By ``model``:
+
+    - ``mock/image-svg``: two reasoning text chunks, :data:`SVG` in three
+      content text chunks, then the completed event (the SVG, base64).
+    - ``mock/image-error``: one preview (whatever ``partial_images``
+      asks), then an ``error`` event
+      (:data:`IMAGE_STREAM_ERROR`).
+    - ``mock/image-cut``: the previews, then the body ends with no
+      completed event.
+    - ``mock/image-keepalive``: a keepalive comment before each event,
+      then ``data: [DONE]`` after the completed one.
+    - any other: ``partial_images`` previews (``partial_image_index`` 0,
+      1, ...: :data:`PNG`), then the completed event (:data:`PNG`, with
+      ``created``, ``media_type`` and ``usage``).
+    """
+    previews = [_preview(index) for index in range(partial_images)]
+    completed: dict[str, Any] = {
+        "type": "image_generation.completed",
+        "b64_json": base64.b64encode(PNG).decode("ascii"),
+        "created": 1767225600,
+        "media_type": "image/png",
+        "usage": _image_usage(prompt),
+    }
+    if model == "mock/image-svg":
+        thoughts = ["A single pixel, ", "filled blue."]
+        pieces = [SVG[:30], SVG[30:70], SVG[70:]]
+        texts = [("reasoning", t) for t in thoughts] + [("content", p) for p in pieces]
+        svg = base64.b64encode(SVG.encode()).decode("ascii")
+        completed.update(b64_json=svg, media_type="image/svg+xml")
+        return [
+            *(
+                ("event", {"type": "image_generation.text_chunk", "phase": phase, "text": text})
+                for phase, text in texts
+            ),
+            ("event", completed),
+        ]
+    if model == "mock/image-error":
+        error = {"type": "error", "error": dict(IMAGE_STREAM_ERROR)}
+        return [("event", _preview(0)), ("event", error)]
+    if model == "mock/image-cut":
+        return [("event", preview) for preview in previews]
+    events = [("event", event) for event in [*previews, completed]]
+    if model == "mock/image-keepalive":
+        return [*(step for event in events for step in (_KEEPALIVE, event)), ("data", "[DONE]")]
+    return events
+
+
+def _preview(index: int) -> dict[str, Any]:
+    return {
+        "type": "image_generation.partial_image",
+        "b64_json": base64.b64encode(PNG).decode("ascii"),
+        "partial_image_index": index,
+    }
 
 
 def embedding_vector(model: str, item: object, dimensions: int) -> list[float]:

@@ -7,6 +7,11 @@ deterministically from the request (``_media_data.py``). Binary bodies
 
 Scenarios, chosen by the request's ``model``:
 
+- ``POST /images`` with ``"stream": true``: an event stream of previews
+  and the completed image; ``mock/image-svg``, ``mock/image-error``,
+  ``mock/image-cut`` and ``mock/image-keepalive`` stream text chunks, an
+  error after a preview, a body that ends early and keepalive comments
+  (see :func:`~._media_data.image_stream`).
 - ``POST /audio/speech``: ``mock/tts-cut`` announces the whole body but
   sends half and closes; ``mock/tts-drop`` reads the request and closes
   without answering; ``mock/tts-json`` answers 200 with a JSON error body.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import unquote
@@ -39,6 +45,7 @@ from ._media_data import (
     body_pieces,
     embedding_vector,
     image_endpoints,
+    image_stream,
     pack_base64,
     rerank_score,
 )
@@ -211,11 +218,11 @@ def _images(
     payload = _payload(out, record, "model", "prompt")
     if payload is None:
         return True
-    if payload.get("stream"):
-        return out.send_error(400, "The mock does not stream images")
     n = payload.get("n", 1)
     if type(n) is not int or not 1 <= n <= 10:
         return out.send_error(400, "n must be an integer from 1 to 10")
+    if payload.get("stream"):
+        return _image_stream(out, payload)
     image = {"b64_json": base64.b64encode(PNG).decode("ascii"), "media_type": "image/png"}
     usage = {
         "prompt_tokens": 0,
@@ -224,6 +231,29 @@ def _images(
         "cost": 0.04 * n,
     }
     return out.send_json(200, {"created": 1767225600, "data": [image] * n, "usage": usage})
+
+
+def _image_stream(out: Responder, payload: Mapping[str, Any]) -> bool:
+    """``POST /images`` with ``"stream": true``: one write per event or comment."""
+    partials = payload.get("partial_images", 2)
+    if type(partials) is not int or not 0 <= partials <= 3:
+        return out.send_error(400, "partial_images must be an integer from 0 to 3")
+    steps = image_stream(str(payload["model"]), str(payload["prompt"]), partials)
+    headers = [
+        ("Content-Type", "text/event-stream"),
+        ("Cache-Control", "no-cache"),
+        ("X-Generation-Id", _next_id("gen-img")),
+    ]
+    out.head(200, headers)
+    for kind, value in steps:
+        if kind == "comment":
+            out.data(f": {value}\n\n".encode())
+        elif kind == "event":
+            out.data(b"data: " + json.dumps(value, separators=(",", ":")).encode() + b"\n\n")
+        else:
+            out.data(f"data: {value}\n\n".encode())
+    out.end()
+    return True
 
 
 def _image_models(
