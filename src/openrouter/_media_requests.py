@@ -216,8 +216,9 @@ class RerankRequest(_Wire):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImageRequest(_Wire):
-    """The body of ``POST /images`` (answered whole: ``images.generate()``
-    does not stream, so a ``stream`` member is refused).
+    """The body of ``POST /images``: ``images.generate()`` sends it for the
+    whole answer, ``images.stream()`` for a stream (it adds ``stream``
+    itself, so a ``stream`` member is refused here).
 
     ``size`` (``"1024x1024"``), ``aspect_ratio`` (``"16:9"``),
     ``resolution`` (``"1K"``, ``"2K"``, ``"4K"``), ``quality`` (``"auto"``,
@@ -256,7 +257,9 @@ class ImageRequest(_Wire):
         refs = _mapping_tuple("ImageRequest.input_references", self.input_references)
         _set(self, "input_references", refs)
         if self.extra and self.extra.get("stream"):
-            raise ValueError("ImageRequest: images.generate() does not stream (extra['stream'])")
+            raise ValueError(
+                "ImageRequest: extra['stream'] is not set by hand: call images.stream() to stream"
+            )
 
     def to_dict(self) -> dict[str, object]:
         """The set fields, ``extra`` last."""
