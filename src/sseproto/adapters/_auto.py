@@ -10,7 +10,6 @@ from sseproto.http import (
     DEFAULT_MAX_IDLE_PER_ORIGIN,
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_TIMEOUTS,
-    HTTP11Connections,
     Timeouts,
 )
 
@@ -45,6 +44,8 @@ class AsyncClient(AsyncClientBase):
         max_redirects: int = DEFAULT_MAX_REDIRECTS,
         max_idle_per_origin: int = DEFAULT_MAX_IDLE_PER_ORIGIN,
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
+        http2: bool = False,
+        http2_prior_knowledge: bool = False,
     ) -> None:
         if backend not in (None, "asyncio", "trio"):
             raise ValueError(f"backend must be 'asyncio', 'trio' or None, not {backend!r}")
@@ -58,6 +59,8 @@ class AsyncClient(AsyncClientBase):
             "max_redirects": max_redirects,
             "max_idle_per_origin": max_idle_per_origin,
             "idle_expiry": idle_expiry,
+            "http2": http2,
+            "http2_prior_knowledge": http2_prior_knowledge,
         }
 
     @property
@@ -90,8 +93,7 @@ class AsyncClient(AsyncClientBase):
 
     def _driver(self, flow: Flow) -> AsyncDriver:
         inner = self._inner()
-        connections = HTTP11Connections(inner._pool, inner.clock)
-        return inner._pump(inner, flow, connections, self._sleep)
+        return inner._pump(inner, flow, inner._connections(), self._sleep)
 
     async def aclose(self) -> None:
         """Close every idle connection."""

@@ -12,11 +12,13 @@ a response opens a stream (:mod:`sseproto`'s Fetch rules), parsing and
 reconnection. For runtimes that speak HTTP themselves,
 :class:`HTTP11Connections` lowers a flow's request operations to
 connection operations, over a :class:`ConnectionPool` of
-:class:`HTTP11Exchange` connections (h11). The drivers and pumps of
+:class:`HTTP11Exchange` connections (h11); :class:`HTTPConnections` does
+the same over HTTP/2 where the server speaks it, with streams multiplexed
+on :class:`HTTP2Connection` objects (h2) that an :class:`HTTP2Pool` shares. The drivers and pumps of
 :mod:`sseproto.adapters` run flows on real runtimes.
 
-This package may import h11 (a declared dependency); the core, everything
-importable from ``sseproto`` itself, never does. Nothing from h11 appears
+This package may import h11 and h2 (declared dependencies); the core, everything
+importable from ``sseproto`` itself, never does. Nothing from h11 or h2 appears
 in this package's API: its events are translated to the types below, and
 its errors to the ``sseproto`` error tree (see ``_errors.py`` and
 ``_exchange.py`` for the branches this package adds).
@@ -76,6 +78,8 @@ from ._flows import (
     stream_flow,
     subscribe_flow,
 )
+from ._h2_connections import HTTP2Pool, HTTPConnections
+from ._h2_exchange import CONNECTION_WINDOW, STREAM_WINDOW, HTTP2Connection, NotProcessed, Signal
 from ._messages import (
     USER_AGENT,
     BodyTypes,
@@ -91,6 +95,7 @@ from ._notices import GaveUp, Notice, Reconnected, Reconnecting
 from ._ops import (
     DEFAULT_DRAIN_MAX_BYTES,
     DEFAULT_DRAIN_TIMEOUT,
+    AwaitChange,
     CheckIdle,
     CloseConnection,
     CloseResponse,
@@ -103,6 +108,7 @@ from ._ops import (
     ReceiveBytes,
     Response,
     Restart,
+    SelectedProtocol,
     SendBytes,
     SendRequest,
     TimedOut,
@@ -111,6 +117,7 @@ from ._ops import (
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
 
 __all__ = [
+    "CONNECTION_WINDOW",
     "DEFAULT_DRAIN_MAX_BYTES",
     "DEFAULT_DRAIN_TIMEOUT",
     "DEFAULT_IDLE_EXPIRY",
@@ -124,7 +131,9 @@ __all__ = [
     "MAX_LOCATION_SIZE",
     "MAX_TIMEOUT",
     "RECEIVE_SIZE",
+    "STREAM_WINDOW",
     "USER_AGENT",
+    "AwaitChange",
     "BodyChunk",
     "BodyTooLarge",
     "BodyTypes",
@@ -142,8 +151,11 @@ __all__ = [
     "ExchangeEvent",
     "ExchangeState",
     "GaveUp",
+    "HTTP2Connection",
+    "HTTP2Pool",
     "HTTP11Connections",
     "HTTP11Exchange",
+    "HTTPConnections",
     "HTTPProtocolError",
     "Head",
     "HeaderTypes",
@@ -154,6 +166,7 @@ __all__ = [
     "InsecureRedirect",
     "InvalidRedirect",
     "NoResponse",
+    "NotProcessed",
     "Notice",
     "OpenConnection",
     "Opened",
@@ -173,8 +186,10 @@ __all__ = [
     "ResponseStarted",
     "Restart",
     "SSEError",
+    "SelectedProtocol",
     "SendBytes",
     "SendRequest",
+    "Signal",
     "StreamStart",
     "TimedOut",
     "Timeout",

@@ -176,10 +176,7 @@ class HTTP11Connections:
             wait = self._cut(op.connect_timeout, op.deadline)
             if wait is not None and wait <= 0:
                 return TimedOut(connecting=True)
-            try:
-                conn = yield OpenConnection(origin, wait)
-            except OSError as exc:
-                raise ConnectError(f"cannot connect to {_where(origin)}: {exc}") from exc
+            conn = yield from self._open(origin, wait)
             if conn is None:
                 return TimedOut(connecting=True)
         reused = taken is not None
@@ -227,6 +224,13 @@ class HTTP11Connections:
                 raise _StaleConnection(str(exc)) from exc
             raise
 
+    def _open(self, origin: Origin, wait: float | None) -> Generator[Operation, Any, Any]:
+        """A new connection to ``origin`` (``None`` if ``wait`` ran out)."""
+        try:
+            return (yield OpenConnection(origin, wait))
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {_where(origin)}: {exc}") from exc
+
     def _take(self, events: Sequence[ExchangeEvent]) -> Head | None:
         """Keep the body and completion of ``events``; the head, if one started."""
         head = None
@@ -236,7 +240,7 @@ class HTTP11Connections:
             elif type(event) is ResponseComplete:
                 self._done = True
             elif type(event) is ResponseStarted:
-                head = Head(event.status, event.reason, event.headers, event.http_version)
+                head = Head(event.status, event.reason, event.headers, f"HTTP/{event.http_version}")
         return head
 
     def _cut(self, timeout: float | None, deadline: float | None) -> float | None:
