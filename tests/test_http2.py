@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from sseproto import Event
 from sseproto.adapters import SyncDriver
 from sseproto.http import (
+    CONNECTION_WINDOW,
     STREAM_WINDOW,
     AwaitChange,
     CheckIdle,
@@ -439,6 +440,15 @@ def test_slow_stream_buffers_at_most_its_window() -> None:
     assert shared._streams[1].buffered <= STREAM_WINDOW
     # Read, the slow stream releases its window and gets everything.
     assert len(slow.items()) == 2000
+
+
+def test_connection_window_is_released() -> None:
+    """More bytes than the connection's window flow on one connection (17 MB > 16 MiB)."""
+    net = MemNet()
+    driver, _ = net.stream("/events/1100/16000")
+    count = sum(1 for _ in driver.items())
+    assert count == 1100
+    assert CONNECTION_WINDOW < 1100 * 16000
 
 
 def test_server_limit_opens_another_connection() -> None:

@@ -229,3 +229,28 @@ def test_server_stream_limit_opens_more_connections() -> None:
 
         asyncio.run(main())
         assert server.connections() == 4
+
+
+def test_task_cancelled_while_reading_for_all(server: HypercornServer) -> None:
+    """A task cancelled while it holds the connection's reading role frees it: the rest go on."""
+
+    async def main() -> None:
+        async with AsyncioClient(ssl_context=client_context(), http2=True) as client:
+            url = server.url("/events?n=4&delay=0.1")
+
+            async def read_all() -> list[Event]:
+                async with client.stream("GET", url) as stream:
+                    return [event async for event in stream]
+
+            doomed = asyncio.ensure_future(read_all())
+            survivors = [asyncio.ensure_future(read_all()) for _ in range(3)]
+            await asyncio.sleep(0.15)
+            doomed.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await doomed
+            async with asyncio.timeout(10):
+                results = await asyncio.gather(*survivors)
+            assert list(results) == [events(4)] * 3
+
+    asyncio.run(main())
+    assert server.connections() == 1

@@ -362,8 +362,11 @@ class HTTPConnections(HTTP11Connections):
         try:
             conn = yield from self._open(origin, wait)
         except BaseException:
-            self._role = None
-            pool.end_opening(origin, None)
+            # Unless abandon() ended the opening already (a generator left
+            # by a cancelled task is closed later, by the collector).
+            if self._role == "open":
+                self._role = None
+                pool.end_opening(origin, None)
             raise
         if conn is None:
             self._role = None
