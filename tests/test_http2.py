@@ -13,6 +13,9 @@ read alternately, as a blocking client does.
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
@@ -537,3 +540,15 @@ def test_refused_stream_get_is_retried() -> None:
     result = net.request("GET", "/events/1")
     assert isinstance(result, Response)
     assert result.body == sse_body(1)
+
+
+def test_h2_is_imported_only_for_http2() -> None:
+    """Importing the clients does not import h2; the first HTTP/2 connection does."""
+    code = (
+        "import sys\n"
+        "import sseproto.adapters.sync, sseproto.adapters.asyncio, sseproto.http\n"
+        "assert 'h2' not in sys.modules, 'h2 imported'\n"
+        "from sseproto.http import HTTP2Connection\n"
+        "assert 'h2' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())

@@ -24,6 +24,8 @@ its errors to the ``sseproto`` error tree (see ``_errors.py`` and
 ``_exchange.py`` for the branches this package adds).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from sseproto._errors import SSEError
 from sseproto._reconnect import Deliver, Opened, Wait
 
@@ -79,7 +81,6 @@ from ._flows import (
     subscribe_flow,
 )
 from ._h2_connections import HTTP2Pool, HTTPConnections
-from ._h2_exchange import CONNECTION_WINDOW, STREAM_WINDOW, HTTP2Connection, NotProcessed, Signal
 from ._messages import (
     USER_AGENT,
     BodyTypes,
@@ -115,6 +116,7 @@ from ._ops import (
     header_value,
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
+from ._shared import CONNECTION_WINDOW, STREAM_WINDOW, NotProcessed, Signal
 
 __all__ = [
     "CONNECTION_WINDOW",
@@ -213,3 +215,15 @@ __all__ = [
     "stream_flow",
     "subscribe_flow",
 ]
+
+if TYPE_CHECKING:
+    from ._h2_exchange import HTTP2Connection
+
+
+def __getattr__(name: str) -> Any:
+    # HTTP2Connection imports h2, which only programs that use HTTP/2 need.
+    if name == "HTTP2Connection":
+        from ._h2_exchange import HTTP2Connection  # noqa: PLC0415
+
+        return HTTP2Connection
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from http import HTTPStatus
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sseproto._errors import RemoteProtocolError
 
@@ -52,7 +52,6 @@ from ._connections import IDEMPOTENT_METHODS, HTTP11Connections, _where
 from ._deadlines import smallest
 from ._errors import ReadError
 from ._exchange import DEFAULT_MAX_HEADER_SIZE, NoResponse, Origin
-from ._h2_exchange import HTTP2Connection, NotProcessed, Signal
 from ._ops import (
     AwaitChange,
     CheckIdle,
@@ -68,6 +67,10 @@ from ._ops import (
     TimedOut,
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, ConnectionPool
+from ._shared import NotProcessed, Signal
+
+if TYPE_CHECKING:
+    from ._h2_exchange import HTTP2Connection
 
 __all__ = ["HTTP2Pool", "HTTPConnections"]
 
@@ -380,6 +383,9 @@ class HTTPConnections(HTTP11Connections):
             return None
         self._preopened = None
         self._role = None
+        # h2 is imported with the first HTTP/2 connection, not with the package.
+        from ._h2_exchange import HTTP2Connection  # noqa: PLC0415
+
         shared = HTTP2Connection(
             conn, origin, max_header_size=pool.max_header_size, now=self._clock()
         )

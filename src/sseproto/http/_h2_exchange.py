@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 import h2.config
@@ -64,61 +64,15 @@ from ._exchange import (
     _parse_url,
     _request_body,
 )
+from ._shared import CONNECTION_WINDOW, STREAM_WINDOW, NotProcessed, Signal
 
-__all__ = ["CONNECTION_WINDOW", "STREAM_WINDOW", "HTTP2Connection", "NotProcessed", "Signal"]
-
-#: The receive window of each stream, in bytes: the most body bytes a
-#: stream buffers while its caller does not read (the HTTP/2 default, the
-#: same as one receive of the HTTP/1.1 path).
-STREAM_WINDOW: Final = 65535
-
-#: The connection's receive window: released as bytes arrive, so it only
-#: bounds the bytes in flight; 16 MiB lets many streams send at once (the
-#: value nginx and h2o advertise is of the same order).
-CONNECTION_WINDOW: Final = 16 * 1024 * 1024
+__all__ = ["HTTP2Connection"]
 
 #: The header fields that are specific to a connection and must not appear
 #: in an HTTP/2 request (RFC 9113 section 8.2.2).
 _CONNECTION_SPECIFIC: Final = frozenset(
     {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"}
 )
-
-
-class NotProcessed(IncompleteResponse):
-    """The server did not process the request: its stream was above the
-    last stream id of a ``GOAWAY``, or reset with ``REFUSED_STREAM`` (RFC
-    9113 sections 6.8 and 8.7), before any byte of its response. Sending
-    it again on another connection is safe as far as the server goes."""
-
-
-class Signal:
-    """Something several flows wait on: ``AwaitChange(target, timeout)``
-    returns when :meth:`wake` is called (or the time ran out).
-
-    The runtime registers a one-shot callback (an event's ``set``) with
-    :meth:`add_waiter` before it waits and removes it after; :meth:`wake`
-    calls every registered callback once. Callbacks must not block.
-    """
-
-    __slots__ = ("_waiters",)
-
-    def __init__(self) -> None:
-        self._waiters: list[Callable[[], object]] = []
-
-    def add_waiter(self, callback: Callable[[], object]) -> None:
-        """Call ``callback`` at the next :meth:`wake`."""
-        self._waiters.append(callback)
-
-    def remove_waiter(self, callback: Callable[[], object]) -> None:
-        """Forget ``callback`` if it is still registered."""
-        if callback in self._waiters:
-            self._waiters.remove(callback)
-
-    def wake(self) -> None:
-        """Call every registered callback once, and forget them."""
-        waiters, self._waiters = self._waiters, []
-        for callback in waiters:
-            callback()
 
 
 class _Stream:
