@@ -190,6 +190,27 @@ class MemServer:
         return piece
 
 
+class MemH1:
+    """A connection whose server picked HTTP/1.1: it answers each request
+    with one canned response."""
+
+    RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+    def __init__(self) -> None:
+        self.received = bytearray()
+        self.out = bytearray()
+        self.eof = False
+        self.closed = False
+
+    def feed(self, data: bytes) -> None:
+        self.received += data
+        self.out += self.RESPONSE
+
+    def take(self) -> bytes | None:
+        data, self.out = bytes(self.out), bytearray()
+        return data or None
+
+
 class MemNet:
     """Performs connection operations on in-memory servers."""
 
@@ -213,6 +234,8 @@ class MemNet:
     def perform(self, op: Any) -> Any:
         self.ops.append(op)
         kind = type(op)
+        if kind is OpenConnection and self.alpn == "http/1.1":
+            return MemH1()
         if kind is OpenConnection:
             server = MemServer(self.handler, self.cuts(), max_streams=self.max_streams)
             self.servers.append(server)
@@ -412,6 +435,24 @@ def test_frames_split_anywhere(sizes: list[int]) -> None:
     assert got_first == events(4, 40)
     assert got_second == events(3)
     assert len(net.servers) == 1
+
+
+def test_alpn_http11_uses_the_opened_connection() -> None:
+    """A server that picks http/1.1 gets the request on the connection ALPN ran on,
+    and HTTP/1.1 from then on (reused, without asking again)."""
+    net = MemNet(alpn="http/1.1")
+    first = net.request("GET", "/one")
+    second = net.request("GET", "/two")
+    assert isinstance(first, Response)
+    assert isinstance(second, Response)
+    assert (first.http_version, first.body) == ("HTTP/1.1", b"ok")
+    assert second.http_version == "HTTP/1.1"
+    kinds = [type(op) for op in net.ops]
+    assert kinds.count(OpenConnection) == 1
+    assert kinds.count(SelectedProtocol) == 1
+    conn = next(op.conn for op in net.ops if isinstance(op, SendBytes))
+    assert bytes(conn.received).startswith(b"GET /one HTTP/1.1\r\n")
+    assert b"GET /two HTTP/1.1\r\n" in conn.received
 
 
 # -- multiplexing ----------------------------------------------------------------------------

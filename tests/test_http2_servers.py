@@ -254,3 +254,22 @@ def test_task_cancelled_while_reading_for_all(server: HypercornServer) -> None:
 
     asyncio.run(main())
     assert server.connections() == 1
+
+
+def test_goaway_connection_not_reused() -> None:
+    """After the server's GOAWAY (its request limit), the stream it answers completes and
+    the next requests go on a new connection.
+
+    Sequential on purpose: hypercorn (through h2) drops the whole connection when any frame
+    arrives after its GOAWAY, cutting the streams it promised to finish; the retry of the
+    streams above the last stream id is tested in memory (tests/test_http2.py)."""
+    with (
+        HypercornServer(max_requests=2) as server,
+        Client(ssl_context=client_context(), http2=True) as client,
+    ):
+        for _ in range(5):
+            with client.stream("GET", server.url("/events?n=2")) as stream:
+                assert list(stream) == events(2)
+        ports = [port for port, _ in server.requests]
+        assert len(ports) == 5
+        assert ports[0] == ports[1] == ports[2] != ports[3] == ports[4]

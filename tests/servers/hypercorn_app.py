@@ -47,6 +47,8 @@ class HypercornServer:
         tls: serve HTTPS (certificates from :mod:`.tls`), else plain TCP.
         alpn: the protocols ALPN may pick, in the server's order.
         max_streams: the server's ``SETTINGS_MAX_CONCURRENT_STREAMS``.
+        max_requests: after this many requests on a connection, the server
+            sends ``GOAWAY`` (hypercorn's ``keep_alive_max_requests``).
     """
 
     def __init__(
@@ -55,19 +57,23 @@ class HypercornServer:
         tls: bool = True,
         alpn: tuple[str, ...] = ("h2", "http/1.1"),
         max_streams: int = 100,
+        max_requests: int = 1000,
     ) -> None:
         self.tls = tls
         self.port = 0
         #: (client port, HTTP version) of each request, in arrival order.
         self.requests: list[tuple[int, str]] = []
+        #: The method of each request, in arrival order.
+        self.methods: list[str] = []
         self._alpn = list(alpn)
         self._max_streams = max_streams
+        self._max_requests = max_requests
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._started = threading.Event()
         self._files = tempfile.TemporaryDirectory()
-        self.app = Starlette(routes=[Route("/events", self._events)])
+        self.app = Starlette(routes=[Route("/events", self._events, methods=["GET", "POST"])])
 
     def url(self, path: str = "/") -> str:
         """The absolute URL of ``path`` on this server."""
@@ -81,6 +87,7 @@ class HypercornServer:
     async def _events(self, request: Request) -> EventSourceResponse:
         client = request.scope.get("client") or ("", 0)
         self.requests.append((client[1], request.scope.get("http_version", "")))
+        self.methods.append(request.method)
         count = int(request.query_params.get("n", "3"))
         delay = float(request.query_params.get("delay", "0"))
         size = int(request.query_params.get("size", "0"))
@@ -102,6 +109,7 @@ class HypercornServer:
         config.bind = [f"127.0.0.1:{self.port}"]
         config.alpn_protocols = self._alpn
         config.h2_max_concurrent_streams = self._max_streams
+        config.keep_alive_max_requests = self._max_requests
         config.graceful_timeout = 1.0
         config.accesslog = None
         config.errorlog = None

@@ -392,6 +392,14 @@ class HTTPConnections(HTTP11Connections):
         pool.end_opening(origin, shared)
         return shared
 
+    def _open(self, origin: Origin, wait: float | None) -> Generator[Operation, Any, Any]:
+        """The connection whose server picked HTTP/1.1, if one waits for
+        its first request; else a new one."""
+        conn, self._preopened = self._preopened, None
+        if conn is not None:
+            return conn
+        return (yield from super()._open(origin, wait))
+
     # -- moving bytes ------------------------------------------------------------------
 
     def _wait(self, deadline: float | None) -> float | None:
