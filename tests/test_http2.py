@@ -38,6 +38,7 @@ from sseproto.http import (
     CloseConnection,
     ConnectionLost,
     ConnectionPool,
+    ConnectTimeout,
     Deliver,
     HeadersTooLarge,
     HTTP2Pool,
@@ -46,6 +47,7 @@ from sseproto.http import (
     IncompleteBody,
     OpenConnection,
     Opened,
+    Origin,
     ReadError,
     ReadTimeout,
     ReceiveBytes,
@@ -230,10 +232,13 @@ class MemNet:
         self.pool: ConnectionPool[Any] = ConnectionPool()
         self.h2pool = HTTP2Pool(prior_knowledge=True)
         self.ops: list[object] = []
+        self.unreachable = False
 
     def perform(self, op: Any) -> Any:
         self.ops.append(op)
         kind = type(op)
+        if kind is OpenConnection and self.unreachable:
+            return None  # the connect timed out
         if kind is OpenConnection and self.alpn == "http/1.1":
             return MemH1()
         if kind is OpenConnection:
@@ -421,6 +426,15 @@ def test_read_timeout() -> None:
         net.driver(flow).run()
 
 
+def test_connect_timeout() -> None:
+    """A connection that cannot be made in time raises ConnectTimeout, as over HTTP/1.1."""
+    net = MemNet()
+    net.unreachable = True
+    with pytest.raises(ConnectTimeout):
+        net.request("GET", "/events/1")
+    assert not net.h2pool.opening(Origin.from_url(BASE))
+
+
 @given(st.lists(st.integers(1, 64), min_size=1, max_size=20))
 def test_frames_split_anywhere(sizes: list[int]) -> None:
     """However the server's bytes are cut, two streams read alternately get the same events."""
@@ -563,6 +577,23 @@ def test_goaway_never_resends_a_post() -> None:
     assert len(net.servers) == 1
     posts = [r for s in net.servers for r in s.requests.values() if r[b":method"] == b"POST"]
     assert len(posts) == 1
+
+
+@pytest.mark.parametrize("ending", ["goaway", "eof"])
+def test_idle_connection_that_went_away_is_not_used(ending: str) -> None:
+    """An idle connection whose server sent GOAWAY, or closed it, meanwhile is read,
+    closed and replaced before a stream is started on it."""
+    net = MemNet()
+    assert net.request("GET", "/events/1").body == sse_body(1)
+    first = net.servers[0]
+    if ending == "goaway":
+        first.goaway(last_stream_id=1)
+    else:
+        first.eof = True
+    assert net.request("GET", "/events/2").body == sse_body(2)
+    assert len(net.servers) == 2
+    assert first.closed
+    assert len(first.requests) == 1
 
 
 def test_refused_stream_get_is_retried() -> None:
