@@ -41,6 +41,7 @@ from sseproto.http import (
     ConnectTimeout,
     Deliver,
     HeadersTooLarge,
+    HTTP2Connection,
     HTTP2Pool,
     HTTPConnections,
     HTTPProtocolError,
@@ -624,3 +625,34 @@ def test_h2_is_imported_only_for_http2() -> None:
         "assert 'h2' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, env=os.environ.copy())
+
+
+def test_a_read_wakes_the_streams_it_fed_and_one_reader() -> None:
+    """receive() wakes the flows whose streams got bytes, and one other waiting flow
+    to take the reading role over; the rest sleep on."""
+    origin = Origin.from_url(BASE)
+
+    def first_only(server: MemServer, sid: int, request: Any, body: bytes) -> None:
+        if sid == 1:
+            answer(server, sid, request, body)
+
+    server = MemServer(first_only, itertools.repeat(1 << 20))
+    shared = HTTP2Connection(None, origin)
+    preface = server.take()
+    assert preface is not None
+    shared.receive(preface)  # the server's SETTINGS: more than one stream may start
+    streams = [shared.start("GET", BASE + "/events/1", (), None) for _ in range(4)]
+    server.feed(shared.take_outbox())
+    woken: list[int] = []
+
+    def waker(stream_id: int) -> Callable[[], None]:
+        return lambda: woken.append(stream_id)
+
+    for stream_id in streams:
+        shared.stream_signal(stream_id).add_waiter(waker(stream_id))
+    data = server.take()
+    assert data is not None
+    shared.receive(data)
+    assert woken[0] == 1
+    assert len(woken) == 2
+    assert woken[1] in streams[1:]

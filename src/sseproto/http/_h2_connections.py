@@ -13,8 +13,10 @@ per TCP connection is shared by every flow that has a stream on it, through
 the client's :class:`HTTP2Pool`. Nothing runs in the background. A flow that
 needs bytes for its stream takes the connection's reading role, performs
 one ``ReceiveBytes``, and feeds the bytes to the shared object, which routes
-each frame to its stream's buffer and wakes the flows waiting in
-``AwaitChange``; a flow that finds the role taken waits there instead. Bytes
+each frame to its stream's buffer; a flow that finds the role taken waits on
+its stream's signal (``AwaitChange``) instead. A read wakes only the flows
+whose streams it gave something to, plus one waiting flow that got nothing,
+which takes the reading role over (``HTTP2Connection.hand_off``). Bytes
 to send queue in the shared object, and whichever flow holds the writing
 role sends them in order. So a flow whose caller stops reading holds no
 role, and the others go on; the blocking runtime, which runs one flow at a
@@ -241,7 +243,7 @@ class HTTPConnections(HTTP11Connections):
             conns += self._h2pool.settle(held)
         elif role == "read" and held is not None:
             held.reading = False
-            held.wake()
+            held.hand_off()
         shared, self._shared = self._shared, None
         if shared is None:
             return conns
@@ -314,7 +316,7 @@ class HTTPConnections(HTTP11Connections):
                 except ValueError:
                     reason = ""
                 return Head(status, reason, headers, "HTTP/2")
-            if (yield from self._progress(shared, deadline)) is None:
+            if (yield from self._progress(shared, stream_id, deadline)) is None:
                 return TimedOut(connecting=False)
 
     def _connection(
@@ -406,7 +408,7 @@ class HTTPConnections(HTTP11Connections):
         return None if deadline is None else deadline - self._clock()
 
     def _progress(
-        self, shared: HTTP2Connection, deadline: float | None
+        self, shared: HTTP2Connection, stream_id: int, deadline: float | None
     ) -> Generator[Operation, Any, bool | None]:
         """Send what is queued, then wait for bytes: read them (and route
         them) if no other flow reads, else wait until one did. ``True``
@@ -418,7 +420,7 @@ class HTTPConnections(HTTP11Connections):
         if shared.broken is not None:
             return True
         if shared.reading:
-            changed: bool | None = yield AwaitChange(shared, wait)
+            changed: bool | None = yield AwaitChange(shared.stream_signal(stream_id), wait)
             return changed
         shared.reading = True
         self._role, self._held = "read", shared
@@ -427,7 +429,7 @@ class HTTPConnections(HTTP11Connections):
         shared.reading = False
         if data is None:
             # This flow's time ran out: another may take the role.
-            shared.wake()
+            shared.hand_off()
             return None
         shared.receive(data)
         yield from self._flush(shared, deadline)
@@ -487,7 +489,7 @@ class HTTPConnections(HTTP11Connections):
                 if shared.has_outbox:
                     yield from self._flush(shared, deadline)
                 return data
-            if (yield from self._progress(shared, deadline)) is None:
+            if (yield from self._progress(shared, stream_id, deadline)) is None:
                 return None
 
     def _release2(self) -> Generator[Operation, Any, None]:

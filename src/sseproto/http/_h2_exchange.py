@@ -9,7 +9,8 @@ flow's request operations onto it.
 
 Who moves the bytes: whichever stream needs bytes reads the socket, feeds
 them to :meth:`HTTP2Connection.receive`, which routes every frame to the
-buffer of the stream it belongs to, and then wakes the others. Two roles
+buffer of the stream it belongs to, and then wakes the flows of the streams
+that got something, and one other waiting flow to read next. Two roles
 make this safe on a runtime where several tasks share the connection
 (``reading`` and ``writing``, at most one holder each): a stream that needs
 bytes while another reads waits for a change (the ``AwaitChange``
@@ -38,7 +39,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, Final
 
 import h2.config
@@ -86,6 +87,7 @@ class _Stream:
         "head",
         "pending",
         "received",
+        "signal",
         "unacked",
     )
 
@@ -100,6 +102,8 @@ class _Stream:
         self.received = False
         # Request body bytes still waiting for the send window.
         self.pending = memoryview(body) if body else None
+        # What the flow reading this stream waits on while another reads.
+        self.signal = Signal()
 
 
 class HTTP2Connection(Signal):
@@ -123,6 +127,7 @@ class HTTP2Connection(Signal):
     """
 
     __slots__ = (
+        "_changed",
         "_h2",
         "_max_header_size",
         "_outbox",
@@ -168,6 +173,8 @@ class HTTP2Connection(Signal):
         self._h2 = machine
         self._outbox = bytearray(machine.data_to_send())
         self._streams: dict[int, _Stream] = {}
+        # The streams that the current receive() gave something to.
+        self._changed: set[int] = set()
         #: The error that ended the connection for every stream, if any.
         self.broken: RemoteProtocolError | None = None
         #: The last stream id of the server's ``GOAWAY``, if one came: no
@@ -317,6 +324,10 @@ class HTTP2Connection(Signal):
             self._outbox += self._h2.data_to_send()
         if not self._streams:
             self.idle_since = now
+        if not self.reading:
+            # A flow woken to take the reading role may be the one that
+            # stops: another takes its place.
+            self.hand_off()
         self.wake()
 
     def fail(self, error: RemoteProtocolError) -> None:
@@ -328,6 +339,7 @@ class HTTP2Connection(Signal):
         for stream_id, stream in self._streams.items():
             if not stream.ended and stream.error is None:
                 stream.error = self._lost(stream_id, stream, error)
+            stream.signal.wake()
         self.wake()
 
     # -- input -------------------------------------------------------------------
@@ -358,6 +370,8 @@ class HTTP2Connection(Signal):
             error.__cause__ = exc
             self.fail(error)
             return
+        changed = self._changed
+        changed.clear()
         for event in events:
             self._route(event)
         if machine.inbound_flow_control_window < CONNECTION_WINDOW // 2:
@@ -367,13 +381,42 @@ class HTTP2Connection(Signal):
                 CONNECTION_WINDOW - machine.inbound_flow_control_window
             )
         self._outbox += machine.data_to_send()
+        streams = self._streams
+        for stream_id in changed:
+            stream = streams.get(stream_id)
+            if stream is not None:
+                stream.signal.wake()
+        self._hand_off(changed)
         self.wake()
+
+    def stream_signal(self, stream_id: int) -> Signal:
+        """What a flow waits on (``AwaitChange``) for its stream while
+        another flow reads: woken when :meth:`receive` gives the stream
+        something (head, body bytes, its end, an error), when the
+        connection fails, and by :meth:`hand_off`."""
+        return self._streams[stream_id].signal
+
+    def hand_off(self) -> None:
+        """Wake one flow that waits for its stream and got nothing from the
+        latest :meth:`receive`, so that it takes the reading role now that
+        it is free (the others stay asleep: waking every waiter on every
+        read would cost each stream a wake-up per read of any stream)."""
+        self._hand_off(())
+
+    def _hand_off(self, woken: Collection[int]) -> None:
+        """As :meth:`hand_off`, passing over the streams in ``woken``
+        (woken already, with something to return)."""
+        for stream_id, stream in self._streams.items():
+            if stream.signal.waiting and stream_id not in woken:
+                stream.signal.wake()
+                return
 
     def _route(self, event: h2.events.Event) -> None:
         kind = type(event)
         stream = self._streams.get(getattr(event, "stream_id", 0) or 0)
         if kind is h2.events.DataReceived:
             if stream is not None and stream.error is None and event.data:  # type: ignore[attr-defined]
+                self._changed.add(event.stream_id)  # type: ignore[attr-defined]
                 stream.body.append(event.data)  # type: ignore[attr-defined]
                 stream.buffered += len(event.data)  # type: ignore[attr-defined]
             if stream is not None:
@@ -387,9 +430,11 @@ class HTTP2Connection(Signal):
                 self._started(event.stream_id, stream, event.headers)  # type: ignore[attr-defined]
         elif kind is h2.events.StreamEnded:
             if stream is not None:
+                self._changed.add(event.stream_id)  # type: ignore[attr-defined]
                 stream.ended = True
         elif kind is h2.events.StreamReset:
             if stream is not None and not stream.ended and stream.error is None:
+                self._changed.add(event.stream_id)  # type: ignore[attr-defined]
                 stream.error = self._reset(event.stream_id, stream, event.error_code)  # type: ignore[attr-defined]
         elif kind is h2.events.InformationalResponseReceived:
             if stream is not None:
@@ -406,6 +451,7 @@ class HTTP2Connection(Signal):
         # acknowledgements and unknown frames need nothing more.
 
     def _started(self, stream_id: int, stream: _Stream, raw: Any) -> None:
+        self._changed.add(stream_id)
         stream.received = True
         size = 0
         status = 0
@@ -445,6 +491,7 @@ class HTTP2Connection(Signal):
         name = _code_name(code)
         for stream_id, stream in self._streams.items():
             if stream_id > last_stream_id and stream.error is None and not stream.ended:
+                self._changed.add(stream_id)
                 stream.error = NotProcessed(
                     f"the server is closing the connection (GOAWAY, {name}) and did not "
                     f"process stream {stream_id}"

@@ -55,6 +55,11 @@ class Signal:
         if callback in self._waiters:
             self._waiters.remove(callback)
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a callback is registered."""
+        return bool(self._waiters)
+
     def wake(self) -> None:
         """Call every registered callback once, and forget them."""
         waiters, self._waiters = self._waiters, []
