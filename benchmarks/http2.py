@@ -13,8 +13,8 @@ without, each in a fresh client subprocess. For each it reports:
 - memory per stream: the rise of the client's resident set during the run
   (its current RSS sampled every 5 ms, at its highest), divided by N;
 - TTFC: the time from a fresh client's request to the first event of one
-  stream, connection and TLS handshake included (median of several runs,
-  after the concurrent run);
+  stream, connection and TLS handshake included (the median of 15 runs of
+  each, HTTP/1.1 and HTTP/2 alternately in one process, after the loads);
 
 then the HTTP/2 / HTTP/1.1 ratio of each (below 1: HTTP/2 is cheaper).
 
@@ -99,7 +99,7 @@ def serve(port: int, certfile: str, keyfile: str, streams: int) -> None:
 # -- the client (a subprocess per protocol) -----------------------------------------------------
 
 
-def client(url: str, cafile: str, http2: bool, streams: int, events: int, ttfc_runs: int) -> None:
+def client(url: str, cafile: str, http2: bool, streams: int, events: int) -> None:
     """Run the load and print one JSON line of figures."""
     import ssl  # noqa: PLC0415
 
@@ -145,8 +145,20 @@ def client(url: str, cafile: str, http2: bool, streams: int, events: int, ttfc_r
             "wall_s": wall,
         }
 
-    async def ttfc() -> float:
-        async with Client(ssl_context=context(), http2=http2) as c:
+    print(json.dumps(asyncio.run(load())))
+
+
+def ttfc(url: str, cafile: str, runs: int) -> None:
+    """Time to the first event of one stream on a fresh client, HTTP/1.1 and
+    HTTP/2 alternately in one process (so both meet the same machine load),
+    after one untimed run of each; print the medians as one JSON line."""
+    import ssl  # noqa: PLC0415
+
+    from sseproto.adapters.asyncio import Client  # noqa: PLC0415
+
+    async def first_event(http2: bool) -> float:
+        context = ssl.create_default_context(cafile=cafile)
+        async with Client(ssl_context=context, http2=http2) as c:
             start = time.perf_counter()
             async with c.stream("GET", url) as stream:
                 await anext(aiter(stream))
@@ -154,10 +166,13 @@ def client(url: str, cafile: str, http2: bool, streams: int, events: int, ttfc_r
             assert stream.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
         return first
 
-    figures = asyncio.run(load())
-    firsts = [asyncio.run(ttfc()) for _ in range(ttfc_runs)]
-    figures["ttfc_ms"] = statistics.median(firsts) * 1e3
-    print(json.dumps(figures))
+    times: dict[str, list[float]] = {"h1": [], "h2": []}
+    for run in range(runs + 1):
+        for proto in ("h1", "h2"):
+            elapsed = asyncio.run(first_event(proto == "h2"))
+            if run:
+                times[proto].append(elapsed * 1e3)
+    print(json.dumps({proto: statistics.median(values) for proto, values in times.items()}))
 
 
 # -- the parent ----------------------------------------------------------------------------------
@@ -183,6 +198,15 @@ def _wait_for(port: int, check: Callable[[], bool]) -> None:
     raise SystemExit("http2.py: the server did not start")
 
 
+def _run(command: list[str]) -> dict[str, Any]:
+    """Run one of this script's client modes; the JSON line it printed."""
+    out = subprocess.run(command, capture_output=True, text=True, env=os.environ, check=False)
+    if out.returncode:
+        raise SystemExit(f"http2.py: {command[2]} failed:\n{out.stderr}")
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def _stats(port: int, cafile: str) -> int:
     import ssl  # noqa: PLC0415
 
@@ -202,18 +226,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--server-streams", type=int, default=500, help="the server's stream limit (500)"
     )
-    parser.add_argument("--ttfc-runs", type=int, default=7, help="runs of the TTFC test (7)")
-    parser.add_argument("--quick", action="store_true", help="50 streams, 3 TTFC runs")
+    parser.add_argument(
+        "--ttfc-runs", type=int, default=15, help="pairs of runs of the TTFC test (15)"
+    )
+    parser.add_argument("--quick", action="store_true", help="50 streams, 3 TTFC pairs")
     parser.add_argument("--serve", nargs=4, help=argparse.SUPPRESS)
-    parser.add_argument("--client", nargs=6, help=argparse.SUPPRESS)
+    parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--ttfc", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
         port, certfile, keyfile, streams = args.serve
         serve(int(port), certfile, keyfile, int(streams))
         return 0
     if args.client:
-        url, cafile, proto, streams, events, runs = args.client
-        client(url, cafile, proto == "h2", int(streams), int(events), int(runs))
+        url, cafile, proto, streams, events = args.client
+        client(url, cafile, proto == "h2", int(streams), int(events))
+        return 0
+    if args.ttfc:
+        url, cafile, runs = args.ttfc
+        ttfc(url, cafile, int(runs))
         return 0
     if args.quick:
         args.streams, args.ttfc_runs = 50, 3
@@ -240,16 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             results: dict[str, dict[str, Any]] = {}
             for proto in ("h1", "h2"):
                 _stats(port, cafile)  # resets the count
-                out = subprocess.run(
-                    [*me, "--client", url, cafile, proto, str(args.streams), str(args.events),
-                     str(args.ttfc_runs)],
-                    capture_output=True, text=True, env=os.environ, check=False,
-                )  # fmt: skip
-                if out.returncode:
-                    raise SystemExit(f"http2.py: the {proto} client failed:\n{out.stderr}")
-                results[proto] = json.loads(out.stdout.strip().splitlines()[-1])
-                # The TTFC runs each used a connection of their own.
-                results[proto]["connections"] = _stats(port, cafile) - args.ttfc_runs
+                command = ["--client", url, cafile, proto, str(args.streams), str(args.events)]
+                results[proto] = _run([*me, *command])
+                results[proto]["connections"] = _stats(port, cafile)
+            firsts = _run([*me, "--ttfc", url, cafile, str(args.ttfc_runs)])
+            for proto in ("h1", "h2"):
+                results[proto]["ttfc_ms"] = firsts[proto]
         finally:
             server.terminate()
             server.wait(10)
