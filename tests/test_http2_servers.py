@@ -273,3 +273,34 @@ def test_goaway_connection_not_reused() -> None:
         ports = [port for port, _ in server.requests]
         assert len(ports) == 5
         assert ports[0] == ports[1] == ports[2] != ports[3] == ports[4]
+
+
+def test_trio_cancel_scope_mid_read(server: HypercornServer) -> None:
+    """Under trio, a stream whose cancel scope fires mid-read is reset; the others finish."""
+    results: list[list[Event]] = []
+
+    async def main() -> None:
+        async with TrioClient(ssl_context=client_context(), http2=True) as client:
+            url = server.url("/events?n=4&delay=0.1")
+
+            async def whole() -> None:
+                async with client.stream("GET", url) as stream:
+                    results.append([event async for event in stream])
+
+            async def cut() -> None:
+                with trio.move_on_after(0.15):
+                    async with client.stream("GET", url) as stream:
+                        async for _ in stream:
+                            pass
+                    raise AssertionError(
+                        "the stream ended before its cancel scope"
+                    )  # pragma: no cover
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(cut)
+                for _ in range(3):
+                    nursery.start_soon(whole)
+
+    trio.run(main)
+    assert results == [events(4)] * 3
+    assert server.connections() == 1
