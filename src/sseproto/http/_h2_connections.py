@@ -202,7 +202,6 @@ class HTTPConnections(HTTP11Connections):
     __slots__ = (
         "_h2pool",
         "_held",
-        "_method",
         "_opening",
         "_preopened",
         "_role",
@@ -217,7 +216,6 @@ class HTTPConnections(HTTP11Connections):
         self._h2pool = h2pool
         self._shared: HTTP2Connection | None = None
         self._stream = 0
-        self._method = ""
         # What this flow holds while one operation is performed: "read" or
         # "write" (a role of the shared connection), "open" (an opening).
         self._role: str | None = None
@@ -283,7 +281,7 @@ class HTTPConnections(HTTP11Connections):
                 return (yield from self._attempt(op, origin, None))
             reused = shared.completed > 0 and shared.active == 0
             stream_id = shared.start(op.method, op.url, op.headers, op.body)
-            self._shared, self._stream, self._method = shared, stream_id, op.method
+            self._shared, self._stream = shared, stream_id
             timeout = op.timeout
             deadline = smallest(op.deadline, None if timeout is None else self._clock() + timeout)
             try:
@@ -296,10 +294,15 @@ class HTTPConnections(HTTP11Connections):
                 for conn in self._h2pool.settle(shared):
                     yield CloseConnection(conn)
                 if op.method not in IDEMPOTENT_METHODS:
+                    why = (
+                        "the server says it did not process it, but it is"
+                        if isinstance(exc, NotProcessed)
+                        else "the request may have reached the server, so it was"
+                    )
                     raise ReadError(
                         f"the HTTP/2 connection to {_where(origin)} failed before any byte "
-                        f"of the response ({exc}); the request may have reached the server, "
-                        f"so it was not sent again ({op.method} is not idempotent)"
+                        f"of the response ({exc}); {why} not sent again ({op.method} is not "
+                        f"idempotent)"
                     ) from exc
                 if attempts >= _MAX_ATTEMPTS:
                     raise
@@ -338,7 +341,9 @@ class HTTPConnections(HTTP11Connections):
                 # Unused since its last stream: whatever arrived meanwhile
                 # (a GOAWAY, a PING, the end of file) is read first.
                 if (yield CheckIdle(ready.conn)):
-                    return ready
+                    if ready.capacity > 0:
+                        return ready
+                    continue  # other flows filled it meanwhile
                 ready.reading = True
                 self._role, self._held = "read", ready
                 data = yield from self._receive_on(ready, self._wait(deadline))
