@@ -28,7 +28,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sseproto import Event
+from sseproto import Event, RemoteProtocolError
 from sseproto.adapters import SyncDriver
 from sseproto.http import (
     CONNECTION_WINDOW,
@@ -656,3 +656,20 @@ def test_a_read_wakes_the_streams_it_fed_and_one_reader() -> None:
     assert woken[0] == 1
     assert len(woken) == 2
     assert woken[1] in streams[1:]
+
+
+@given(st.lists(st.binary(max_size=64), max_size=8))
+def test_hostile_bytes_raise_only_sseproto_errors(pieces: list[bytes]) -> None:
+    """Whatever bytes arrive, receive() never raises, and the stream raises only
+    sseproto's remote errors (no h2 exception leaves the module)."""
+    origin = Origin.from_url(BASE)
+    shared = HTTP2Connection(None, origin)
+    stream_id = shared.start("GET", BASE + "/x", (), None)
+    for piece in [*pieces, b""]:
+        shared.receive(piece)
+    try:
+        while shared.head(stream_id) is not None and shared.take(stream_id):
+            pass
+    except RemoteProtocolError:
+        pass
+    assert shared.broken is not None
