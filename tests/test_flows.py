@@ -301,7 +301,7 @@ def test_stream_opened_before_items() -> None:
         ReadBody,
         CloseResponse,
     ]
-    assert outcome.opened == [Opened(Head(200, "OK", head.headers, "1.1", URL))]
+    assert outcome.opened == [Opened(Head(200, "OK", head.headers, "HTTP/1.1", URL))]
 
 
 def test_stream_releases_the_response_at_the_end() -> None:
@@ -762,7 +762,7 @@ def test_request_flow_timeouts(timeouts: Timeouts, connecting: bool, kind: type[
 def test_request_returns_the_whole_response() -> None:
     """request() returns status, headers, the joined body and the final URL, any status."""
     clock = FakeClock()
-    head = Head(404, "Not Found", (("content-type", "application/json"),), "1.0")
+    head = Head(404, "Not Found", (("content-type", "application/json"),), "HTTP/1.0")
     replies = [Reply(moved(301, "/final")), Reply(head, [b'{"a"', b": 1}"])]
     outcome = drive(clock, request_flow("GET", URL, timeouts=NO_LIMITS, clock=clock), replies)
     assert outcome.result == Response(
@@ -771,7 +771,7 @@ def test_request_returns_the_whole_response() -> None:
         (("content-type", "application/json"),),
         b'{"a": 1}',
         "http://example.test/final",
-        "1.0",
+        "HTTP/1.0",
     )
     assert isinstance(outcome.ops[-1], CloseResponse)
 

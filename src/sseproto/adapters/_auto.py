@@ -11,7 +11,6 @@ from sseproto.http import (
     DEFAULT_MAX_IDLE_PER_ORIGIN,
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_TIMEOUTS,
-    HTTP11Connections,
     Proxies,
     Timeouts,
 )
@@ -49,6 +48,8 @@ class AsyncClient(AsyncClientBase):
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
         proxy: str | Proxies | None = None,
         trust_env: bool = True,
+        http2: bool = False,
+        http2_prior_knowledge: bool = False,
     ) -> None:
         if backend not in (None, "asyncio", "trio"):
             raise ValueError(f"backend must be 'asyncio', 'trio' or None, not {backend!r}")
@@ -65,6 +66,8 @@ class AsyncClient(AsyncClientBase):
             # Resolved now, as the runtime's own client would.
             "proxy": Proxies.resolve(proxy, trust_env=trust_env, environ=os.environ),
             "trust_env": False,
+            "http2": http2,
+            "http2_prior_knowledge": http2_prior_knowledge,
         }
 
     @property
@@ -97,8 +100,7 @@ class AsyncClient(AsyncClientBase):
 
     def _driver(self, flow: Flow) -> AsyncDriver:
         inner = self._inner()
-        connections = HTTP11Connections(inner._pool, inner.clock, inner._proxies)
-        return inner._pump(inner, flow, connections, self._sleep)
+        return inner._pump(inner, flow, inner._connections(), self._sleep)
 
     async def aclose(self) -> None:
         """Close every idle connection."""

@@ -20,7 +20,9 @@ from sseproto.http import (
     DEFAULT_MAX_REDIRECTS,
     DEFAULT_TIMEOUTS,
     ConnectionPool,
+    HTTP2Pool,
     HTTP11Connections,
+    HTTPConnections,
     Proxies,
     Timeouts,
 )
@@ -95,6 +97,8 @@ class _SocketOptions(abc.ABC):
     # The slots are the concrete bases' (two bases with slots cannot be mixed).
     _pool: ConnectionPool[Any]
     _proxies: Proxies | None
+    _h2pool: HTTP2Pool | None
+    _alpn: bool
     _ssl_context: ssl.SSLContext | None
     _pump: ClassVar[type[SyncPump] | type[AsyncPump]]
     _sleep: Any
@@ -109,11 +113,23 @@ class _SocketOptions(abc.ABC):
         idle_expiry: float = DEFAULT_IDLE_EXPIRY,
         proxy: str | Proxies | None = None,
         trust_env: bool = True,
+        http2: bool = False,
+        http2_prior_knowledge: bool = False,
     ) -> None:
         self._configure(timeouts, max_redirects)  # type: ignore[attr-defined]
         # Read once, here: a client's routes never change (its pool relies on it).
         self._proxies = Proxies.resolve(  # type: ignore[misc]
             proxy, trust_env=trust_env, environ=os.environ
+        )
+        if not isinstance(http2, bool) or not isinstance(http2_prior_knowledge, bool):
+            raise TypeError("http2 and http2_prior_knowledge must be True or False")
+        # HTTP/2 where the server speaks it: offered by ALPN on https://,
+        # spoken at once on http:// with prior knowledge.
+        self._alpn = http2  # type: ignore[misc]
+        self._h2pool = (  # type: ignore[misc]
+            HTTP2Pool(prior_knowledge=http2_prior_knowledge, idle_expiry=idle_expiry)
+            if http2 or http2_prior_knowledge
+            else None
         )
         self._ssl_context = ssl_context  # type: ignore[misc]
         self._sleep = self._pump.runtime_sleep
@@ -127,25 +143,42 @@ class _SocketOptions(abc.ABC):
         context = self._ssl_context
         if context is None:
             context = self._ssl_context = ssl.create_default_context()  # type: ignore[misc]
+            if self._alpn:
+                context.set_alpn_protocols(["h2", "http/1.1"])
+        elif self._alpn:
+            # As httpx does with a caller's context: HTTP/2 needs ALPN on it.
+            context.set_alpn_protocols(["h2", "http/1.1"])
         return context
+
+    def _connections(self) -> HTTP11Connections:
+        """The connection layer of one flow run."""
+        if self._h2pool is None:
+            return HTTP11Connections(self._pool, self.clock, self._proxies)  # type: ignore[attr-defined]
+        return HTTPConnections(self._pool, self._h2pool, self.clock, self._proxies)  # type: ignore[attr-defined]
+
+    def _drain(self) -> list[Any]:
+        """Forget every idle connection; returns them, to close."""
+        conns = self._pool.drain()
+        if self._h2pool is not None:
+            conns += self._h2pool.drain()
+        return conns
 
 
 class SyncSocketClient(_SocketOptions, SyncClientBase):
     """A blocking client over connections its pump makes; see
     :class:`sseproto.adapters.sync.Client` for the arguments."""
 
-    __slots__ = ("_pool", "_proxies", "_ssl_context")
+    __slots__ = ("_alpn", "_h2pool", "_pool", "_proxies", "_ssl_context")
 
     #: The runtime's pump.
     _pump: ClassVar[type[SyncPump]]
 
     def _driver(self, flow: Flow) -> SyncDriver:
-        connections = HTTP11Connections(self._pool, self.clock, self._proxies)
-        return self._pump(self, flow, connections, self._sleep)
+        return self._pump(self, flow, self._connections(), self._sleep)
 
     def close(self) -> None:
         """Close every idle connection. Open streams are not affected."""
-        for conn in self._pool.drain():
+        for conn in self._drain():
             self._pump.discard(conn)
 
 
@@ -153,16 +186,15 @@ class AsyncSocketClient(_SocketOptions, AsyncClientBase):
     """An async client over connections its pump makes; see
     :class:`sseproto.adapters.sync.Client` for the arguments."""
 
-    __slots__ = ("_pool", "_proxies", "_ssl_context")
+    __slots__ = ("_alpn", "_h2pool", "_pool", "_proxies", "_ssl_context")
 
     #: The runtime's pump.
     _pump: ClassVar[type[AsyncPump]]
 
     def _driver(self, flow: Flow) -> AsyncDriver:
-        connections = HTTP11Connections(self._pool, self.clock, self._proxies)
-        return self._pump(self, flow, connections, self._sleep)
+        return self._pump(self, flow, self._connections(), self._sleep)
 
     async def aclose(self) -> None:
         """Close every idle connection. Open streams are not affected."""
-        for conn in self._pool.drain():
+        for conn in self._drain():
             self._pump.discard(conn)

@@ -72,6 +72,12 @@ class _StreamState:
         """The URL that answered (after redirects)."""
         return self._head().url
 
+    @property
+    def http_version(self) -> str:
+        """The protocol that carried the response: ``"HTTP/1.1"``,
+        ``"HTTP/1.0"`` or ``"HTTP/2"``."""
+        return self._head().http_version
+
     def header(self, name: str) -> str | None:
         """The value of response header ``name`` (any case), several joined
         with ``", "``; ``None`` when absent."""

@@ -22,10 +22,12 @@ from typing import Any
 
 from sseproto.http import (
     RECEIVE_SIZE,
+    AwaitChange,
     CheckIdle,
     CloseConnection,
     OpenConnection,
     ReceiveBytes,
+    SelectedProtocol,
     SendBytes,
     StartTLS,
 )
@@ -105,6 +107,20 @@ class _Pump(AsyncPump):
         if kind is CloseConnection:
             _close(op.conn)
             return None
+        if kind is AwaitChange:
+            event = asyncio.Event()
+            op.target.add_waiter(event.set)
+            try:
+                async with asyncio.timeout(op.timeout):
+                    await event.wait()
+            except TimeoutError:
+                return None
+            finally:
+                op.target.remove_waiter(event.set)
+            return True
+        if kind is SelectedProtocol:
+            tls = op.conn[1].get_extra_info("ssl_object")
+            return None if tls is None else tls.selected_alpn_protocol()
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
     @staticmethod

@@ -225,7 +225,7 @@ def _head(response: httpx.Response) -> Head:
             (name.decode("latin-1").lower(), value.decode("latin-1"))
             for name, value in response.headers.raw
         ),
-        response.http_version.removeprefix("HTTP/"),
+        response.http_version,
     )
 
 

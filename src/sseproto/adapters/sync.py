@@ -19,15 +19,18 @@ import contextlib
 import select
 import socket
 import ssl
+import threading
 import time
 from typing import Any
 
 from sseproto.http import (
     RECEIVE_SIZE,
+    AwaitChange,
     CheckIdle,
     CloseConnection,
     OpenConnection,
     ReceiveBytes,
+    SelectedProtocol,
     SendBytes,
     StartTLS,
 )
@@ -57,6 +60,16 @@ def _quiet(sock: socket.socket) -> bool:
     except (OSError, ValueError):
         return False
     return not readable
+
+
+def _await_change(op: AwaitChange) -> bool | None:
+    """Wait for ``op.target`` to wake its waiters (another thread's flow)."""
+    event = threading.Event()
+    op.target.add_waiter(event.set)
+    try:
+        return True if event.wait(op.timeout) else None
+    finally:
+        op.target.remove_waiter(event.set)
 
 
 class _Pump(SyncPump):
@@ -93,6 +106,11 @@ class _Pump(SyncPump):
                 self._conn = None
             _close(op.conn)
             return None
+        if kind is SelectedProtocol:
+            conn = op.conn
+            return conn.selected_alpn_protocol() if isinstance(conn, ssl.SSLSocket) else None
+        if kind is AwaitChange:
+            return _await_change(op)
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
     def _start_tls(self, op: StartTLS) -> ssl.SSLSocket | None:
@@ -156,6 +174,14 @@ class Client(SyncSocketClient):
             and their lower-case forms, read when the client is made; see
             :meth:`~sseproto.http.Proxies.from_environment`). ``False``
             connects directly.
+        http2: offer HTTP/2 by ALPN on ``https://`` (the caller's
+            ``ssl_context`` gets ``h2`` and ``http/1.1`` as its ALPN
+            protocols); a server that picks it carries every stream to its
+            origin on one connection (more beyond its concurrency limit), one
+            that does not gets HTTP/1.1 on the same connection. Streams and
+            responses report what was used in ``http_version``.
+        http2_prior_knowledge: speak HTTP/2 to ``http://`` origins at once
+            (h2c with prior knowledge, for servers known to accept it).
 
     Raises:
         ValueError: ``proxy``, or a proxy variable of the environment, is

@@ -22,10 +22,12 @@ import trio
 
 from sseproto.http import (
     RECEIVE_SIZE,
+    AwaitChange,
     CheckIdle,
     CloseConnection,
     OpenConnection,
     ReceiveBytes,
+    SelectedProtocol,
     SendBytes,
     StartTLS,
 )
@@ -106,6 +108,19 @@ class _Pump(AsyncPump):
         if kind is CloseConnection:
             _close(op.conn)
             return None
+        if kind is AwaitChange:
+            event = trio.Event()
+            op.target.add_waiter(event.set)
+            try:
+                with trio.move_on_after(_seconds(op.timeout)):
+                    await event.wait()
+                    return True
+                return None
+            finally:
+                op.target.remove_waiter(event.set)
+        if kind is SelectedProtocol:
+            conn = op.conn
+            return conn.selected_alpn_protocol() if isinstance(conn, trio.SSLStream) else None
         raise AssertionError(f"unexpected operation {op!r}")  # pragma: no cover
 
     @staticmethod

@@ -15,15 +15,20 @@ reconnection. For runtimes that speak HTTP themselves,
 connection operations, over a :class:`ConnectionPool` of
 :class:`HTTP11Exchange` connections (h11), directly or through an HTTP
 proxy (:class:`Proxies`: ``_proxies.py`` chooses, ``_tunnel.py`` opens a
-``CONNECT`` tunnel). The drivers and pumps of
+``CONNECT`` tunnel); :class:`HTTPConnections` does the same over HTTP/2
+where the server speaks it, with streams multiplexed on
+:class:`HTTP2Connection` objects (h2) that an :class:`HTTP2Pool` shares.
+The drivers and pumps of
 :mod:`sseproto.adapters` run flows on real runtimes.
 
-This package may import h11 (a declared dependency); the core, everything
-importable from ``sseproto`` itself, never does. Nothing from h11 appears
+This package may import h11 and h2 (declared dependencies); the core, everything
+importable from ``sseproto`` itself, never does. Nothing from h11 or h2 appears
 in this package's API: its events are translated to the types below, and
 its errors to the ``sseproto`` error tree (see ``_errors.py`` and
 ``_exchange.py`` for the branches this package adds).
 """
+
+from typing import TYPE_CHECKING, Any
 
 from sseproto._errors import SSEError
 from sseproto._reconnect import Deliver, Opened, Wait
@@ -83,6 +88,7 @@ from ._flows import (
     stream_flow,
     subscribe_flow,
 )
+from ._h2_connections import HTTP2Pool, HTTPConnections
 from ._messages import (
     USER_AGENT,
     BodyTypes,
@@ -98,6 +104,7 @@ from ._notices import GaveUp, Notice, Reconnected, Reconnecting
 from ._ops import (
     DEFAULT_DRAIN_MAX_BYTES,
     DEFAULT_DRAIN_TIMEOUT,
+    AwaitChange,
     CheckIdle,
     CloseConnection,
     CloseResponse,
@@ -110,6 +117,7 @@ from ._ops import (
     ReceiveBytes,
     Response,
     Restart,
+    SelectedProtocol,
     SendBytes,
     SendRequest,
     StartTLS,
@@ -118,8 +126,10 @@ from ._ops import (
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
 from ._proxies import NoProxy, Proxies, Proxy
+from ._shared import CONNECTION_WINDOW, STREAM_WINDOW, NotProcessed, Signal
 
 __all__ = [
+    "CONNECTION_WINDOW",
     "DECODE_STEP",
     "DEFAULT_DRAIN_MAX_BYTES",
     "DEFAULT_DRAIN_TIMEOUT",
@@ -135,7 +145,9 @@ __all__ = [
     "MAX_LOCATION_SIZE",
     "MAX_TIMEOUT",
     "RECEIVE_SIZE",
+    "STREAM_WINDOW",
     "USER_AGENT",
+    "AwaitChange",
     "BodyChunk",
     "BodyTooLarge",
     "BodyTypes",
@@ -155,8 +167,11 @@ __all__ = [
     "ExchangeEvent",
     "ExchangeState",
     "GaveUp",
+    "HTTP2Connection",
+    "HTTP2Pool",
     "HTTP11Connections",
     "HTTP11Exchange",
+    "HTTPConnections",
     "HTTPProtocolError",
     "Head",
     "HeaderTypes",
@@ -168,6 +183,7 @@ __all__ = [
     "InvalidRedirect",
     "NoProxy",
     "NoResponse",
+    "NotProcessed",
     "Notice",
     "OpenConnection",
     "Opened",
@@ -191,8 +207,10 @@ __all__ = [
     "ResponseStarted",
     "Restart",
     "SSEError",
+    "SelectedProtocol",
     "SendBytes",
     "SendRequest",
+    "Signal",
     "StartTLS",
     "StreamStart",
     "TimedOut",
@@ -218,3 +236,15 @@ __all__ = [
     "stream_flow",
     "subscribe_flow",
 ]
+
+if TYPE_CHECKING:
+    from ._h2_exchange import HTTP2Connection
+
+
+def __getattr__(name: str) -> Any:
+    # HTTP2Connection imports h2, which only programs that use HTTP/2 need.
+    if name == "HTTP2Connection":
+        from ._h2_exchange import HTTP2Connection  # noqa: PLC0415
+
+        return HTTP2Connection
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -189,7 +189,7 @@ class HTTP11Connections:
         """Send the request on the ``taken`` idle connection, or a new one,
         and read the head. On a reused connection, a failure before any
         byte of the response raises :class:`_StaleConnection`."""
-        proxy = None if self._proxies is None else self._proxies.select(origin)
+        proxy = self._proxy_for(origin)
         # Plain http through a proxy: the request itself goes to the proxy.
         forward = proxy if proxy is not None and not origin.tls else None
         headers = op.headers
@@ -255,6 +255,10 @@ class HTTP11Connections:
                 raise _StaleConnection(str(exc)) from exc
             raise
 
+    def _proxy_for(self, origin: Origin) -> Proxy | None:
+        """The proxy requests to ``origin`` go through, if any."""
+        return None if self._proxies is None else self._proxies.select(origin)
+
     def _open(
         self, origin: Origin, proxy: Proxy | None, wait: float | None
     ) -> Generator[Operation, Any, Any]:
@@ -289,7 +293,7 @@ class HTTP11Connections:
             elif type(event) is ResponseComplete:
                 self._done = True
             elif type(event) is ResponseStarted:
-                head = Head(event.status, event.reason, event.headers, event.http_version)
+                head = Head(event.status, event.reason, event.headers, f"HTTP/{event.http_version}")
         return head
 
     def _cut(self, timeout: float | None, deadline: float | None) -> float | None:

@@ -321,6 +321,25 @@ def _ascii(text: str, what: str) -> bytes:
         raise LocalProtocolError(f"{what} must be ASCII: {text!r}") from exc
 
 
+def _request_body(body: object) -> bytes | None:
+    """The request body as bytes (``None`` stays ``None``)."""
+    if body is not None and type(body) is not bytes:
+        if not isinstance(body, (bytearray, memoryview)):
+            raise LocalProtocolError(f"the body must be bytes or None, not {type(body).__name__}")
+        return bytes(body)
+    return body
+
+
+def _header_pair(pair: object) -> tuple[str, str]:
+    """A caller's header, checked to be a ``(str, str)`` pair."""
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise LocalProtocolError(f"each header must be a (name, value) pair, not {pair!r}")
+    name, value = pair
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise LocalProtocolError(f"header names and values must be str: {pair!r}")
+    return name, value
+
+
 def _build_request(
     method: str,
     origin: Origin,
@@ -333,19 +352,12 @@ def _build_request(
         raise LocalProtocolError(f"the method must be a str, not {type(method).__name__}")
     if method == "CONNECT":
         raise LocalProtocolError("the CONNECT method switches protocols, which is not supported")
-    if body is not None and type(body) is not bytes:
-        if not isinstance(body, (bytearray, memoryview)):
-            raise LocalProtocolError(f"the body must be bytes or None, not {type(body).__name__}")
-        body = bytes(body)
+    body = _request_body(body)
     items: list[tuple[bytes, bytes]] = []
     has_host = False
     has_length = False
     for pair in headers:
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise LocalProtocolError(f"each header must be a (name, value) pair, not {pair!r}")
-        name, value = pair
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise LocalProtocolError(f"header names and values must be str: {pair!r}")
+        name, value = _header_pair(pair)
         raw = (_ascii(name, "a header name"), _ascii(value, f"the value of {name}"))
         lower = name.lower()
         if lower == "host":

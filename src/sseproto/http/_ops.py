@@ -35,6 +35,9 @@ perform::
     StartTLS           begin TLS on an open connection (the    the TLS connection,
                        tunnel through a proxy), verifying      or None if timed out
                        server_hostname
+    SelectedProtocol   the protocol TLS negotiated (ALPN)      "h2", "http/1.1" or None
+    AwaitChange        wait until another flow changes the     True, or None if
+                       shared connection (its Signal wakes)    timed out
 
 ``Wait``, ``Opened`` and ``Deliver`` are the core's own actions (the
 :class:`~sseproto.EventSourceMachine` returns the same classes), so a
@@ -60,6 +63,7 @@ from ._exchange import Origin
 __all__ = [
     "DEFAULT_DRAIN_MAX_BYTES",
     "DEFAULT_DRAIN_TIMEOUT",
+    "AwaitChange",
     "CheckIdle",
     "CloseConnection",
     "CloseResponse",
@@ -74,6 +78,7 @@ __all__ = [
     "ReceiveBytes",
     "Response",
     "Restart",
+    "SelectedProtocol",
     "SendBytes",
     "SendRequest",
     "StartTLS",
@@ -119,7 +124,9 @@ class Head:
     status: int
     reason: str
     headers: Headers
-    http_version: str = "1.1"
+    #: ``"HTTP/1.1"``, ``"HTTP/1.0"`` or ``"HTTP/2"``: the protocol that
+    #: carried the response.
+    http_version: str = "HTTP/1.1"
     url: str = ""
 
 
@@ -198,7 +205,8 @@ class Response:
     headers: Headers
     body: bytes
     url: str
-    http_version: str = "1.1"
+    #: ``"HTTP/1.1"``, ``"HTTP/1.0"`` or ``"HTTP/2"``, as in :class:`Head`.
+    http_version: str = "HTTP/1.1"
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (any case); several are joined with
@@ -277,6 +285,26 @@ class StartTLS:
     timeout: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class SelectedProtocol:
+    """Send back the application protocol that TLS negotiated on ``conn``
+    (ALPN: ``"h2"``, ``"http/1.1"``), or ``None`` (none, or no TLS)."""
+
+    conn: Any
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitChange:
+    """Wait until ``target`` (a :class:`~sseproto.http.Signal`, such as a
+    shared HTTP/2 connection) wakes its waiters, for at most ``timeout``
+    seconds (``None``: no limit); send back ``True``, or ``None`` if the
+    time ran out. Register before waiting (``target.add_waiter(callback)``,
+    where the callback must not block), and remove the callback after."""
+
+    target: Any
+    timeout: float | None
+
+
 #: Every operation a flow or :class:`~sseproto.http.HTTP11Connections` yields.
 Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.11)
     SendRequest,
@@ -291,4 +319,6 @@ Operation: TypeAlias = Union[  # noqa: UP007 (a generic alias needs Union on 3.1
     ReceiveBytes,
     CloseConnection,
     StartTLS,
+    SelectedProtocol,
+    AwaitChange,
 ]
