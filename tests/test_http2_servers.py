@@ -304,3 +304,46 @@ def test_trio_cancel_scope_mid_read(server: HypercornServer) -> None:
     trio.run(main)
     assert results == [events(4)] * 3
     assert server.connections() == 1
+
+
+# -- through a proxy ---------------------------------------------------------------------------
+
+
+def test_http2_through_a_proxy_tunnel(server: HypercornServer) -> None:
+    """An https:// origin reached through proxy.py's CONNECT tunnel still
+    negotiates h2 by ALPN (after the tunnel opens), and two streams share
+    the one tunnelled connection."""
+    from .servers.proxypy import ProxyPy  # noqa: PLC0415 - only this test needs proxy.py
+
+    async def two(proxy_url: str) -> tuple[list[list[Event]], int]:
+        async def one(client: Any) -> list[Event]:
+            async with client.stream("GET", server.url("/events?n=3")) as stream:
+                assert stream.http_version == "HTTP/2"
+                return [event async for event in stream]
+
+        async with AsyncioClient(
+            ssl_context=client_context(), http2=True, proxy=proxy_url
+        ) as client:
+            results = list(await asyncio.gather(one(client), one(client)))
+            return results, _connections(client, server)
+
+    with ProxyPy() as proxy:
+        results, connections = asyncio.run(two(proxy.url()))
+    assert connections == 1
+    assert results == [events(3), events(3)]
+    assert {version for _, version in server.requests} == {"2"}
+    assert len({port for port, _ in server.requests}) == 1  # one TCP connection: the tunnel's
+
+
+def test_plain_http_through_a_proxy_stays_http11(h2c_server: HypercornServer) -> None:
+    """Prior knowledge does not apply behind a proxy: plain http:// goes to
+    the proxy in absolute form, which is HTTP/1.1."""
+    from .servers.proxypy import ProxyPy  # noqa: PLC0415 - only this test needs proxy.py
+
+    with (
+        ProxyPy() as proxy,
+        Client(http2_prior_knowledge=True, proxy=proxy.url()) as client,
+        client.stream("GET", h2c_server.url("/events?n=2")) as stream,
+    ):
+        assert stream.http_version == "HTTP/1.1"
+        assert list(stream) == events(2)

@@ -282,6 +282,10 @@ class HTTP11Connections:
             raise
         if conn is None:
             yield from self._discard()
+            return None
+        # The caller owns it now (an HTTP/2 connection is shared, not this
+        # flow's to close when it ends).
+        self._conn = None
         return conn
 
     def _take(self, events: Sequence[ExchangeEvent]) -> Head | None:
