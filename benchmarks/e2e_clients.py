@@ -233,6 +233,7 @@ CLIENTS: dict[str, Spec] = {
     "sdk": Spec("sync", sdk_sync),
     "floor": Spec("sync", floor_sync),
     "floor-async": Spec("asyncio", floor_async),
+    "floor-trio": Spec("trio", floor_async),
 }
 
 
@@ -275,8 +276,8 @@ class Collector:
         return hashlib.sha256("".join(self.parts).encode()).hexdigest()
 
 
-def _stream_model(chunks: int) -> str:
-    return f"mock/story?chunks={chunks}"
+def _stream_model(chunks: int, delay: float = 0.0) -> str:
+    return f"mock/story?chunks={chunks}" + (f"&delay={delay:g}" if delay else "")
 
 
 def _checks(collectors: list[Collector]) -> dict[str, Any]:
@@ -349,9 +350,9 @@ async def run_async(spec: Spec, task: dict[str, Any]) -> dict[str, Any]:
     await drain(SHORT_MODEL, Collector())
     meter = Meter()
     test = task["test"]
-    if test in ("stream", "concurrent"):
-        streams = task["streams"] if test == "concurrent" else 1
-        model = _stream_model(task["chunks"])
+    if test in ("stream", "concurrent", "slow"):
+        streams = task["streams"] if test != "stream" else 1
+        model = _stream_model(task["chunks"], task.get("delay", 0.0) if test == "slow" else 0.0)
         collectors = [Collector() for _ in range(streams)]
 
         def job(collector: Collector) -> Callable[[], Awaitable[None]]:
@@ -387,8 +388,9 @@ async def run_async(spec: Spec, task: dict[str, Any]) -> dict[str, Any]:
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Run one test with one client; the keys of ``task`` are ``client``,
-    ``test`` (``stream``, ``concurrent``, ``ttfc``), ``base_url``, ``chunks``
-    and ``streams``."""
+    ``test`` (``stream``, ``concurrent``, ``slow``, ``ttfc``), ``base_url``,
+    ``chunks``, ``streams`` and, for ``slow``, ``delay`` (seconds the server
+    waits after each chunk)."""
     spec = CLIENTS[task["client"]]
     if spec.runtime == "sync":
         client = spec.build(task["base_url"])

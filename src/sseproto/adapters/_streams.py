@@ -129,7 +129,9 @@ class EventStream(_StreamState, Generic[Item]):
     def __init__(self, driver: SyncDriver) -> None:
         self._driver = driver
         self._opened: Opened | None = None
-        self._items: deque[Item] = deque()
+        # Items of a read not yet returned by iteration; made when
+        # iteration first needs it (next_items() never does).
+        self._items: deque[Item] | None = None
         # Whether the flow waits at a Deliver (where it takes a Drain).
         self._at_deliver = False
 
@@ -166,6 +168,8 @@ class EventStream(_StreamState, Generic[Item]):
                 raise StopIteration
             if type(op) is Deliver:
                 self._at_deliver = True
+                if items is None:
+                    items = self._items = deque()
                 items.extend(op.items)
                 return items.popleft()
 
@@ -201,7 +205,7 @@ class EventStream(_StreamState, Generic[Item]):
 
         For a stream whose last wanted event has arrived (an LLM API's
         ``[DONE]``) while the server may keep the body open."""
-        self._items.clear()
+        self._items = None
         driver = self._driver
         if self._at_deliver and not driver.done:
             with contextlib.suppress(SSEError):
@@ -216,7 +220,7 @@ class EventStream(_StreamState, Generic[Item]):
         for the server (in ``next()``), it wakes that wait at once (the
         socket is shut down) and returns; that thread then closes the
         connection and its iteration ends without an error."""
-        self._items.clear()
+        self._items = None
         self._driver.close()
 
     def __enter__(self) -> EventStream[Item]:
@@ -256,7 +260,9 @@ class AsyncEventStream(_StreamState, Generic[Item]):
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self._opened: Opened | None = None
-        self._items: deque[Item] = deque()
+        # Items of a read not yet returned by iteration; made when
+        # iteration first needs it (next_items() never does).
+        self._items: deque[Item] | None = None
         # Whether the flow waits at a Deliver (where it takes a Drain).
         self._at_deliver = False
 
@@ -298,6 +304,8 @@ class AsyncEventStream(_StreamState, Generic[Item]):
                 raise StopAsyncIteration
             if type(op) is Deliver:
                 self._at_deliver = True
+                if items is None:
+                    items = self._items = deque()
                 items.extend(op.items)
                 return items.popleft()
 
@@ -323,7 +331,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
     ) -> None:
         """As :meth:`EventStream.drain`."""
-        self._items.clear()
+        self._items = None
         driver = self._driver
         if self._at_deliver and not driver.done:
             with contextlib.suppress(SSEError):
@@ -333,7 +341,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
     async def aclose(self) -> None:
         """Close the connection now; iteration then ends (items not yet
         returned are dropped). Idempotent."""
-        self._items.clear()
+        self._items = None
         await self._driver.aclose()
 
     async def __aenter__(self) -> AsyncEventStream[Item]:

@@ -202,10 +202,15 @@ def read_stream(
         # A limit error is raised by the feed after the one that returned the
         # items completed before it (the parser defers it), so none is lost.
         items = feed(data)
+        # Neither the bytes read nor, once handed over, their items stay
+        # referenced here while the next read waits: a stream holds one
+        # read at a time.
+        del data
         if items:
             if events_only or any(type(item) is Event for item in items):
                 limits.start_events()
             command = yield Deliver(items)
+            del items
             if command is not None:
                 yield from _drain(command, clock)
                 return parser
