@@ -124,6 +124,8 @@ ROWS = {
         Row("floor", "floor: httpx + httpx-sse", "sync"),
         Row("floor-async", "floor async: httpx + httpx-sse", "async"),
         Row("floor-trio", "floor trio: httpx + httpx-sse", "async"),
+        Row("sseproto-asyncio", "sseproto (asyncio) + json", "async", ours=True),
+        Row("sseproto-trio", "sseproto (trio) + json", "async", ours=True),
     )
 }
 
@@ -137,13 +139,24 @@ CONCURRENT_ROWS = [
     "openai-async",
     "floor-async",
     "floor-trio",
+    "sseproto-asyncio",
+    "sseproto-trio",
 ]
-SLOW_ROWS = ["openrouter-asyncio", "openrouter-trio", "floor-async", "floor-trio"]
+SLOW_ROWS = [
+    "openrouter-asyncio",
+    "sseproto-asyncio",
+    "floor-async",
+    "openrouter-trio",
+    "sseproto-trio",
+    "floor-trio",
+]
 #: The floor each async row of the slow and concurrent tables is compared
 #: with: httpx + httpx-sse under the same event loop.
-SAME_LOOP_FLOOR = {"openrouter-trio": "floor-trio", "floor-trio": "floor-trio"}
-TTFC_ROWS = [key for key in ROWS if key != "floor-trio"]
-STREAM_ROWS = [key for key in ROWS if key != "floor-trio"]
+SAME_LOOP_FLOOR = dict.fromkeys(("openrouter-trio", "sseproto-trio", "floor-trio"), "floor-trio")
+#: The rows of the concurrent and slow tests only.
+_LOAD_ONLY = {"floor-trio", "sseproto-asyncio", "sseproto-trio"}
+TTFC_ROWS = [key for key in ROWS if key not in _LOAD_ONLY]
+STREAM_ROWS = [key for key in ROWS if key not in _LOAD_ONLY]
 
 
 # -- the server ----------------------------------------------------------------------
@@ -426,11 +439,22 @@ def print_concurrent(runs: dict[str, Runs], settings: Settings) -> None:
 
 
 def _per_stream_kib(result: Runs, streams: int) -> float | None:
-    """Median over the rounds of (peak RSS - RSS before the streams) / streams."""
+    """Median over the rounds of (peak RSS during the streams - RSS at their
+    start) / streams, from the client's sampled RSS (ru_maxrss growth where
+    the platform has no sample)."""
     values = [
-        (float(r["rss_peak_kib"]) - float(r["rss_before_kib"])) / streams for r in result.results
+        (float(r["rss_sampled_peak_kib"]) - float(r["rss_base_kib"])) / streams
+        if "rss_sampled_peak_kib" in r
+        else (float(r["rss_peak_kib"]) - float(r["rss_before_kib"])) / streams
+        for r in result.results
     ]
     return statistics.median(values) if values else None
+
+
+def _median_of(result: Runs, key: str, fallback: str) -> float | None:
+    """The median of ``key`` over the rounds, or of ``fallback`` without it."""
+    present = all(key in r for r in result.results)
+    return result.median(key if present else fallback)
 
 
 def print_slow(runs: dict[str, Runs], settings: Settings) -> None:
@@ -466,8 +490,8 @@ def print_slow(runs: dict[str, Runs], settings: Settings) -> None:
                 _num(cpu, 1, 2),
                 _num(per_chunk, 1, 2),
                 _num(result.best("wall"), 1, 2),
-                _num(result.median("rss_before_kib"), 1 / 1024),
-                _num(result.median("rss_peak_kib"), 1 / 1024),
+                _num(_median_of(result, "rss_base_kib", "rss_before_kib"), 1 / 1024),
+                _num(_median_of(result, "rss_sampled_peak_kib", "rss_peak_kib"), 1 / 1024),
                 _num(per_stream),
                 _ratio(cpu, floor.best("cpu") if floor else None),
                 _ratio(
@@ -477,8 +501,9 @@ def print_slow(runs: dict[str, Runs], settings: Settings) -> None:
             )
         )
     print(
-        "  KiB/stream: (peak RSS during the streams - RSS before them) / streams, each client"
-        " in its own process; ratios against the floor under the same event loop."
+        "  base MB: RSS when the streams start (after imports and a warm-up stream); peak MB:"
+        " highest RSS sampled every 5 ms during them; KiB/stream: (peak - base) / streams. Each"
+        " client runs in its own process; ratios against the floor under the same event loop."
     )
 
 
@@ -488,8 +513,10 @@ def print_memory_targets(
     """The memory targets: per event loop, against httpx + httpx-sse under it."""
     lines: list[tuple[bool | None, str]] = []
     for ours, floor, loop in (
-        ("openrouter-asyncio", "floor-async", "asyncio"),
-        ("openrouter-trio", "floor-trio", "trio"),
+        ("openrouter-asyncio", "floor-async", "openrouter, asyncio"),
+        ("sseproto-asyncio", "floor-async", "sseproto, asyncio"),
+        ("openrouter-trio", "floor-trio", "openrouter, trio"),
+        ("sseproto-trio", "floor-trio", "sseproto, trio"),
     ):
         if ours in slow and floor in slow:
             mine = _per_stream_kib(slow[ours], settings.slow_streams)
