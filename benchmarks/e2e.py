@@ -243,6 +243,19 @@ def _digest(chunks: int) -> str:
     return hashlib.sha256("".join(story_pieces(chunks)).encode()).hexdigest()
 
 
+def _client_env() -> dict[str, str]:
+    """This process's environment with ``PYTHONPATH`` made absolute: the
+    clients run in this directory, where a relative entry (``src``) would
+    silently miss and import the installed package instead."""
+    env = dict(os.environ)
+    entries = env.get("PYTHONPATH", "")
+    if entries:
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(Path(entry).resolve()) for entry in entries.split(os.pathsep) if entry
+        )
+    return env
+
+
 class Bench:
     def __init__(self, settings: Settings, server: Server, sdk_python: Path | None) -> None:
         self.settings = settings
@@ -275,6 +288,7 @@ class Bench:
                 timeout=RUN_TIMEOUT,
                 check=False,
                 cwd=HERE,
+                env=_client_env(),
             )
         except subprocess.TimeoutExpired:
             return {"error": f"ERROR: over {RUN_TIMEOUT:g} s"}
