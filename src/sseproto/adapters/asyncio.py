@@ -195,7 +195,7 @@ class _Connection(asyncio.BufferedProtocol):
             return None
         if tls is None:  # pragma: no cover - only when the transport closed meanwhile
             raise ConnectionResetError("the connection closed during the TLS handshake")
-        self.transport = tls
+        self.transport = tls  # type: ignore[assignment]
         return self
 
     def selected_protocol(self) -> str | None:
