@@ -80,6 +80,7 @@ from ._streams import (
     refuse_async_callback,
 )
 from .resources import (
+    NAMESPACES,
     ActivityResource,
     AsyncActivityResource,
     AsyncAudioResource,
@@ -616,23 +617,9 @@ class OpenRouter(_Core):
                 )
             transport = HTTPXClient(transport)
         self._transport: SyncClientBase = transport
-        self.chat = ChatResource(self)
-        self.completions = CompletionsResource(self)
-        self.responses = ResponsesResource(self)
-        self.messages = MessagesResource(self)
-        self.embeddings = EmbeddingsResource(self)
-        self.rerank = RerankResource(self)
-        self.models = ModelsResource(self)
-        self.endpoints = EndpointsResource(self)
-        self.providers = ProvidersResource(self)
-        self.generations = GenerationsResource(self)
-        self.credits = CreditsResource(self)
-        self.activity = ActivityResource(self)
-        self.keys = KeysResource(self)
-        self.auth = AuthResource(self)
-        self.images = ImagesResource(self)
-        self.audio = AudioResource(self)
-        self.videos = VideosResource(self)
+        # One of each namespace, from the table both clients share.
+        for name, faces in NAMESPACES.items():
+            setattr(self, name, faces[0](self))
 
     def _run(self, flow: Flow) -> Any:
         return self._transport.run(flow)
@@ -796,9 +783,7 @@ class OpenRouter(_Core):
         max_retries: int | None = None,
     ) -> Credits:
         """Alias of ``client.credits.get``: ``GET /credits``, credits bought and used."""
-        options = self._options(timeout, headers, max_retries)
-        result: Credits = self._run(self._call("GET", "credits", Credits.from_dict, options))
-        return result
+        return self.credits.get(timeout=timeout, headers=headers, max_retries=max_retries)
 
     def get_generation(
         self,
@@ -823,9 +808,7 @@ class OpenRouter(_Core):
     ) -> KeyInfo:
         """Alias of ``client.keys.current``: ``GET /key``, the current key's
         label, usage and limits."""
-        options = self._options(timeout, headers, max_retries)
-        result: KeyInfo = self._run(self._call("GET", "key", KeyInfo.from_dict, options))
-        return result
+        return self.keys.current(timeout=timeout, headers=headers, max_retries=max_retries)
 
     def stream_request(
         self,
@@ -990,23 +973,9 @@ class AsyncOpenRouter(_Core):
                 )
             transport = HTTPXAsyncClient(transport)
         self._transport: AsyncClientBase = transport
-        self.chat = AsyncChatResource(self)
-        self.completions = AsyncCompletionsResource(self)
-        self.responses = AsyncResponsesResource(self)
-        self.messages = AsyncMessagesResource(self)
-        self.embeddings = AsyncEmbeddingsResource(self)
-        self.rerank = AsyncRerankResource(self)
-        self.models = AsyncModelsResource(self)
-        self.endpoints = AsyncEndpointsResource(self)
-        self.providers = AsyncProvidersResource(self)
-        self.generations = AsyncGenerationsResource(self)
-        self.credits = AsyncCreditsResource(self)
-        self.activity = AsyncActivityResource(self)
-        self.keys = AsyncKeysResource(self)
-        self.auth = AsyncAuthResource(self)
-        self.images = AsyncImagesResource(self)
-        self.audio = AsyncAudioResource(self)
-        self.videos = AsyncVideosResource(self)
+        # One of each namespace, from the table both clients share.
+        for name, faces in NAMESPACES.items():
+            setattr(self, name, faces[1](self))
 
     async def _run(self, flow: Flow) -> Any:
         return await self._transport.run(flow)
@@ -1132,9 +1101,7 @@ class AsyncOpenRouter(_Core):
         max_retries: int | None = None,
     ) -> Credits:
         """Alias of ``client.credits.get``: as :meth:`OpenRouter.get_credits`."""
-        options = self._options(timeout, headers, max_retries)
-        result: Credits = await self._run(self._call("GET", "credits", Credits.from_dict, options))
-        return result
+        return await self.credits.get(timeout=timeout, headers=headers, max_retries=max_retries)
 
     async def get_generation(
         self,
@@ -1157,9 +1124,7 @@ class AsyncOpenRouter(_Core):
         max_retries: int | None = None,
     ) -> KeyInfo:
         """Alias of ``client.keys.current``: as :meth:`OpenRouter.get_key`."""
-        options = self._options(timeout, headers, max_retries)
-        result: KeyInfo = await self._run(self._call("GET", "key", KeyInfo.from_dict, options))
-        return result
+        return await self.keys.current(timeout=timeout, headers=headers, max_retries=max_retries)
 
     def stream_request(
         self,
