@@ -57,10 +57,11 @@ class _Connection(asyncio.Protocol):
     """
 
     __slots__ = (
-        "_data",
+        "_chunks",
         "_eof",
         "_error",
         "_paused",
+        "_size",
         "_waiter",
         "_writable",
         "transport",
@@ -68,15 +69,17 @@ class _Connection(asyncio.Protocol):
 
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
-        # Received and not yet taken.
-        self._data = b""
+        # Received and not yet taken: _size bytes in _chunks, at most
+        # RECEIVE_SIZE (and one read beyond it, for copied TLS reads).
+        self._chunks: list[bytes] = []
+        self._size = 0
         self._eof = False
         # Why the connection was lost, raised once its bytes are taken.
         self._error: OSError | None = None
         # Whether reading is paused.
         self._paused = False
         # The future a receive() or check waits on for bytes, EOF or error.
-        self._waiter: asyncio.Future[None] | None = None
+        self._waiter: asyncio.Future[bool] | None = None
         # While writing is paused: the future resume_writing() completes.
         self._writable: asyncio.Future[None] | None = None
 
@@ -93,14 +96,18 @@ class _Connection(asyncio.Protocol):
         self._received(data)
 
     def _received(self, data: bytes) -> None:
-        self._data = self._data + data if self._data else data
-        waiter = self._waiter
-        if waiter is None or len(self._data) >= RECEIVE_SIZE:
+        self._chunks.append(data)
+        self._size += len(data)
+        # Reading goes on while less than a read waits untaken: pausing and
+        # resuming cost a system call each, and a busy consumer takes the
+        # bytes soon enough.
+        if self._size >= RECEIVE_SIZE:
             self._pause()
+        waiter = self._waiter
         if waiter is not None:
             self._waiter = None
             if not waiter.done():
-                waiter.set_result(None)
+                waiter.set_result(True)
 
     def eof_received(self) -> bool:
         self._eof = True
@@ -130,17 +137,26 @@ class _Connection(asyncio.Protocol):
 
     # -- what the pump calls -------------------------------------------------------
 
-    async def receive(self) -> bytes:
-        """The bytes received since the last call, waiting for some; ``b""``
-        at the end of file. Raises the ``OSError`` that broke the
-        connection once the bytes before it were taken."""
-        while not self._data:
+    async def receive(self, timeout: float | None) -> bytes | None:
+        """The bytes received since the last call, waiting at most
+        ``timeout`` seconds for some (``None`` if none came); ``b""`` at the
+        end of file. Raises the ``OSError`` that broke the connection once
+        the bytes before it were taken."""
+        if not self._size:
             if self._error is not None:
                 raise self._error
             if self._eof:
                 return b""
-            await self._wait()
-        data, self._data = self._data, b""
+            if not await self._wait(timeout):
+                return None
+            if not self._size:
+                if self._error is not None:
+                    raise self._error
+                return b""
+        chunks = self._chunks
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self._chunks = []
+        self._size = 0
         if self._paused:
             self._paused = False
             transport = self.transport
@@ -165,17 +181,13 @@ class _Connection(asyncio.Protocol):
     async def quiet(self) -> bool:
         """Whether nothing can be read now (no bytes, no end of file, no
         error): the loop gets one turn to read what already arrived."""
-        if self._data or self._eof:
+        if self._size or self._eof:
             return False
         transport = self.transport
         if transport is None or transport.is_closing():
             return False
-        try:
-            async with asyncio.timeout(0):
-                await self._wait()
-        except TimeoutError:
-            return not (self._data or self._eof)
-        return False
+        await self._wait(0)
+        return not (self._size or self._eof)
 
     async def start_tls(
         self, context: ssl.SSLContext, server_hostname: str, timeout: float | None
@@ -232,20 +244,33 @@ class _Connection(asyncio.Protocol):
     def _wake(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+            waiter.set_result(True)
 
-    async def _wait(self) -> None:
+    async def _wait(self, timeout: float | None) -> bool:
+        """Wait until bytes, the end of file or an error arrive (``True``)
+        or ``timeout`` seconds pass (``False``)."""
         if self._paused:
             self._paused = False
             transport = self.transport
             if transport is not None and not transport.is_closing():
                 transport.resume_reading()
-        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        # One timer handle on the waiter: cheaper per read than an
+        # asyncio.timeout() scope, and the same outcome.
+        timer = None if timeout is None else loop.call_later(timeout, _expire, waiter)
         try:
-            await waiter
+            return await waiter  # type: ignore[no-any-return]
         finally:
+            if timer is not None:
+                timer.cancel()
             if self._waiter is waiter:
                 self._waiter = None
+
+
+def _expire(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
 
 
 class _BufferedConnection(_Connection, asyncio.BufferedProtocol):
@@ -263,7 +288,7 @@ class _BufferedConnection(_Connection, asyncio.BufferedProtocol):
 
     def get_buffer(self, sizehint: int) -> memoryview:
         # Never empty: reading pauses once RECEIVE_SIZE bytes wait.
-        return self._buffer[: RECEIVE_SIZE - len(self._data)]
+        return self._buffer[: RECEIVE_SIZE - self._size]
 
     def buffer_updated(self, nbytes: int) -> None:
         self._received(bytes(self._buffer[:nbytes]))
@@ -278,11 +303,7 @@ class _Pump(AsyncPump):
     async def perform(self, op: Any) -> Any:
         kind = type(op)
         if kind is ReceiveBytes:
-            try:
-                async with asyncio.timeout(op.timeout):
-                    return await op.conn.receive()
-            except TimeoutError:
-                return None
+            return await op.conn.receive(op.timeout)
         if kind is SendBytes:
             try:
                 async with asyncio.timeout(op.timeout):
