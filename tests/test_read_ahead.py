@@ -174,3 +174,47 @@ def test_asyncio_tls_tail_survives_a_paused_consumer(pause: float) -> None:
         finally:
             server.join(10)
     assert ids == [str(index) for index in range(TLS_EVENTS)]
+
+
+#: An event far larger than a read: what it costs to keep one in memory
+#: after it was handed over is easy to tell apart from the stream's own
+#: objects.
+BIG = 512 * 1024
+
+
+def _serve_big_then_stall(conn: socket.socket, head: bytes) -> None:
+    """A small event, a BIG one, then silence for a while, then the end."""
+    conn.sendall(SSE_HEAD + b"Connection: close\r\n\r\n" + b"id: small\ndata: x\n\n")
+    time.sleep(0.2)
+    conn.sendall(b"id: big\ndata: " + b"y" * BIG + b"\n\n")
+    time.sleep(1.0)
+    conn.sendall(b"id: last\ndata: z\n\n")
+
+
+async def _hold_while_waiting(url: str) -> tuple[list[str], int]:
+    """Read the stream one item at a time; while the read after the big
+    event waits, measure what the process holds beyond the stream's start."""
+    ids: list[str] = []
+    held = 0
+    async with AsyncioClient(timeouts=SAFE) as client, client.stream("GET", url) as stream:
+        ids.append((await anext(stream)).id)
+        before = _held()
+        ids.append((await anext(stream)).id)
+        waiting = asyncio.ensure_future(anext(stream))
+        await asyncio.sleep(0.5)
+        held = _held() - before
+        ids.append((await waiting).id)
+    return ids, held
+
+
+def test_a_taken_event_is_not_kept_while_the_next_read_waits(traced: None) -> None:
+    """Once every item of a read was taken, neither the items nor the bytes
+    they came from stay referenced while the stream waits for more."""
+    server = LoopbackServer(_serve_big_then_stall)
+    try:
+        ids, held = asyncio.run(_hold_while_waiting(server.url("/big")))
+    finally:
+        server.close()
+    assert ids == ["small", "big", "last"]
+    # Without the release the big event's data (BIG bytes) is still held.
+    assert held < BIG // 4, f"{held} bytes held while waiting"

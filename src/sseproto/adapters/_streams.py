@@ -167,6 +167,9 @@ class EventStream(_StreamState, Generic[Item]):
         if index < len(items):
             self._next = index + 1
             return items[index]
+        # The read's items were all taken: they are not kept while the
+        # next read waits.
+        items = self._items = ()
         if self._opened is None:
             self.open()
         while True:
@@ -306,6 +309,9 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         if index < len(items):
             self._next = index + 1
             return items[index]
+        # The read's items were all taken: they are not kept while the
+        # next read waits.
+        items = self._items = ()
         if self._opened is None:
             await self.open()
         while True:

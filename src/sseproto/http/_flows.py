@@ -254,7 +254,7 @@ def read_stream(
         # Neither the bytes read nor, once handed over, their items stay
         # referenced here while the next read waits: a stream holds one
         # read at a time.
-        del data
+        data = piece = b""
     yield CloseResponse()
     return parser
 
