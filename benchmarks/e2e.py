@@ -12,6 +12,7 @@ Usage:
     python benchmarks/e2e.py --quick            # a smoke run, under a minute
     python benchmarks/e2e.py --repeat 9         # more rounds per client (default 5)
     python benchmarks/e2e.py --profile          # cProfile of the blocking client instead
+    python benchmarks/e2e.py --only slow        # only the 1,000 slow streams (memory per stream)
     sh benchmarks/sdk-venv.sh                   # once: the official SDK in benchmarks/.sdk-venv
 
 See benchmarks/README.md for what each table measures and how to read it.
@@ -54,6 +55,7 @@ SHORT_CHUNKS = 20
 TARGET_SYNC_VS_OPENAI = 0.2
 TARGET_CONCURRENT_VS_OPENAI = 0.25
 TARGET_IMPORT_MS = 150.0
+TARGET_SLOW_CPU_VS_FLOOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,35 @@ class Settings:
     ttfc_streams: int
     repeat: int
     import_runs: int
+    slow_streams: int
+    slow_chunks: int
+    slow_delay: float
+    slow_repeat: int
 
 
 FULL = Settings(
-    chunks=20_000, streams=200, stream_chunks=500, ttfc_streams=100, repeat=5, import_runs=7
+    chunks=20_000,
+    streams=200,
+    stream_chunks=500,
+    ttfc_streams=100,
+    repeat=5,
+    import_runs=7,
+    slow_streams=1000,
+    slow_chunks=100,
+    slow_delay=0.02,
+    slow_repeat=3,
 )
 QUICK = Settings(
-    chunks=5_000, streams=50, stream_chunks=200, ttfc_streams=20, repeat=1, import_runs=3
+    chunks=5_000,
+    streams=50,
+    stream_chunks=200,
+    ttfc_streams=20,
+    repeat=1,
+    import_runs=3,
+    slow_streams=50,
+    slow_chunks=20,
+    slow_delay=0.02,
+    slow_repeat=1,
 )
 
 
@@ -99,21 +123,40 @@ ROWS = {
         Row("sdk", "OpenRouter SDK (official)", "sync", sdk=True),
         Row("floor", "floor: httpx + httpx-sse", "sync"),
         Row("floor-async", "floor async: httpx + httpx-sse", "async"),
+        Row("floor-trio", "floor trio: httpx + httpx-sse", "async"),
+        Row("sseproto-asyncio", "sseproto (asyncio) + json", "async", ours=True),
+        Row("sseproto-trio", "sseproto (trio) + json", "async", ours=True),
     )
 }
 
 #: The reference rows of each kind: (openai, floor).
 REFERENCES = {"sync": ("openai", "floor"), "async": ("openai-async", "floor-async")}
 
-STREAM_ROWS = list(ROWS)
 CONCURRENT_ROWS = [
     "openrouter-asyncio",
     "openrouter-trio",
     "openrouter-httpx-async",
     "openai-async",
     "floor-async",
+    "floor-trio",
+    "sseproto-asyncio",
+    "sseproto-trio",
 ]
-TTFC_ROWS = list(ROWS)
+SLOW_ROWS = [
+    "openrouter-asyncio",
+    "sseproto-asyncio",
+    "floor-async",
+    "openrouter-trio",
+    "sseproto-trio",
+    "floor-trio",
+]
+#: The floor each async row of the slow and concurrent tables is compared
+#: with: httpx + httpx-sse under the same event loop.
+SAME_LOOP_FLOOR = dict.fromkeys(("openrouter-trio", "sseproto-trio", "floor-trio"), "floor-trio")
+#: The rows of the concurrent and slow tests only.
+_LOAD_ONLY = {"floor-trio", "sseproto-asyncio", "sseproto-trio"}
+TTFC_ROWS = [key for key in ROWS if key not in _LOAD_ONLY]
+STREAM_ROWS = [key for key in ROWS if key not in _LOAD_ONLY]
 
 
 # -- the server ----------------------------------------------------------------------
@@ -200,6 +243,19 @@ def _digest(chunks: int) -> str:
     return hashlib.sha256("".join(story_pieces(chunks)).encode()).hexdigest()
 
 
+def _client_env() -> dict[str, str]:
+    """This process's environment with ``PYTHONPATH`` made absolute: the
+    clients run in this directory, where a relative entry (``src``) would
+    silently miss and import the installed package instead."""
+    env = dict(os.environ)
+    entries = env.get("PYTHONPATH", "")
+    if entries:
+        env["PYTHONPATH"] = os.pathsep.join(
+            str(Path(entry).resolve()) for entry in entries.split(os.pathsep) if entry
+        )
+    return env
+
+
 class Bench:
     def __init__(self, settings: Settings, server: Server, sdk_python: Path | None) -> None:
         self.settings = settings
@@ -222,6 +278,7 @@ class Bench:
             "base_url": self.server.base_url,
             "chunks": chunks,
             "streams": streams,
+            "delay": self.settings.slow_delay,
         }
         try:
             done = subprocess.run(
@@ -231,6 +288,7 @@ class Bench:
                 timeout=RUN_TIMEOUT,
                 check=False,
                 cwd=HERE,
+                env=_client_env(),
             )
         except subprocess.TimeoutExpired:
             return {"error": f"ERROR: over {RUN_TIMEOUT:g} s"}
@@ -245,12 +303,19 @@ class Bench:
         return result
 
     def run_test(
-        self, keys: Sequence[str], test: str, chunks: int, streams: int, expected: str
+        self,
+        keys: Sequence[str],
+        test: str,
+        chunks: int,
+        streams: int,
+        expected: str,
+        repeat: int | None = None,
     ) -> dict[str, Runs]:
-        """Every client, ``repeat`` rounds, the starting client rotating each round."""
+        """Every client, ``repeat`` rounds (default: the settings'), the
+        starting client rotating each round."""
         keys = [key for key in keys if self.available(key)]
         runs = {key: Runs() for key in keys}
-        for round_number in range(self.settings.repeat):
+        for round_number in range(self.settings.repeat if repeat is None else repeat):
             shift = round_number % len(keys)
             for key in keys[shift:] + keys[:shift]:
                 if runs[key].error:
@@ -360,6 +425,9 @@ def print_concurrent(runs: dict[str, Runs], settings: Settings) -> None:
         growth = peak - before if peak is not None and before is not None else None
         cpu_openai, cpu_floor = _refs(runs, key, "cpu")
         openai_key, floor_key = REFERENCES["async"]
+        floor_key = SAME_LOOP_FLOOR.get(key, floor_key)
+        if floor_key in runs:
+            cpu_floor = runs[floor_key].best("cpu")
         peak_floor = runs[floor_key].median("rss_peak_kib") if floor_key in runs else None
         peak_openai = runs[openai_key].median("rss_peak_kib") if openai_key in runs else None
         print(
@@ -379,8 +447,122 @@ def print_concurrent(runs: dict[str, Runs], settings: Settings) -> None:
         )
     print(
         "  peak MB: ru_maxrss of the client process (interpreter and imports included);"
-        " +MB: its growth during the streams."
+        " +MB: its growth during the streams. CPU/floor and peak/flr: against the floor"
+        " under the same event loop (trio rows: the trio floor)."
     )
+
+
+def _per_stream_kib(result: Runs, streams: int) -> float | None:
+    """Median over the rounds of (peak RSS during the streams - RSS at their
+    start) / streams, from the client's sampled RSS (ru_maxrss growth where
+    the platform has no sample)."""
+    values = [
+        (float(r["rss_sampled_peak_kib"]) - float(r["rss_base_kib"])) / streams
+        if "rss_sampled_peak_kib" in r
+        else (float(r["rss_peak_kib"]) - float(r["rss_before_kib"])) / streams
+        for r in result.results
+    ]
+    return statistics.median(values) if values else None
+
+
+def _median_of(result: Runs, key: str, fallback: str) -> float | None:
+    """The median of ``key`` over the rounds, or of ``fallback`` without it."""
+    present = all(key in r for r in result.results)
+    return result.median(key if present else fallback)
+
+
+def print_slow(runs: dict[str, Runs], settings: Settings) -> None:
+    print(
+        f"\n5. {settings.slow_streams:,} concurrent slow streams of {settings.slow_chunks} chunks,"
+        f" {settings.slow_delay * 1000:g} ms apart, one client: memory per open stream and CPU"
+        f" (min CPU, median memory of {settings.slow_repeat} round(s))"
+    )
+    row = "  {:<31} {:>8} {:>9} {:>8} {:>9} {:>9} {:>10} {:>9} {:>9}  {}"
+    print(
+        row.format(
+            "client",
+            "CPU s",
+            "us/chunk",
+            "wall s",
+            "base MB",
+            "peak MB",
+            "KiB/stream",
+            "CPU/floor",
+            "mem/floor",
+            "result",
+        )
+    )
+    for key, result in runs.items():
+        cpu = result.best("cpu")
+        per_chunk = cpu / result.chunks * 1e6 if cpu is not None and result.chunks else None
+        floor_key = SAME_LOOP_FLOOR.get(key, "floor-async")
+        floor = runs.get(floor_key)
+        per_stream = _per_stream_kib(result, settings.slow_streams)
+        print(
+            row.format(
+                ROWS[key].label,
+                _num(cpu, 1, 2),
+                _num(per_chunk, 1, 2),
+                _num(result.best("wall"), 1, 2),
+                _num(_median_of(result, "rss_base_kib", "rss_before_kib"), 1 / 1024),
+                _num(_median_of(result, "rss_sampled_peak_kib", "rss_peak_kib"), 1 / 1024),
+                _num(per_stream),
+                _ratio(cpu, floor.best("cpu") if floor else None),
+                _ratio(
+                    per_stream, _per_stream_kib(floor, settings.slow_streams) if floor else None
+                ),
+                result.status,
+            )
+        )
+    print(
+        "  base MB: RSS when the streams start (after imports and a warm-up stream); peak MB:"
+        " highest RSS sampled every 5 ms during them; KiB/stream: (peak - base) / streams. Each"
+        " client runs in its own process; ratios against the floor under the same event loop."
+    )
+
+
+def print_memory_targets(
+    concurrent: dict[str, Runs], slow: dict[str, Runs], settings: Settings
+) -> None:
+    """The memory targets: per event loop, against httpx + httpx-sse under it."""
+    lines: list[tuple[bool | None, str]] = []
+    for ours, floor, loop in (
+        ("openrouter-asyncio", "floor-async", "openrouter, asyncio"),
+        ("sseproto-asyncio", "floor-async", "sseproto, asyncio"),
+        ("openrouter-trio", "floor-trio", "openrouter, trio"),
+        ("sseproto-trio", "floor-trio", "sseproto, trio"),
+    ):
+        if ours in slow and floor in slow:
+            mine = _per_stream_kib(slow[ours], settings.slow_streams)
+            theirs = _per_stream_kib(slow[floor], settings.slow_streams)
+            ok, text = _bound(mine, theirs, 1.0, "httpx + httpx-sse's")
+            if mine is not None and theirs is not None:
+                text += f" ({mine:.1f} vs {theirs:.1f} KiB)"
+            lines.append((ok, f"{settings.slow_streams:,} slow streams ({loop}) RSS/stream {text}"))
+            ok, text = _bound(
+                slow[ours].best("cpu"),
+                slow[floor].best("cpu"),
+                TARGET_SLOW_CPU_VS_FLOOR,
+                "httpx + httpx-sse's",
+            )
+            lines.append((ok, f"{settings.slow_streams:,} slow streams ({loop}) CPU {text}"))
+        if ours in concurrent and floor in concurrent:
+            ok, text = _bound(
+                concurrent[ours].median("rss_peak_kib"),
+                concurrent[floor].median("rss_peak_kib"),
+                1.0,
+                "httpx + httpx-sse's",
+            )
+            lines.append((ok, f"{settings.streams} fast streams ({loop}) peak RSS {text}"))
+            ok, text = _bound(
+                concurrent[ours].best("cpu"),
+                concurrent[floor].best("cpu"),
+                TARGET_SLOW_CPU_VS_FLOOR,
+                "httpx + httpx-sse's",
+            )
+            lines.append((ok, f"{settings.streams} fast streams ({loop}) CPU {text}"))
+    for ok, text in lines:
+        print(f"  {_verdict(ok)}  {text}")
 
 
 def print_ttfc(runs: dict[str, Runs], settings: Settings) -> None:
@@ -637,6 +819,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--profile", action="store_true", help="only cProfile the blocking client over one stream"
     )
     parser.add_argument("--top", type=int, default=25, help="functions listed by --profile")
+    parser.add_argument(
+        "--only",
+        choices=("concurrent", "slow"),
+        help="only this test: the concurrent fast streams or the slow streams (with their"
+        " memory targets)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -667,27 +855,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.stdout.flush()
 
     server = Server()
+    stream: dict[str, Runs] = {}
+    concurrent: dict[str, Runs] = {}
+    ttfc: dict[str, Runs] = {}
+    slow: dict[str, Runs] = {}
     try:
         bench = Bench(settings, server, sdk_python)
-        stream = bench.run_test(STREAM_ROWS, "stream", settings.chunks, 1, _digest(settings.chunks))
-        print_stream(stream, settings)
-        sys.stdout.flush()
-        concurrent = bench.run_test(
-            CONCURRENT_ROWS,
-            "concurrent",
-            settings.stream_chunks,
-            settings.streams,
-            _digest(settings.stream_chunks),
-        )
-        print_concurrent(concurrent, settings)
-        sys.stdout.flush()
-        ttfc = bench.run_test(
-            TTFC_ROWS, "ttfc", SHORT_CHUNKS, settings.ttfc_streams, _digest(SHORT_CHUNKS)
-        )
-        print_ttfc(ttfc, settings)
-        sys.stdout.flush()
+        if args.only is None:
+            stream = bench.run_test(
+                STREAM_ROWS, "stream", settings.chunks, 1, _digest(settings.chunks)
+            )
+            print_stream(stream, settings)
+            sys.stdout.flush()
+        if args.only in (None, "concurrent"):
+            concurrent = bench.run_test(
+                CONCURRENT_ROWS,
+                "concurrent",
+                settings.stream_chunks,
+                settings.streams,
+                _digest(settings.stream_chunks),
+            )
+            print_concurrent(concurrent, settings)
+            sys.stdout.flush()
+        if args.only is None:
+            ttfc = bench.run_test(
+                TTFC_ROWS, "ttfc", SHORT_CHUNKS, settings.ttfc_streams, _digest(SHORT_CHUNKS)
+            )
+            print_ttfc(ttfc, settings)
+            sys.stdout.flush()
+        if args.only in (None, "slow"):
+            slow = bench.run_test(
+                SLOW_ROWS,
+                "slow",
+                settings.slow_chunks,
+                settings.slow_streams,
+                _digest(settings.slow_chunks),
+                repeat=settings.slow_repeat,
+            )
+            print_slow(slow, settings)
+            sys.stdout.flush()
     finally:
         server.stop()
+    if args.only is not None:
+        print("\nMemory targets (reported, not asserted)")
+        print_memory_targets(concurrent, slow, settings)
+        return _report_broken((concurrent, slow))
 
     wanted = [
         ("import openrouter (this project)", "openrouter", sys.executable),
@@ -704,19 +916,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  (official SDK not measured: " + sdk_note.split("(", 1)[-1])
 
     sync_missed = print_targets(stream, concurrent, imports)
+    print_memory_targets(concurrent, slow, settings)
     if sync_missed:
         print("  -> the blocking path misses a target: see --profile for its hotspots")
     if server.cpu is not None:
         print(f"\nServer CPU over all the runs: {server.cpu:.1f} s (not counted for any client)")
     print(f"Total time: {time.perf_counter() - started:.1f} s")
+    return _report_broken((stream, concurrent, ttfc, slow))
+
+
+def _report_broken(tests: Sequence[dict[str, Runs]]) -> int:
     # A client that failed or received other content fails the run (targets
     # are reported, never asserted: timings on a shared machine are noise).
-    broken = [
-        key
-        for runs in (stream, concurrent, ttfc)
-        for key, run in runs.items()
-        if run.error or run.mismatch
-    ]
+    broken = [key for runs in tests for key, run in runs.items() if run.error or run.mismatch]
     if broken:
         print(f"FAILED: {', '.join(broken)}")
         return 1

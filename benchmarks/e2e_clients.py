@@ -23,6 +23,7 @@ import json
 import resource
 import statistics
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -214,6 +215,26 @@ def floor_async(base_url: str) -> AsyncClient:
     return AsyncClient(chunks, client.aclose)
 
 
+def sseproto_async(base_url: str, runtime: str) -> AsyncClient:
+    """The floor's loop on this project's own SSE client (no OpenRouter
+    layer): ``sseproto.adapters`` asyncio or trio ``Client.stream()`` and
+    ``json.loads`` of each ``data`` that is not ``[DONE]``."""
+    module = importlib.import_module(f"sseproto.adapters.{runtime}")
+    client = module.Client()
+    url = base_url + "/chat/completions"
+    headers = {"Authorization": f"Bearer {API_KEY}"}
+
+    async def chunks(model: str) -> AsyncChunks:
+        body = {"model": model, "messages": MESSAGES, "stream": True}
+        async with client.stream("POST", url, json=body, headers=headers) as source:
+            async for sse in source:
+                if sse.data != "[DONE]":
+                    choices = json.loads(sse.data)["choices"]
+                    yield choices[0]["delta"].get("content") if choices else None
+
+    return AsyncClient(chunks, client.aclose)
+
+
 @dataclass(frozen=True)
 class Spec:
     """How to build a client: ``runtime`` is ``"sync"``, ``"asyncio"`` or ``"trio"``."""
@@ -233,17 +254,65 @@ CLIENTS: dict[str, Spec] = {
     "sdk": Spec("sync", sdk_sync),
     "floor": Spec("sync", floor_sync),
     "floor-async": Spec("asyncio", floor_async),
+    "floor-trio": Spec("trio", floor_async),
+    "sseproto-asyncio": Spec("asyncio", lambda url: sseproto_async(url, "asyncio")),
+    "sseproto-trio": Spec("trio", lambda url: sseproto_async(url, "trio")),
 }
 
 
 # -- measuring -----------------------------------------------------------------------
 
 
-class Meter:
-    """CPU (user + system, all threads of this process) and wall time between
-    ``start()`` and ``stop()``, and the peak resident set size before and after."""
+def _rss_kib() -> int | None:
+    """The resident set size now (Linux), in KiB; ``None`` elsewhere."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * resource.getpagesize() // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class RSSSampler:
+    """The highest resident set size seen between ``start()`` and ``stop()``,
+    sampled every 5 ms by a thread (Linux; nothing elsewhere): ru_maxrss is
+    the peak of the whole process life, imports and warm-up included."""
+
+    INTERVAL = 0.005
+
+    def __init__(self) -> None:
+        self.base = _rss_kib()
+        self.peak = self.base
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.INTERVAL):
+            rss = _rss_kib()
+            if rss is not None and self.peak is not None and rss > self.peak:
+                self.peak = rss
 
     def start(self) -> None:
+        if self.base is not None:
+            self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._stop.set()
+            self._thread.join()
+
+
+class Meter:
+    """CPU (user + system, all threads of this process) and wall time between
+    ``start()`` and ``stop()``, and the peak resident set size before and after
+    (``ru_maxrss``); with ``sample=True`` also the RSS at the start and its
+    sampled peak until the stop (see :class:`RSSSampler`)."""
+
+    def __init__(self, *, sample: bool = False) -> None:
+        self.sampler = RSSSampler() if sample else None
+
+    def start(self) -> None:
+        if self.sampler is not None:
+            self.sampler.start()
         usage = resource.getrusage(resource.RUSAGE_SELF)
         self.rss_before_kib = usage.ru_maxrss
         self.cpu0 = usage.ru_utime + usage.ru_stime
@@ -253,7 +322,13 @@ class Meter:
     def stop(self) -> dict[str, float]:
         wall = time.perf_counter() - self.wall0
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        return {
+        sampler = self.sampler
+        if sampler is not None:
+            sampler.stop()
+        sampled = {}
+        if sampler is not None and sampler.base is not None and sampler.peak is not None:
+            sampled = {"rss_base_kib": sampler.base, "rss_sampled_peak_kib": sampler.peak}
+        return sampled | {
             "wall": wall,
             "cpu": usage.ru_utime + usage.ru_stime - self.cpu0,
             "user": usage.ru_utime - self.user0,
@@ -275,8 +350,8 @@ class Collector:
         return hashlib.sha256("".join(self.parts).encode()).hexdigest()
 
 
-def _stream_model(chunks: int) -> str:
-    return f"mock/story?chunks={chunks}"
+def _stream_model(chunks: int, delay: float = 0.0) -> str:
+    return f"mock/story?chunks={chunks}" + (f"&delay={delay:g}" if delay else "")
 
 
 def _checks(collectors: list[Collector]) -> dict[str, Any]:
@@ -347,11 +422,11 @@ async def run_async(spec: Spec, task: dict[str, Any]) -> dict[str, Any]:
         collector.count += len(parts)
 
     await drain(SHORT_MODEL, Collector())
-    meter = Meter()
     test = task["test"]
-    if test in ("stream", "concurrent"):
-        streams = task["streams"] if test == "concurrent" else 1
-        model = _stream_model(task["chunks"])
+    meter = Meter(sample=test in ("concurrent", "slow"))
+    if test in ("stream", "concurrent", "slow"):
+        streams = task["streams"] if test != "stream" else 1
+        model = _stream_model(task["chunks"], task.get("delay", 0.0) if test == "slow" else 0.0)
         collectors = [Collector() for _ in range(streams)]
 
         def job(collector: Collector) -> Callable[[], Awaitable[None]]:
@@ -387,8 +462,9 @@ async def run_async(spec: Spec, task: dict[str, Any]) -> dict[str, Any]:
 
 def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Run one test with one client; the keys of ``task`` are ``client``,
-    ``test`` (``stream``, ``concurrent``, ``ttfc``), ``base_url``, ``chunks``
-    and ``streams``."""
+    ``test`` (``stream``, ``concurrent``, ``slow``, ``ttfc``), ``base_url``,
+    ``chunks``, ``streams`` and, for ``slow``, ``delay`` (seconds the server
+    waits after each chunk)."""
     spec = CLIENTS[task["client"]]
     if spec.runtime == "sync":
         client = spec.build(task["base_url"])

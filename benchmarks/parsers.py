@@ -21,6 +21,7 @@ import argparse
 import base64
 import gc
 import importlib
+import importlib.util
 import json
 import platform
 import random
@@ -32,6 +33,7 @@ import timeit
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -39,6 +41,8 @@ import sseproto
 
 #: The row for sseproto fed through iter_items() instead of feed() per chunk.
 ITER_NAME = "sseproto iter_items"
+#: The row for sseproto's parser from another source tree (--baseline).
+BASELINE_NAME = "sseproto baseline"
 
 #: Limits for sseproto that the 16 MiB event of the doubling test fits in.
 BIG_LIMIT = 64 * 1024 * 1024
@@ -194,6 +198,33 @@ def _sseproto() -> Runner:
     return run
 
 
+def _baseline(src: str) -> Runner:
+    """``feed()`` per chunk on the parser of the ``sseproto`` package under
+    ``src`` (another checkout's ``src`` directory), imported as a package of
+    another name: the same run then times the parser before and after a
+    change."""
+    package = Path(src) / "sseproto"
+    spec = importlib.util.spec_from_file_location(
+        "sseproto_baseline", package / "__init__.py", submodule_search_locations=[str(package)]
+    )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no sseproto package under {src}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    parser_class = module.EventStreamParser
+
+    def run(chunks: Sequence[bytes]) -> list[Any]:
+        parser = parser_class(max_line_size=BIG_LIMIT, max_event_size=BIG_LIMIT)
+        events: list[Any] = []
+        for chunk in chunks:
+            events += parser.feed(chunk)
+        events += parser.close()
+        return events
+
+    return run
+
+
 def _sseproto_iter() -> Runner:
     # The same parser through EventStreamParser.iter_items(), the API for an
     # iterator of body chunks (what the peers below are given as well).
@@ -289,13 +320,17 @@ def _version(distribution: str) -> str:
         return "?"
 
 
-def load_contenders() -> tuple[list[Contender], list[str]]:
-    """sseproto, the peers that import, and the floor; plus a line per peer."""
+def load_contenders(baseline: str | None = None) -> tuple[list[Contender], list[str]]:
+    """sseproto (and its ``baseline`` source tree, if given), the peers that
+    import, and the floor; plus a line per peer."""
     contenders = [
         Contender("sseproto", _sseproto(), _data_attribute),
         Contender(ITER_NAME, _sseproto_iter(), _data_attribute),
     ]
     notes = [f"sseproto {sseproto.__version__}"]
+    if baseline is not None:
+        contenders.append(Contender(BASELINE_NAME, _baseline(baseline), _data_attribute))
+        notes.append(f"{BASELINE_NAME} from {baseline}")
     for name, distributions, factory in PEERS:
         try:
             runner = factory()
@@ -608,6 +643,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--budget", type=float, metavar="SECONDS", help="skip a parser whose one run takes longer"
     )
     parser.add_argument("--items", action="store_true", help="only time Event creation")
+    parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also time the parser of the sseproto package under SRC (another checkout's src"
+        " directory), as the row 'sseproto baseline'",
+    )
     args = parser.parse_args(argv)
     if args.items:
         bench_items(args.quick)
@@ -621,7 +662,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeat and --budget must be positive")
 
     started = time.perf_counter()
-    contenders, notes = load_contenders()
+    contenders, notes = load_contenders(args.baseline)
     print(f"Python {platform.python_version()} on {platform.platform()}")
     print("Parsers: " + ", ".join(notes))
     print(

@@ -234,6 +234,9 @@ class _SyncStream(_StreamInfo[ChunkT, ResultT]):
                     self._batch, self._index = [], 0
                     self._events.drain()
                     raise StopIteration
+            # The batch read is let go before the next read waits.
+            batch = self._batch = []
+            self._index = 0
             try:
                 batch = self._batch = self._events.next_items()
             except SSEError as exc:
@@ -363,6 +366,9 @@ class _AsyncStream(_StreamInfo[ChunkT, ResultT]):
                     self._batch, self._index = [], 0
                     await self._events.drain()
                     raise StopAsyncIteration
+            # The batch read is let go before the next read waits.
+            batch = self._batch = []
+            self._index = 0
             try:
                 batch = self._batch = await self._events.next_items()
             except SSEError as exc:

@@ -364,12 +364,21 @@ class EventStreamParser(Generic[Item]):
                 if prepared is None:
                     return []
                 lines, error = prepared
-            elif len(data) < _SPLIT_BELOW or not self._long_lines:
-                # Short feeds, or short lines: bytes.split() costs least.
+            elif len(data) < _SPLIT_BELOW:
+                # Short feeds: bytes.split() costs least. _carry() inlined:
+                # most feeds of a few bytes that end a line come here.
+                lines = data.split(b"\n")
+                tail = lines.pop()
+                if buf:
+                    lines[0] = b"".join((buf, lines[0]))
+                    buf.clear()
+                if tail:
+                    buf += tail
+            elif not self._long_lines:
+                # Long feeds of short lines: bytes.split() still costs least.
                 lines = data.split(b"\n")
                 _carry(buf, lines, lines.pop())
-                if len(data) >= _SPLIT_BELOW:
-                    self._long_lines = len(data) > _LONG_LINE * len(lines)
+                self._long_lines = len(data) > _LONG_LINE * len(lines)
             else:
                 # Long feeds of long lines: a BytesIO finds each LF with
                 # memchr, where bytes.split() looks at every byte in turn,

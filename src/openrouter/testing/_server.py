@@ -107,7 +107,7 @@ class MockOpenRouter:
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((self.host, self._requested_port))
-            listener.listen(128)
+            listener.listen(1024)
             # accept() polls so the loop notices stop() without relying on
             # close() interrupting a blocked accept, which is not portable.
             listener.settimeout(POLL)

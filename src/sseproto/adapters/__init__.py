@@ -6,7 +6,7 @@ One client per runtime, all with the same methods (``stream()``,
 same behaviour:
 
 - :class:`sseproto.adapters.sync.Client`: blocking ``socket`` + ``ssl``;
-- :class:`sseproto.adapters.asyncio.Client`: asyncio streams;
+- :class:`sseproto.adapters.asyncio.Client`: asyncio transports;
 - :class:`sseproto.adapters.trio.Client`: trio streams (``trio`` extra);
 - :class:`AsyncClient`: asyncio or trio, whichever is running;
 - :class:`sseproto.adapters.httpx.Client` and ``AsyncClient``: over a

@@ -15,8 +15,7 @@ the others then find it open.
 from __future__ import annotations
 
 import contextlib
-from collections import deque
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Generic
 
@@ -130,12 +129,15 @@ class EventStream(_StreamState, Generic[Item]):
     ...) and the parser's limit errors (after the items before them).
     """
 
-    __slots__ = ("_at_deliver", "_driver", "_items", "_opened")
+    __slots__ = ("_at_deliver", "_driver", "_items", "_next", "_opened")
 
     def __init__(self, driver: SyncDriver) -> None:
         self._driver = driver
         self._opened: Opened | None = None
-        self._items: deque[Item] = deque()
+        # The items of the latest read, as the flow delivered them, and the
+        # index of the first one iteration has not returned yet.
+        self._items: Sequence[Item] = ()
+        self._next = 0
         # Whether the flow waits at a Deliver (where it takes a Drain).
         self._at_deliver = False
 
@@ -160,9 +162,14 @@ class EventStream(_StreamState, Generic[Item]):
         return self
 
     def __next__(self) -> Item:
+        index = self._next
         items = self._items
-        if items:
-            return items.popleft()
+        if index < len(items):
+            self._next = index + 1
+            return items[index]
+        # The read's items were all taken: they are not kept while the
+        # next read waits.
+        items = self._items = ()
         if self._opened is None:
             self.open()
         while True:
@@ -172,19 +179,21 @@ class EventStream(_StreamState, Generic[Item]):
                 raise StopIteration
             if type(op) is Deliver:
                 self._at_deliver = True
-                items.extend(op.items)
-                return items.popleft()
+                # A Deliver carries at least one item.
+                self._items = op.items
+                self._next = 1
+                return op.items[0]  # type: ignore[no-any-return]
 
     def next_items(self) -> list[Item]:
         """The items that the next read of the body completes (one or more),
         or ``[]`` once the body ended; for callers that handle items in
         batches. It mixes with iteration: items that ``next()`` has not
         returned yet come first. Raises as iteration does."""
+        index = self._next
         items = self._items
-        if items:
-            batch = list(items)
-            items.clear()
-            return batch
+        if index < len(items):
+            self._items, self._next = (), 0
+            return list(items[index:])
         if self._opened is None:
             self.open()
         while True:
@@ -207,7 +216,7 @@ class EventStream(_StreamState, Generic[Item]):
 
         For a stream whose last wanted event has arrived (an LLM API's
         ``[DONE]``) while the server may keep the body open."""
-        self._items.clear()
+        self._items, self._next = (), 0
         driver = self._driver
         if self._at_deliver and not driver.done:
             with contextlib.suppress(SSEError):
@@ -222,7 +231,7 @@ class EventStream(_StreamState, Generic[Item]):
         for the server (in ``next()``), it wakes that wait at once (the
         socket is shut down) and returns; that thread then closes the
         connection and its iteration ends without an error."""
-        self._items.clear()
+        self._items, self._next = (), 0
         self._driver.close()
 
     def __enter__(self) -> EventStream[Item]:
@@ -257,12 +266,15 @@ class AsyncEventStream(_StreamState, Generic[Item]):
     cancelled task or cancel scope closes the connection at once.
     """
 
-    __slots__ = ("_at_deliver", "_driver", "_items", "_opened")
+    __slots__ = ("_at_deliver", "_driver", "_items", "_next", "_opened")
 
     def __init__(self, driver: AsyncDriver) -> None:
         self._driver = driver
         self._opened: Opened | None = None
-        self._items: deque[Item] = deque()
+        # The items of the latest read, as the flow delivered them, and the
+        # index of the first one iteration has not returned yet.
+        self._items: Sequence[Item] = ()
+        self._next = 0
         # Whether the flow waits at a Deliver (where it takes a Drain).
         self._at_deliver = False
 
@@ -292,9 +304,14 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         return self
 
     async def __anext__(self) -> Item:
+        index = self._next
         items = self._items
-        if items:
-            return items.popleft()
+        if index < len(items):
+            self._next = index + 1
+            return items[index]
+        # The read's items were all taken: they are not kept while the
+        # next read waits.
+        items = self._items = ()
         if self._opened is None:
             await self.open()
         while True:
@@ -304,16 +321,18 @@ class AsyncEventStream(_StreamState, Generic[Item]):
                 raise StopAsyncIteration
             if type(op) is Deliver:
                 self._at_deliver = True
-                items.extend(op.items)
-                return items.popleft()
+                # A Deliver carries at least one item.
+                self._items = op.items
+                self._next = 1
+                return op.items[0]  # type: ignore[no-any-return]
 
     async def next_items(self) -> list[Item]:
         """As :meth:`EventStream.next_items`."""
+        index = self._next
         items = self._items
-        if items:
-            batch = list(items)
-            items.clear()
-            return batch
+        if index < len(items):
+            self._items, self._next = (), 0
+            return list(items[index:])
         if self._opened is None:
             await self.open()
         while True:
@@ -329,7 +348,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
         self, timeout: float = DEFAULT_DRAIN_TIMEOUT, max_bytes: int = DEFAULT_DRAIN_MAX_BYTES
     ) -> None:
         """As :meth:`EventStream.drain`."""
-        self._items.clear()
+        self._items, self._next = (), 0
         driver = self._driver
         if self._at_deliver and not driver.done:
             with contextlib.suppress(SSEError):
@@ -339,7 +358,7 @@ class AsyncEventStream(_StreamState, Generic[Item]):
     async def aclose(self) -> None:
         """Close the connection now; iteration then ends (items not yet
         returned are dropped). Idempotent."""
-        self._items.clear()
+        self._items, self._next = (), 0
         await self._driver.aclose()
 
     async def __aenter__(self) -> AsyncEventStream[Item]:

@@ -242,6 +242,7 @@ def read_stream(
                 if events_only or any(type(item) is Event for item in items):
                     limits.start_events()
                 command = yield Deliver(items)
+                del items
                 if command is not None:
                     yield from _drain(command, clock)
                     return parser
@@ -250,6 +251,10 @@ def read_stream(
             if items:
                 yield Deliver(items)
             break
+        # Neither the bytes read nor, once handed over, their items stay
+        # referenced here while the next read waits: a stream holds one
+        # read at a time.
+        data = piece = b""
     yield CloseResponse()
     return parser
 
