@@ -30,6 +30,8 @@ from ._errors import (
 )
 from ._events import Comment, Event
 from ._formats import CHAT, COMPLETIONS, IMAGES, MESSAGES, RESPONSES, StreamFormat
+from ._history import DEFAULT_HISTORY_BYTES, DEFAULT_HISTORY_EVENTS, EventHistory
+from ._hub import Hub
 from ._parser import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_MAX_LINE_SIZE,
@@ -55,15 +57,29 @@ from ._reconnect import (
     ResponseRejected,
     Wait,
 )
+from ._source import (
+    DEFAULT_KEEPALIVE,
+    DEFAULT_MAX_PENDING,
+    SSE_HEADERS,
+    Resume,
+    ServerEvent,
+    ServerStream,
+    SlowClientPolicy,
+    StreamState,
+)
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "CHAT",
     "COMPLETIONS",
+    "DEFAULT_HISTORY_BYTES",
+    "DEFAULT_HISTORY_EVENTS",
+    "DEFAULT_KEEPALIVE",
     "DEFAULT_MAX_DELAY",
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_MAX_LINE_SIZE",
+    "DEFAULT_MAX_PENDING",
     "DEFAULT_MIN_RETRY",
     "DEFAULT_RETRY_DELAY",
     "DEFAULT_SENTINEL",
@@ -72,6 +88,7 @@ __all__ = [
     "MESSAGES",
     "RESPONSES",
     "RETRYABLE_STATUSES",
+    "SSE_HEADERS",
     "Action",
     "ChunkDecoder",
     "ChunkState",
@@ -81,12 +98,14 @@ __all__ = [
     "DataAfterDone",
     "Deliver",
     "Event",
+    "EventHistory",
     "EventSourceMachine",
     "EventSourceState",
     "EventStreamParser",
     "EventTooLarge",
     "Failed",
     "Heartbeat",
+    "Hub",
     "InBandError",
     "JSONChunk",
     "LimitExceeded",
@@ -101,10 +120,15 @@ __all__ = [
     "ReconnectPolicy",
     "RemoteProtocolError",
     "ResponseRejected",
+    "Resume",
     "SSEError",
+    "ServerEvent",
+    "ServerStream",
+    "SlowClientPolicy",
     "StreamDone",
     "StreamFormat",
     "StreamOutcome",
+    "StreamState",
     "Wait",
     "__version__",
     "encode_comment",

@@ -4,15 +4,38 @@ The encoder only produces what parses back to exactly what went in: anything
 that cannot (a type or id with a line break, an id with NUL, a negative
 retry, a comment with a line break) is refused with ``LocalProtocolError``
 rather than silently changed.
+
+Every function takes ``line_ending``: ``"\n"`` (the default), ``"\r\n"``
+or ``"\r"``, the three line endings the format allows. It ends every line
+written, the blank line that dispatches an event included. The bytes are
+built with LF and the LFs swapped afterwards, which is exact: once ``data``
+is split into lines and single-line values are checked, every LF in the
+output is a line ending; the default pays one comparison for the choice.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import Final
 
 from ._errors import LocalProtocolError
 
-__all__ = ["encode_comment", "encode_event", "encode_retry"]
+__all__ = ["LINE_ENDINGS", "encode_comment", "encode_event", "encode_retry"]
+
+#: The line endings the format allows (WHATWG HTML, 9.2.5 "Parsing an event stream":
+#: ``end-of-line = ( cr lf / cr / lf )``), each with its bytes.
+LINE_ENDINGS: Final[Mapping[str, bytes]] = {"\n": b"\n", "\r\n": b"\r\n", "\r": b"\r"}
+
+
+def _ending(line_ending: object) -> bytes:
+    """The bytes of a line ending other than LF, or ``LocalProtocolError``."""
+    try:
+        return LINE_ENDINGS[line_ending]  # type: ignore[index]  # checked right here
+    except (KeyError, TypeError):
+        raise LocalProtocolError(
+            f'line_ending must be "\\n", "\\r\\n" or "\\r", not {line_ending!r}'
+        ) from None
 
 
 def _utf8(text: str, what: str) -> bytes:
@@ -43,6 +66,7 @@ def encode_event(
     type: str | None = None,
     id: str | None = None,
     retry: int | None = None,
+    line_ending: str = "\n",
 ) -> bytes:
     """Encode one event as UTF-8 bytes, ending with the blank line that dispatches it.
 
@@ -54,12 +78,14 @@ def encode_event(
 
     Values are written as ``field: value``, so a value that starts with a
     space keeps it (the parser removes only the one space the encoder adds).
+    Every line ends with ``line_ending`` (``"\\n"``, ``"\\r\\n"`` or ``"\\r"``).
 
     Raises:
         LocalProtocolError: ``type`` or ``id`` contains CR or LF, ``id``
             contains NUL, ``type`` is empty, ``retry`` is not valid (see
             ``encode_retry``), a value holds a lone surrogate (which has no
-            UTF-8 form), or an argument has the wrong type.
+            UTF-8 form), an argument has the wrong type, or ``line_ending``
+            is not one of the three.
     """
     if not isinstance(data, str):
         raise LocalProtocolError(f"data must be a str, not {data.__class__.__name__}")
@@ -78,29 +104,36 @@ def encode_event(
         parts.append(encode_retry(retry).decode("ascii"))
     parts.extend(f"data: {line}\n" for line in _lines(data))
     parts.append("\n")
-    return _utf8("".join(parts), "the event")
+    wire = _utf8("".join(parts), "the event")
+    if line_ending == "\n":
+        return wire
+    return wire.replace(b"\n", _ending(line_ending))
 
 
-def encode_comment(text: str = "") -> bytes:
+def encode_comment(text: str = "", *, line_ending: str = "\n") -> bytes:
     """Encode a comment line (``: text``), e.g. a keepalive.
 
     The parser returns it as ``Comment(text)`` when asked for comments.
 
     Raises:
         LocalProtocolError: ``text`` contains CR or LF or a lone surrogate,
-            or is not a str.
+            or is not a str; or ``line_ending`` is not ``"\\n"``,
+            ``"\\r\\n"`` or ``"\\r"``.
     """
     _check_single_line("comment text", text)
-    return _utf8(f": {text}\n", "comment text")
+    if line_ending == "\n":
+        return _utf8(f": {text}\n", "comment text")
+    return _utf8(f": {text}", "comment text") + _ending(line_ending)
 
 
-def encode_retry(milliseconds: int) -> bytes:
+def encode_retry(milliseconds: int, *, line_ending: str = "\n") -> bytes:
     """Encode a lone ``retry:`` field setting the client's reconnection time.
 
     Raises:
         LocalProtocolError: ``milliseconds`` is not an int >= 0, or has more
             digits than ``sys.get_int_max_str_digits()`` (the parser refuses
-            those, as Python cannot convert them back cheaply).
+            those, as Python cannot convert them back cheaply); or
+            ``line_ending`` is not ``"\\n"``, ``"\\r\\n"`` or ``"\\r"``.
     """
     if type(milliseconds) is not int or milliseconds < 0:
         raise LocalProtocolError(f"retry must be an int >= 0, not {milliseconds!r}")
@@ -111,4 +144,6 @@ def encode_retry(milliseconds: int) -> bytes:
         raise LocalProtocolError(
             f"retry has more than sys.get_int_max_str_digits() = {limit} digits"
         ) from exc
-    return f"retry: {digits}\n".encode("ascii")
+    if line_ending == "\n":
+        return f"retry: {digits}\n".encode("ascii")
+    return f"retry: {digits}".encode("ascii") + _ending(line_ending)
