@@ -201,6 +201,7 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Eve
         last_event_id=environ.get("HTTP_LAST_EVENT_ID"),
         history=HISTORY,
         keepalive=KEEPALIVE,
+        join_timeout=0.1,
     )
     body.record = record
     start_response(body.status, body.headers)
@@ -376,7 +377,7 @@ class WaitressThread(_ServerThread):
         self._server = waitress.create_server(
             self.app, host="127.0.0.1", port=0, threads=4, **self.settings
         )
-        self.port = self._server.effective_port
+        self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
         _wait_accepting(self.port)
@@ -446,7 +447,11 @@ class RawClient:
         if receive_buffer is not None:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(10)
-        self.sock.connect(("127.0.0.1", port))
+        try:
+            self.sock.connect(("127.0.0.1", port))
+        except BaseException:
+            self.sock.close()
+            raise
         self.received = b""
 
     def get(self, target: str, *headers: str, version: str = "1.1") -> None:
