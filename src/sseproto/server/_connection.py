@@ -24,8 +24,11 @@ from ._pump import (
     Shutdown,
     Source,
     StreamOptions,
+    Subscribable,
+    hub_of,
     race,
     run_stream,
+    run_subscription,
 )
 
 __all__ = [
@@ -47,9 +50,11 @@ DEFAULT_READ_TIMEOUT: Final = 30.0
 #: gracefully before it cancels them.
 DEFAULT_SHUTDOWN_TIMEOUT: Final = 5.0
 
-#: What a built-in server calls for each request: the events to stream, or
-#: ``None`` for 404 Not Found.
-Handler = Callable[[IncomingRequest], Source | None]
+#: What a built-in server calls for each request: the events to stream, a
+#: hub to subscribe the client to (``AsyncHub``, ``TrioHub``, ``RedisHub``:
+#: resumed from the request's ``Last-Event-ID``, with the hub's stream
+#: options), or ``None`` for 404 Not Found.
+Handler = Callable[[IncomingRequest], Source | Subscribable | None]
 
 
 class ServerSettings(StreamOptions, total=False):
@@ -156,22 +161,38 @@ async def serve_connection(
             if source is None:
                 await write(exchange.refuse(404).data)
                 continue
-            stream = ServerStream(last_event_id=step.last_event_id, **config.options)
-            stream.start(time.monotonic())
-            await write(exchange.respond([*stream.headers, *config.headers]))
 
             async def write_body(data: bytes) -> None:
                 await write(exchange.body(data))
 
             try:
-                outcome = await run_stream(
-                    stream,
-                    source,
-                    write=write_body,
-                    client_gone=client_gone,
-                    send_timeout=config.send_timeout,
-                    shutdown=config.shutdown,
-                )
+                hub = hub_of(source)
+                if hub is not None:
+                    async with hub.subscribe(step.last_event_id) as subscription:
+                        await write(
+                            exchange.respond([*subscription.stream.headers, *config.headers])
+                        )
+                        outcome = await run_subscription(
+                            subscription,
+                            write=write_body,
+                            client_gone=client_gone,
+                            send_timeout=config.send_timeout,
+                            shutdown=config.shutdown,
+                        )
+                else:
+                    stream = ServerStream(last_event_id=step.last_event_id, **config.options)
+                    stream.start(time.monotonic())
+                    await write(exchange.respond([*stream.headers, *config.headers]))
+                    outcome = await run_stream(
+                        stream,
+                        source,  # type: ignore[arg-type]  # not a hub: a source
+                        write=write_body,
+                        client_gone=client_gone,
+                        send_timeout=config.send_timeout,
+                        shutdown=config.shutdown,
+                    )
+            except ClientGone:
+                raise
             except Exception:
                 logger.exception("event source failed for %s %s", step.method, step.target)
                 return False

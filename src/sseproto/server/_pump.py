@@ -25,16 +25,19 @@ import asyncio
 import enum
 import time
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
-from typing import Any, Final, Protocol, TypedDict, TypeVar
+from typing import Any, Final, Protocol, TypedDict, TypeVar, runtime_checkable
 
 from sseproto import (
     EventHistory,
+    Hub,
     ServerEvent,
     ServerStream,
     SlowClientPolicy,
     StreamState,
 )
 from sseproto.adapters._runtime import running, shielded, within
+
+from ._hub_driver import Subscription
 
 __all__ = [
     "DEFAULT_SEND_TIMEOUT",
@@ -44,9 +47,12 @@ __all__ = [
     "Source",
     "SourceFactory",
     "StreamOptions",
+    "Subscribable",
+    "hub_of",
     "open_source",
     "race",
     "run_stream",
+    "run_subscription",
 ]
 
 T = TypeVar("T")
@@ -57,6 +63,30 @@ Source = AsyncIterable[ServerEvent | str] | Iterable[ServerEvent | str]
 #: A callable given the request's ``Last-Event-ID`` (``None`` when absent)
 #: that returns the source.
 SourceFactory = Callable[[str | None], Source]
+
+
+@runtime_checkable
+class Subscribable(Protocol):
+    """A broadcast hub a front end serves: ``AsyncHub``, ``TrioHub``,
+    ``RedisHub``, or anything whose ``subscribe(last_event_id)`` returns a
+    :class:`~sseproto.server.asyncio.Subscription`. Each request gets its
+    own subscription, resumed from its ``Last-Event-ID``; the hub's options
+    (history, keepalive, ``max_pending``, slow-client policy) apply."""
+
+    def subscribe(self, last_event_id: str | None = None) -> Subscription: ...
+
+
+def hub_of(source: object) -> Subscribable | None:
+    """``source`` when it is a hub that a front end subscribes to, else ``None``.
+
+    Raises:
+        TypeError: ``source`` is a sans-I/O :class:`sseproto.Hub`, which
+            needs a driver (``AsyncHub(hub)``, ``TrioHub(hub)``) to be served.
+    """
+    if isinstance(source, Hub):
+        raise TypeError("a sans-I/O Hub is served through a driver: AsyncHub(hub) or TrioHub(hub)")
+    return source if isinstance(source, Subscribable) else None
+
 
 #: Seconds one write may take before the client is dropped: a client that
 #: stops reading holds a connection and its buffers until then. 30 s, as
@@ -324,17 +354,7 @@ async def run_stream(
 
     async def flush() -> Outcome | None:
         # None once everything queued is written, else how the stream ended.
-        data = stream.data_to_send()
-        if not data:
-            return None
-        try:
-            if send_timeout is None:
-                await write(data)
-                return None
-            done, _ = await within(send_timeout, write(data))
-        except ClientGone:
-            return Outcome.GONE
-        return None if done else Outcome.TIMED_OUT
+        return await _write_within(write, stream.data_to_send(), send_timeout)
 
     async def serve() -> Outcome:
         while True:
@@ -360,16 +380,71 @@ async def run_stream(
             else:
                 stream.send_event(item)
 
-    async def stopped() -> None:
-        if shutdown is not None:
-            await shutdown.wait()
-        else:
-            await kit.forever()
-
-    which, outcome = await kit.race(serve, lambda: _produce(source, put, kit), client_gone, stopped)
+    which, outcome = await kit.race(
+        serve, lambda: _produce(source, put, kit), client_gone, _stopped(shutdown, kit)
+    )
     if which == 0:
         return outcome  # type: ignore[no-any-return]
     if which == 2:
         return Outcome.GONE
     stream.close()
     return await flush() or Outcome.SHUTDOWN
+
+
+async def run_subscription(
+    subscription: Subscription,
+    *,
+    write: Callable[[bytes], Awaitable[None]],
+    client_gone: Callable[[], Awaitable[None]],
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
+    shutdown: Shutdown | None = None,
+) -> Outcome:
+    """Serve an entered hub ``subscription`` until it ends, as
+    :func:`run_stream` serves a source: ``write``, ``client_gone``,
+    ``send_timeout`` and ``shutdown`` have the same contracts. The chunks are
+    written as the subscription yields them (queued events and keepalives).
+
+    Returns the :class:`Outcome`: ``ENDED`` when the hub closed (after its
+    queued events), ``DROPPED`` when the hub's slow-client policy dropped
+    this subscriber, ``GONE``, ``TIMED_OUT`` or ``SHUTDOWN`` as for
+    :func:`run_stream`. Every task this started has ended when it returns;
+    leaving the subscription (``async with``) is the caller's.
+    """
+    kit = _kit()
+    stream = subscription.stream
+
+    async def serve() -> Outcome:
+        async for chunk in subscription:
+            failed = await _write_within(write, chunk, send_timeout)
+            if failed is not None:
+                return failed
+        return Outcome.DROPPED if stream.state is StreamState.DROPPED else Outcome.ENDED
+
+    which, outcome = await kit.race(serve, client_gone, _stopped(shutdown, kit))
+    if which == 0:
+        return outcome  # type: ignore[no-any-return]
+    if which == 1:
+        return Outcome.GONE
+    stream.close()
+    return await _write_within(write, stream.data_to_send(), send_timeout) or Outcome.SHUTDOWN
+
+
+async def _write_within(
+    write: Callable[[bytes], Awaitable[None]], data: bytes, send_timeout: float | None
+) -> Outcome | None:
+    # None once ``data`` is written, else how the stream ended.
+    if not data:
+        return None
+    try:
+        if send_timeout is None:
+            await write(data)
+            return None
+        done, _ = await within(send_timeout, write(data))
+    except ClientGone:
+        return Outcome.GONE
+    return None if done else Outcome.TIMED_OUT
+
+
+def _stopped(shutdown: Shutdown | None, kit: _Kit) -> Callable[[], Awaitable[None]]:
+    # Returns once ``shutdown`` is set (never without one).
+    return shutdown.wait if shutdown is not None else kit.forever

@@ -30,12 +30,16 @@ from sseproto import ServerStream
 from ._pump import (
     DEFAULT_SEND_TIMEOUT,
     ClientGone,
+    Outcome,
     Shutdown,
     Source,
     SourceFactory,
     StreamOptions,
+    Subscribable,
+    hub_of,
     open_source,
     run_stream,
+    run_subscription,
 )
 
 __all__ = ["DEFAULT_SEND_TIMEOUT", "EventStreamResponse", "Shutdown", "StreamOptions"]
@@ -55,7 +59,12 @@ class EventStreamResponse:
             :class:`sseproto.ServerEvent` or ``str`` (a ``str`` is sent as
             the data of a ``message`` event), or a callable given the
             request's ``Last-Event-ID`` (``None`` when absent) that returns
-            one. A sync iterable is advanced in a worker thread.
+            one. A sync iterable is advanced in a worker thread. Or a
+            broadcast hub (``AsyncHub``, ``TrioHub``, ``RedisHub``: see
+            :class:`~sseproto.server._pump.Subscribable`): the response
+            subscribes with the request's ``Last-Event-ID`` and streams what
+            the hub publishes until the hub closes or drops this client; the
+            hub's options apply and ``options`` must be empty.
         status: the response status.
         headers: headers sent after :data:`sseproto.SSE_HEADERS`.
         send_timeout: seconds one write may take; a client that stops
@@ -77,12 +86,15 @@ class EventStreamResponse:
     propagates to the server, which closes the connection.
 
     Raises:
-        ValueError: ``scope`` is not an HTTP request.
+        ValueError: ``scope`` is not an HTTP request; stream ``options``
+            given with a hub (when built).
+        TypeError: ``source`` is a sans-I/O :class:`sseproto.Hub` (serve
+            it through ``AsyncHub(hub)`` or ``TrioHub(hub)``; when built).
     """
 
     def __init__(
         self,
-        source: Source | SourceFactory,
+        source: Source | SourceFactory | Subscribable,
         *,
         status: int = 200,
         headers: Iterable[tuple[str, str]] = (),
@@ -90,6 +102,9 @@ class EventStreamResponse:
         shutdown: Shutdown | None = None,
         **options: Unpack[StreamOptions],
     ) -> None:
+        self._hub = hub_of(source)
+        if options and self._hub is not None:
+            raise ValueError(f"a hub's subscribers take the hub's options, not {sorted(options)}")
         self.source = source
         self.status = status
         self.headers = tuple(headers)
@@ -101,17 +116,18 @@ class EventStreamResponse:
         if scope.get("type") != "http":
             raise ValueError(f"an event stream answers HTTP requests, not {scope.get('type')!r}")
         last_event_id = _header(scope, b"last-event-id")
-        stream = ServerStream(last_event_id=last_event_id, **self.options)
-        stream.start(time.monotonic())
-        source = open_source(self.source, last_event_id)
-        headers = [*stream.headers, *self.headers]
-        await send(
-            {
-                "type": "http.response.start",
-                "status": self.status,
-                "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-            }
-        )
+
+        async def start(stream_headers: Iterable[tuple[str, str]]) -> None:
+            headers = [*stream_headers, *self.headers]
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status,
+                    "headers": [
+                        (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers
+                    ],
+                }
+            )
 
         async def write(data: bytes) -> None:
             try:
@@ -123,14 +139,30 @@ class EventStreamResponse:
             while (await receive())["type"] != "http.disconnect":
                 pass
 
-        outcome = await run_stream(
-            stream,
-            source,
-            write=write,
-            client_gone=client_gone,
-            send_timeout=self.send_timeout,
-            shutdown=self.shutdown,
-        )
+        outcome: Outcome
+        if self._hub is not None:
+            async with self._hub.subscribe(last_event_id) as subscription:
+                await start(subscription.stream.headers)
+                outcome = await run_subscription(
+                    subscription,
+                    write=write,
+                    client_gone=client_gone,
+                    send_timeout=self.send_timeout,
+                    shutdown=self.shutdown,
+                )
+        else:
+            stream = ServerStream(last_event_id=last_event_id, **self.options)
+            stream.start(time.monotonic())
+            source = open_source(self.source, last_event_id)  # type: ignore[arg-type]  # not a hub
+            await start(stream.headers)
+            outcome = await run_stream(
+                stream,
+                source,
+                write=write,
+                client_gone=client_gone,
+                send_timeout=self.send_timeout,
+                shutdown=self.shutdown,
+            )
         if outcome.clean:
             with contextlib.suppress(OSError):  # the client left as the body ended
                 await send({"type": "http.response.body", "body": b"", "more_body": False})

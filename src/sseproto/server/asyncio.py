@@ -7,8 +7,8 @@
 
 ``handler(request)`` is called for each request with an
 :class:`~sseproto.http.IncomingRequest` and returns the events to stream
-(an async or sync iterable of :class:`sseproto.ServerEvent` or ``str``), or
-``None`` for 404. Every decision about HTTP is
+(an async or sync iterable of :class:`sseproto.ServerEvent` or ``str``), a
+hub to subscribe the client to, or ``None`` for 404. Every decision about HTTP is
 :class:`sseproto.http.ServerExchange`'s, every decision about the stream
 :class:`sseproto.ServerStream`'s; this module accepts connections, reads,
 writes and closes them.
