@@ -17,6 +17,10 @@ The page reads its settings from its query string (:func:`page_query`):
 ``limit``  the page's own deadline in milliseconds: it reports what it has
 =========  ===================================================================
 
+:class:`PageServer` serves the page and takes the reports by itself, for a
+server that serves event streams only: the stream is then on another origin
+and must allow it (``Access-Control-Allow-Origin``).
+
 The report (:class:`BrowserReport`) holds each event's ``type``, ``data`` and
 ``lastEventId`` in order, how many times the source opened (one more per
 reconnection) and fired ``error``, and whether the deadline cut the run short.
@@ -25,6 +29,7 @@ reconnection) and fired ``error``, and whether the deadline cut the run short.
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import signal
@@ -32,6 +37,7 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
+from types import TracebackType
 from typing import Any, Final
 from urllib.parse import urlencode
 
@@ -39,6 +45,7 @@ __all__ = [
     "CHROMIUM_FLAGS",
     "PAGE",
     "BrowserReport",
+    "PageServer",
     "Reports",
     "page_query",
     "run_chromium",
@@ -69,7 +76,8 @@ PAGE: Final = b"""<!doctype html>
 "use strict";
 const params = new URLSearchParams(location.search);
 const types = (params.get("types") || "").split(",").filter((t) => t);
-const report = {token: params.get("token"), events: [], opens: 0, errors: 0, timedOut: false};
+const report = {token: params.get("token"), events: [], times: [], opens: 0, errors: 0,
+                timedOut: false};
 let done = false;
 const source = new EventSource(params.get("src"));
 function finish(timedOut) {
@@ -82,6 +90,7 @@ function finish(timedOut) {
 }
 function record(event) {
   report.events.push({type: event.type, data: event.data, lastEventId: event.lastEventId});
+  report.times.push(performance.now());
   if (event.type === "end") finish(false);
 }
 source.onmessage = record;
@@ -103,10 +112,13 @@ def page_query(src: str, *, types: tuple[str, ...] = ("end",), token: str, limit
 @dataclass(frozen=True, slots=True)
 class BrowserReport:
     """What the page saw: ``events`` as ``(type, data, lastEventId)`` in
-    order; ``opens`` and ``errors`` count the ``open`` and ``error`` events of
-    the source; ``timed_out`` is true when the page's deadline ended the run."""
+    order, and ``times`` when each arrived (milliseconds since the page
+    loaded); ``opens`` and ``errors`` count the ``open`` and ``error`` events
+    of the source; ``timed_out`` is true when the page's deadline ended the
+    run."""
 
     events: list[tuple[str, str, str]]
+    times: list[float]
     opens: int
     errors: int
     timed_out: bool
@@ -116,7 +128,8 @@ class BrowserReport:
         """Parse a report posted by :data:`PAGE`."""
         raw: dict[str, Any] = json.loads(body)
         events = [(e["type"], e["data"], e["lastEventId"]) for e in raw["events"]]
-        return cls(events, int(raw["opens"]), int(raw["errors"]), bool(raw["timedOut"]))
+        times = [float(t) for t in raw["times"]]
+        return cls(events, times, int(raw["opens"]), int(raw["errors"]), bool(raw["timedOut"]))
 
 
 class Reports:
@@ -146,6 +159,51 @@ class Reports:
             self._changed.wait_for(lambda: token in self._reports, timeout)
             body = self._reports.pop(token, None)
         return None if body is None else BrowserReport.from_json(body)
+
+
+class PageServer:
+    """Serves :data:`PAGE` at ``/page`` and takes reports at ``POST /report``
+    on a free port of 127.0.0.1, in a thread; a context manager."""
+
+    def __init__(self, reports: Reports) -> None:
+        deliver = reports.deliver
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200 if self.path.startswith("/page") else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(PAGE)))
+                self.end_headers()
+                self.wfile.write(PAGE)
+
+            def do_POST(self) -> None:
+                deliver(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def url(self, path: str = "/page") -> str:
+        """The absolute URL of ``path`` on this server."""
+        return f"http://127.0.0.1:{self._server.server_port}{path}"
+
+    def __enter__(self) -> PageServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
 
 
 def run_chromium(

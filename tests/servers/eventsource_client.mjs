@@ -5,7 +5,7 @@
 //
 // TYPES is a comma-separated list of event types to listen for with
 // addEventListener ("message" always is). Prints one JSON object per line:
-// {"event": {"type", "data", "lastEventId"}} per event, {"open": true} per
+// {"event": {"type", "data", "lastEventId"}, "t": ms since start} per event, {"open": true} per
 // (re)connection, {"error": message} per error event. Exits 0 after an event
 // of type "end", 2 when LIMIT_MS passes first.
 import { EventSource } from "eventsource";
@@ -15,7 +15,8 @@ const source = new EventSource(url);
 const print = (item) => process.stdout.write(JSON.stringify(item) + "\n");
 
 function record(event) {
-  print({ event: { type: event.type, data: event.data, lastEventId: event.lastEventId } });
+  const fields = { type: event.type, data: event.data, lastEventId: event.lastEventId };
+  print({ event: fields, t: performance.now() });
   if (event.type === "end") {
     source.close();
     process.exit(0);

@@ -58,10 +58,12 @@ def install_eventsource(npm: str, directory: Path, *, timeout: float = 180.0) ->
 @dataclass(frozen=True, slots=True)
 class NodeRun:
     """What the client printed: ``events`` as ``(type, data, lastEventId)``
-    in order, the number of ``opens`` and of ``errors``, and whether it ended
-    on an ``end`` event (``finished``) rather than its deadline."""
+    in order and ``times`` when each arrived (milliseconds since the client
+    started), the number of ``opens`` and of ``errors``, and whether it
+    ended on an ``end`` event (``finished``) rather than its deadline."""
 
     events: list[tuple[str, str, str]]
+    times: list[float]
     opens: int
     errors: int
     finished: bool
@@ -80,6 +82,7 @@ def run_node_client(
         check=False,
     )
     events: list[tuple[str, str, str]] = []
+    times: list[float] = []
     opens = errors = 0
     # split("\n"), not splitlines(): JSON leaves U+2028 and friends unescaped.
     for line in completed.stdout.decode().split("\n"):
@@ -89,10 +92,11 @@ def run_node_client(
         if "event" in item:
             event = item["event"]
             events.append((event["type"], event["data"], event["lastEventId"]))
+            times.append(float(item["t"]))
         elif "open" in item:
             opens += 1
         else:
             errors += 1
     if completed.returncode not in (0, 2):
         raise AssertionError(f"node failed ({completed.returncode}): {completed.stderr.decode()}")
-    return NodeRun(events, opens, errors, completed.returncode == 0)
+    return NodeRun(events, times, opens, errors, completed.returncode == 0)
