@@ -116,3 +116,26 @@ def test_comment() -> None:
     assert sseproto.encode_comment() == b": \n"
     with pytest.raises(sseproto.LocalProtocolError):
         sseproto.encode_comment("a\nb")
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n", "\r"])
+def test_line_ending_ends_every_line(line_ending: str) -> None:
+    """line_ending ends every line written, the dispatching blank line included."""
+    end = line_ending.encode()
+    wire = sseproto.encode_event("a\nb", type="t", id="1", retry=5, line_ending=line_ending)
+    assert wire == b"event: t" + end + b"id: 1" + end + b"retry: 5" + end + b"data: a" + end + (
+        b"data: b" + end + end
+    )
+    assert sseproto.encode_comment("c", line_ending=line_ending) == b": c" + end
+    assert sseproto.encode_retry(7, line_ending=line_ending) == b"retry: 7" + end
+
+
+@pytest.mark.parametrize("bad", ["", "\n\n", "\r\r", " ", "\x85", None, b"\n"])
+def test_other_line_endings_are_refused(bad: object) -> None:
+    """Only LF, CRLF and CR are line endings; anything else is LocalProtocolError."""
+    with pytest.raises(sseproto.LocalProtocolError, match="line_ending"):
+        sseproto.encode_event("x", line_ending=bad)  # type: ignore[arg-type]
+    with pytest.raises(sseproto.LocalProtocolError, match="line_ending"):
+        sseproto.encode_comment("x", line_ending=bad)  # type: ignore[arg-type]
+    with pytest.raises(sseproto.LocalProtocolError, match="line_ending"):
+        sseproto.encode_retry(1, line_ending=bad)  # type: ignore[arg-type]

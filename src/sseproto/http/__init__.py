@@ -126,6 +126,13 @@ from ._ops import (
 )
 from ._pool import DEFAULT_IDLE_EXPIRY, DEFAULT_MAX_IDLE_PER_ORIGIN, RECEIVE_SIZE, ConnectionPool
 from ._proxies import NoProxy, Proxies, Proxy
+from ._server import (
+    DEFAULT_MAX_REQUEST_BODY,
+    IncomingRequest,
+    Refused,
+    ServerExchange,
+    ServerStep,
+)
 from ._shared import CONNECTION_WINDOW, STREAM_WINDOW, NotProcessed, Signal
 
 __all__ = [
@@ -139,6 +146,7 @@ __all__ = [
     "DEFAULT_MAX_HEADER_SIZE",
     "DEFAULT_MAX_IDLE_PER_ORIGIN",
     "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_MAX_REQUEST_BODY",
     "DEFAULT_TIMEOUTS",
     "IDEMPOTENT_METHODS",
     "MAX_CODINGS",
@@ -177,6 +185,7 @@ __all__ = [
     "HeaderTypes",
     "Headers",
     "HeadersTooLarge",
+    "IncomingRequest",
     "IncompleteBody",
     "IncompleteResponse",
     "InsecureRedirect",
@@ -202,6 +211,7 @@ __all__ = [
     "Reconnected",
     "Reconnecting",
     "RedirectError",
+    "Refused",
     "Response",
     "ResponseComplete",
     "ResponseStarted",
@@ -210,6 +220,8 @@ __all__ = [
     "SelectedProtocol",
     "SendBytes",
     "SendRequest",
+    "ServerExchange",
+    "ServerStep",
     "Signal",
     "StartTLS",
     "StreamStart",

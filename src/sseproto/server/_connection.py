@@ -1,0 +1,188 @@
+"""One client connection of the built-in servers, on asyncio or trio.
+
+:func:`serve_connection` runs :class:`sseproto.http.ServerExchange`'s steps
+with a runtime's ``read`` and ``write``; ``sseproto.server.asyncio`` and
+``sseproto.server.trio`` only accept connections, give these two
+callables, and close the connection when it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final, cast
+
+from sseproto import ServerStream
+from sseproto.adapters._runtime import within
+from sseproto.http._server import IncomingRequest, Refused, ServerExchange, ServerStep
+
+from ._pump import (
+    DEFAULT_SEND_TIMEOUT,
+    ClientGone,
+    Shutdown,
+    Source,
+    StreamOptions,
+    race,
+    run_stream,
+)
+
+__all__ = [
+    "DEFAULT_READ_TIMEOUT",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "Handler",
+    "ServerConfig",
+    "ServerSettings",
+    "serve_connection",
+]
+
+logger = logging.getLogger("sseproto.server")
+
+#: Seconds a connection may wait for (the rest of) a request before it is
+#: closed, so idle or trickling clients do not hold connections forever.
+DEFAULT_READ_TIMEOUT: Final = 30.0
+
+#: Seconds a server waits, when it stops, for its open streams to end
+#: gracefully before it cancels them.
+DEFAULT_SHUTDOWN_TIMEOUT: Final = 5.0
+
+#: What a built-in server calls for each request: the events to stream, or
+#: ``None`` for 404 Not Found.
+Handler = Callable[[IncomingRequest], Source | None]
+
+
+class ServerSettings(StreamOptions, total=False):
+    """The keyword arguments of a built-in server's ``serve()``, every one optional.
+
+    - ``methods``: the request methods answered (``("GET",)``); others get 405.
+    - ``headers``: (name, value) pairs added to every event-stream response.
+    - ``send_timeout``: seconds one write may take before the client is
+      dropped (:data:`DEFAULT_SEND_TIMEOUT`; ``None``: no limit).
+    - ``read_timeout``: seconds a connection may wait for (the rest of) a
+      request before it is closed (:data:`DEFAULT_READ_TIMEOUT`).
+    - ``shutdown_timeout``: seconds the server waits, when it stops, for open
+      streams to end before cancelling them (:data:`DEFAULT_SHUTDOWN_TIMEOUT`).
+    - the :class:`sseproto.ServerStream` options of every stream
+      (:class:`StreamOptions`: ``history``, ``retry``, ``keepalive``, ...).
+    """
+
+    methods: Iterable[str]
+    headers: Iterable[tuple[str, str]]
+    send_timeout: float | None
+    read_timeout: float
+    shutdown_timeout: float
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    """The settings of a built-in server, split from ``serve()``'s arguments."""
+
+    handler: Handler
+    methods: tuple[str, ...] = ("GET",)
+    headers: tuple[tuple[str, str], ...] = ()
+    send_timeout: float | None = DEFAULT_SEND_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    options: StreamOptions = field(default_factory=StreamOptions)
+    shutdown: Shutdown = field(default_factory=Shutdown)
+
+    @classmethod
+    def of(cls, handler: Handler, settings: ServerSettings) -> ServerConfig:
+        """Split ``serve()``'s keyword arguments into server and stream settings."""
+        options = {k: v for k, v in settings.items() if k not in _SERVER_KEYS}
+        return cls(
+            handler=handler,
+            methods=tuple(settings.get("methods", ("GET",))),
+            headers=tuple(settings.get("headers", ())),
+            send_timeout=settings.get("send_timeout", DEFAULT_SEND_TIMEOUT),
+            read_timeout=settings.get("read_timeout", DEFAULT_READ_TIMEOUT),
+            shutdown_timeout=settings.get("shutdown_timeout", DEFAULT_SHUTDOWN_TIMEOUT),
+            options=cast(StreamOptions, options),
+        )
+
+
+_SERVER_KEYS: Final = frozenset(ServerSettings.__annotations__) - frozenset(
+    StreamOptions.__annotations__
+)
+
+
+async def serve_connection(
+    config: ServerConfig,
+    read: Callable[[], Awaitable[bytes]],
+    write: Callable[[bytes], Awaitable[None]],
+) -> None:
+    """Answer the requests of one connection until it should be closed.
+
+    ``read()`` returns what the client sent, ``b""`` once it closed (or the
+    connection broke); ``write(data)`` raises :class:`ClientGone` if the
+    client cannot be written to. Returns when the caller should close the
+    connection. An error of the handler is answered with 500; an error of
+    its source mid-stream ends the connection without the body's end, so
+    the client sees an incomplete response. Both are logged on the
+    ``sseproto.server`` logger.
+    """
+    exchange = ServerExchange(methods=config.methods)
+
+    async def client_gone() -> None:
+        while not exchange.client_gone:
+            exchange.feed(await read())
+
+    try:
+        while True:
+            step = exchange.next_event()
+            if step is ServerStep.CLOSE:
+                return
+            if step is ServerStep.NEED_DATA:
+                got, data = await within(config.read_timeout, _read_unless_stopped(config, read))
+                if not got or data is None:
+                    return
+                exchange.feed(data)
+                continue
+            if isinstance(step, Refused):
+                await write(step.data)
+                continue
+            if config.shutdown.is_set():
+                await write(exchange.refuse(503, close=True).data)
+                continue
+            try:
+                source = config.handler(step)
+            except Exception:
+                logger.exception("handler failed for %s %s", step.method, step.target)
+                await write(exchange.refuse(500, close=True).data)
+                continue
+            if source is None:
+                await write(exchange.refuse(404).data)
+                continue
+            stream = ServerStream(last_event_id=step.last_event_id, **config.options)
+            stream.start(time.monotonic())
+            await write(exchange.respond([*stream.headers, *config.headers]))
+
+            async def write_body(data: bytes) -> None:
+                await write(exchange.body(data))
+
+            try:
+                outcome = await run_stream(
+                    stream,
+                    source,
+                    write=write_body,
+                    client_gone=client_gone,
+                    send_timeout=config.send_timeout,
+                    shutdown=config.shutdown,
+                )
+            except Exception:
+                logger.exception("event source failed for %s %s", step.method, step.target)
+                return
+            if not outcome.clean:
+                return
+            await write(exchange.end())
+    except ClientGone:
+        return
+
+
+async def _read_unless_stopped(
+    config: ServerConfig, read: Callable[[], Awaitable[bytes]]
+) -> bytes | None:
+    # Between requests a shutdown closes the connection at once.
+    which, data = await race(read, config.shutdown.wait)
+    return data if which == 0 else None
