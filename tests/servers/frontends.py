@@ -31,6 +31,7 @@ from typing import Any, Final, Protocol
 from sseproto import ServerEvent
 
 from .browser import PAGE, Reports
+from .serving import WaitressThread
 from .starlette_app import StarletteServer
 
 __all__ = ["FRONT_NAMES", "Front", "Scenario", "make_front"]
@@ -224,20 +225,11 @@ def _hypercorn(reports: Reports) -> Front:
 
 
 def _waitress(reports: Reports) -> Front:
-    import waitress  # noqa: PLC0415
-
     routes = _Routes()
-    server: Any = waitress.create_server(
-        _wsgi_app(routes, reports), host="127.0.0.1", port=0, threads=8
-    )
-    thread = _Thread("waitress", server.run)
-
-    def stop() -> None:
-        server.close()
-        thread.join()
-
-    origin = f"http://127.0.0.1:{server.effective_port}"
-    return Front("waitress", lambda s: routes.serve(origin, s), origin, stop)
+    server = WaitressThread(_wsgi_app(routes, reports))
+    server.start()
+    origin = server.url("").rstrip("/")
+    return Front("waitress", lambda s: routes.serve(origin, s), origin, server.stop)
 
 
 def _wait_until_accepting(origin: str, stop: Callable[[], None]) -> None:
