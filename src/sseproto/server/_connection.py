@@ -111,13 +111,15 @@ async def serve_connection(
     config: ServerConfig,
     read: Callable[[], Awaitable[bytes]],
     write: Callable[[bytes], Awaitable[None]],
-) -> None:
+) -> bool:
     """Answer the requests of one connection until it should be closed.
 
     ``read()`` returns what the client sent, ``b""`` once it closed (or the
     connection broke); ``write(data)`` raises :class:`ClientGone` if the
     client cannot be written to. Returns when the caller should close the
-    connection. An error of the handler is answered with 500; an error of
+    connection: True to close it after what was written goes out, False to
+    abort it (the client is gone, or stopped reading: unsent bytes would
+    hold the connection open). An error of the handler is answered with 500; an error of
     its source mid-stream ends the connection without the body's end, so
     the client sees an incomplete response. Both are logged on the
     ``sseproto.server`` logger.
@@ -132,11 +134,11 @@ async def serve_connection(
         while True:
             step = exchange.next_event()
             if step is ServerStep.CLOSE:
-                return
+                return True
             if step is ServerStep.NEED_DATA:
                 got, data = await within(config.read_timeout, _read_unless_stopped(config, read))
                 if not got or data is None:
-                    return
+                    return True
                 exchange.feed(data)
                 continue
             if isinstance(step, Refused):
@@ -172,12 +174,12 @@ async def serve_connection(
                 )
             except Exception:
                 logger.exception("event source failed for %s %s", step.method, step.target)
-                return
+                return False
             if not outcome.clean:
-                return
+                return False
             await write(exchange.end())
     except ClientGone:
-        return
+        return False
 
 
 async def _read_unless_stopped(

@@ -70,10 +70,13 @@ async def serve(
             except OSError as exc:  # ConnectionResetError, BrokenPipeError
                 raise ClientGone from exc
 
+        clean = False
         try:
-            await serve_connection(config, read, write)
+            clean = await serve_connection(config, read, write)
         finally:
             tasks.discard(task)
+            if not clean:
+                writer.transport.abort()
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
