@@ -37,10 +37,12 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from sseproto import ServerEvent
 
 HERE = Path(__file__).resolve()
 
@@ -197,41 +199,97 @@ async def _uvicorn(app: Any, publish: Publish, subscribers: Count) -> None:
         await task
 
 
+class Queues:
+    """One ``asyncio.Queue`` per subscriber, each fed by the publisher: the
+    broadcast idiom sse-starlette's documentation shows. Used by every
+    server below that has no hub."""
+
+    def __init__(self) -> None:
+        self.queues: set[asyncio.Queue[tuple[str, str]]] = set()
+
+    def publish(self, data: str, id: str) -> None:
+        for queue in self.queues:
+            queue.put_nowait((data, id))
+
+    def count(self) -> int:
+        return len(self.queues)
+
+    async def items(self) -> AsyncIterator[tuple[str, str]]:
+        """What one subscriber is sent, ``(data, id)``, until it goes away."""
+        queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
+        self.queues.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self.queues.discard(queue)
+
+
 def serve_sse_starlette() -> None:
-    """The idiomatic sse-starlette broadcast: one ``asyncio.Queue`` per
-    subscriber, fed by the publisher; each stream yields what its queue gives."""
+    """sse-starlette's ``EventSourceResponse`` under uvicorn, fed by :class:`Queues`."""
     from sse_starlette import EventSourceResponse  # noqa: PLC0415
     from starlette.applications import Starlette  # noqa: PLC0415
     from starlette.requests import Request  # noqa: PLC0415
     from starlette.routing import Route  # noqa: PLC0415
 
-    queues: set[asyncio.Queue[dict[str, str]]] = set()
+    queues = Queues()
 
     async def events(request: Request) -> EventSourceResponse:
-        queue: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-        queues.add(queue)
-
-        async def stream() -> Any:
-            try:
-                while True:
-                    yield await queue.get()
-            finally:
-                queues.discard(queue)
+        async def stream() -> AsyncIterator[dict[str, str]]:
+            async for data, id in queues.items():
+                yield {"data": data, "id": id}
 
         return EventSourceResponse(stream())
 
-    def publish(data: str, id: str) -> None:
-        item = {"data": data, "id": id}
-        for queue in queues:
-            queue.put_nowait(item)
+    app = Starlette(routes=[Route("/events", events)])
+    asyncio.run(_uvicorn(app, queues.publish, queues.count))
+
+
+async def _server_events(queues: Queues) -> AsyncIterator[ServerEvent]:
+    async for data, id in queues.items():
+        yield ServerEvent(data, id=id)
+
+
+def serve_sseproto_asgi() -> None:
+    """sseproto's ``EventStreamResponse`` under the same uvicorn, fed by :class:`Queues`."""
+    from starlette.applications import Starlette  # noqa: PLC0415
+    from starlette.requests import Request  # noqa: PLC0415
+    from starlette.routing import Route  # noqa: PLC0415
+
+    from sseproto.server.asgi import EventStreamResponse  # noqa: PLC0415
+
+    queues = Queues()
+
+    async def events(request: Request) -> EventStreamResponse:
+        return EventStreamResponse(_server_events(queues))
 
     app = Starlette(routes=[Route("/events", events)])
-    asyncio.run(_uvicorn(app, publish, lambda: len(queues)))
+    asyncio.run(_uvicorn(app, queues.publish, queues.count))
+
+
+def serve_sseproto_asyncio() -> None:
+    """sseproto's built-in asyncio server, fed by :class:`Queues`."""
+    from sseproto.http import IncomingRequest  # noqa: PLC0415
+    from sseproto.server.asyncio import serve  # noqa: PLC0415
+
+    queues = Queues()
+
+    def handler(request: IncomingRequest) -> AsyncIterator[ServerEvent] | None:
+        return _server_events(queues) if request.target == "/events" else None
+
+    async def main() -> None:
+        async with serve(handler) as server:
+            _reply({"port": server.port})
+            await _asyncio_control(queues.publish, queues.count)
+
+    asyncio.run(main())
 
 
 #: The servers by name: a function run in the server child.
 SERVERS: dict[str, Callable[[], None]] = {
     "sse-starlette": serve_sse_starlette,
+    "sseproto-asgi": serve_sseproto_asgi,
+    "sseproto-asyncio": serve_sseproto_asyncio,
 }
 
 #: The server the ratios are taken against.
