@@ -12,6 +12,7 @@ from sseproto import (
     EventHistory,
     Hub,
     LocalProtocolError,
+    Resume,
     SlowClientPolicy,
     StreamState,
 )
@@ -86,6 +87,10 @@ def test_subscribe_replays_from_last_event_id(published: int, asked: int | None)
     expected = [n for n in kept if asked is not None and asked in kept and n > asked]
     assert items == [Event("message", f"e{n}", str(n)) for n in expected]
     assert stream.replayed == len(expected)
+    if asked is None:
+        assert stream.resume is Resume.FRESH
+    else:
+        assert stream.resume is (Resume.REPLAYED if asked in kept else Resume.UNKNOWN)
 
 
 def test_drop_forgets_only_the_slow_subscriber() -> None:

@@ -3,6 +3,7 @@ replay, keepalives and the slow-client policies."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -175,6 +176,15 @@ def test_server_event_encodes_as_encode_event(
     """ServerEvent.encode(le) is encode_event(..., line_ending=le)."""
     expected = sseproto.encode_event(data, type=type, id=id, retry=retry, line_ending=line_ending)
     assert ServerEvent(data, type, id, retry).encode(line_ending) == expected
+
+
+def test_server_event_has_exactly_its_four_fields() -> None:
+    """fields() and asdict() show data, type, id and retry, nothing hidden."""
+    event = ServerEvent("a", type="t", id="1", retry=5)
+    assert dataclasses.asdict(event) == {"data": "a", "type": "t", "id": "1", "retry": 5}
+    assert dataclasses.replace(event, data="b").encode() == sseproto.encode_event(
+        "b", type="t", id="1", retry=5
+    )
 
 
 def test_server_event_is_a_frozen_value() -> None:
@@ -369,6 +379,13 @@ def test_replay_of_the_newest_id_is_empty_but_replayed() -> None:
     stream = ServerStream(last_event_id="3", history=_history(3))
     assert stream.start(0.0) is Resume.REPLAYED
     assert (stream.replayed, stream.pending, stream.last_event_id) == (0, 0, "3")
+
+
+def test_resume_remembers_what_start_found() -> None:
+    """stream.resume is None before start() and its result after."""
+    stream = ServerStream(last_event_id="9", history=_history(2))
+    assert stream.resume is None
+    assert stream.start(0.0) is stream.resume is Resume.UNKNOWN
 
 
 def test_an_id_without_a_history_is_unknown() -> None:

@@ -117,10 +117,9 @@ class Hub:
     def subscribe(self, *, last_event_id: str | None = None, now: float) -> ServerStream:
         """A new subscriber, started at ``now`` (its replay queued already).
 
-        ``stream.start()``'s result is not returned; ``stream.replayed``
-        says how many events were replayed, and an unknown
-        ``last_event_id`` leaves ``stream.last_event_id`` equal to it with
-        nothing replayed (compare with ``hub.history``).
+        ``stream.resume`` is what ``start()`` found (``Resume.UNKNOWN``: the
+        app may send this stream an event that resets the client's state),
+        and ``stream.replayed`` how many events were replayed.
 
         Raises:
             LocalProtocolError: the hub is closed, or ``last_event_id`` is
@@ -181,7 +180,8 @@ class Hub:
             if counted:
                 self._counter += 1
         item = (frame, id)
-        gone = [stream for stream in self._streams if not stream._offer(item)]
+        size = len(frame)
+        gone = [stream for stream in self._streams if not stream._offer(item, size)]
         for stream in gone:
             del self._streams[stream]
         return id

@@ -47,7 +47,7 @@ from __future__ import annotations
 import enum
 import math
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 from ._encoder import _ending as _line_ending
@@ -106,12 +106,12 @@ class ServerEvent:
     type: str | None = None
     id: str | None = None
     retry: int | None = None
-    # The LF encoding, made once when the event is built (which checks it).
-    _wire: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        wire = encode_event(self.data, type=self.type, id=self.id, retry=self.retry)
-        object.__setattr__(self, "_wire", wire)
+        # Encoding is the check: it refuses exactly what cannot round-trip.
+        # (The bytes are not kept: a hidden field would show in fields() and
+        # asdict(); encoding again costs about a microsecond.)
+        encode_event(self.data, type=self.type, id=self.id, retry=self.retry)
 
     def encode(self, line_ending: str = "\n") -> bytes:
         """The event's bytes, every line ending with ``line_ending``.
@@ -122,9 +122,9 @@ class ServerEvent:
             LocalProtocolError: ``line_ending`` is not ``"\\n"``,
                 ``"\\r\\n"`` or ``"\\r"``.
         """
-        if line_ending == "\n":
-            return self._wire
-        return self._wire.replace(b"\n", _line_ending(line_ending))
+        return encode_event(
+            self.data, type=self.type, id=self.id, retry=self.retry, line_ending=line_ending
+        )
 
 
 class SlowClientPolicy(enum.Enum):
@@ -244,6 +244,7 @@ class ServerStream:
         "_queued",
         "_replayed",
         "_requested_id",
+        "_resume",
         "_retry_frame",
         "_skipped",
         "_state",
@@ -297,6 +298,7 @@ class ServerStream:
         self._last_event_id = last_event_id or ""
         self._delivered_id = self._last_event_id  # as of the bytes handed out
         self._replayed = 0
+        self._resume: Resume | None = None
         self._skipped = 0
 
     # -- queries -------------------------------------------------------------------
@@ -320,6 +322,11 @@ class ServerStream:
         SKIP discards frames, it is the ID the kept frames leave the client with.
         """
         return self._last_event_id
+
+    @property
+    def resume(self) -> Resume | None:
+        """What ``start()`` returned (``None`` before it was called)."""
+        return self._resume
 
     @property
     def replayed(self) -> int:
@@ -380,6 +387,10 @@ class ServerStream:
             self._deadline = now + self._keepalive
         if self._retry_frame is not None:
             self._append((self._retry_frame, None))
+        self._resume = self._replay()
+        return self._resume
+
+    def _replay(self) -> Resume:
         requested = self._requested_id
         if requested is None:
             return Resume.FRESH
@@ -405,15 +416,20 @@ class ServerStream:
         if self._pending > self._max_pending:
             self._overflow()
 
-    def _offer(self, item: _Item) -> bool:
-        """Queue a frame for a hub; True if the stream is still OPEN after.
+    def _offer(self, item: _Item, size: int) -> bool:
+        """Queue a frame of ``size`` bytes for a hub; True if the stream is still OPEN after.
 
         Unlike ``send_frame()`` a stream that is not OPEN is no error here
         (nothing is queued): the hub then forgets it.
         """
         if self._state is not _OPEN:
             return False
-        self._append(item)
+        # _append(), inlined: this runs once per subscriber per published event.
+        self._queue.append(item)
+        self._pending += size
+        self._queued = True
+        if item[1] is not None:
+            self._last_event_id = item[1]
         if self._pending > self._max_pending:
             self._overflow()
             return self._state is _OPEN

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from ._event_scenarios import Call, EventScript, Said, Search, Thought
-from ._render import WriteStep, dumps, error_body, usage_block
+from ._render import Framer, WriteStep, dumps, error_body, usage_block
 from ._script import JSON, RenderContext
 
 __all__ = ["EventReply", "render_messages", "render_responses"]
@@ -43,28 +43,27 @@ class EventReply:
 
 
 class _Writer:
-    """The write plan of one stream: events, comments and the trailer."""
+    """The write plan of one event-API stream: events (named on ``event:``
+    lines for the Messages API), keepalive comments and the trailer."""
 
-    __slots__ = ("delay", "named", "steps")
+    __slots__ = ("frames", "named")
 
     def __init__(self, delay: float, *, named: bool) -> None:
-        self.delay = delay
+        self.frames = Framer(delay=delay)
         self.named = named
-        self.steps: list[WriteStep] = []
+
+    @property
+    def steps(self) -> list[WriteStep]:
+        return self.frames.steps
 
     def event(self, payload: JSON) -> None:
-        line = b"data: " + dumps(payload) + b"\n\n"
-        if self.named:
-            line = b"event: " + payload["type"].encode() + b"\n" + line
-        self.steps.append(line)
-        if self.delay:
-            self.steps.append(self.delay)
+        self.frames.event(dumps(payload), type=payload["type"] if self.named else None)
 
     def comment(self) -> None:
-        self.steps.append(b": OPENROUTER PROCESSING\n\n")
+        self.frames.keepalive()
 
     def trailer(self) -> None:
-        self.steps.append((b"event: data\n" if self.named else b"") + b"data: [DONE]\n\n")
+        self.frames.event(b"[DONE]", type="data" if self.named else None, pause=False)
 
 
 def _output_tokens(script: EventScript) -> int:

@@ -50,6 +50,7 @@ from ._media_data import (
     rerank_score,
 )
 from ._records import RecordedRequest
+from ._render import Framer
 from ._routes import Route
 
 if TYPE_CHECKING:
@@ -245,13 +246,17 @@ def _image_stream(out: Responder, payload: Mapping[str, Any]) -> bool:
         ("X-Generation-Id", _next_id("gen-img")),
     ]
     out.head(200, headers)
+    frames = Framer()
     for kind, value in steps:
         if kind == "comment":
-            out.data(f": {value}\n\n".encode())
+            frames.keepalive(value)
         elif kind == "event":
-            out.data(b"data: " + json.dumps(value, separators=(",", ":")).encode() + b"\n\n")
+            frames.event(json.dumps(value, separators=(",", ":")).encode())
         else:
-            out.data(f"data: {value}\n\n".encode())
+            frames.event(value.encode())
+    for step in frames.steps:
+        assert isinstance(step, bytes)  # no pauses: the Framer has no delay
+        out.data(step)
     out.end()
     return True
 

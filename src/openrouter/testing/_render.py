@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final
 
+from sseproto import ServerStream
+
 from ._script import (
     JSON,
     Annotations,
@@ -30,7 +32,16 @@ from ._script import (
     ToolCall,
 )
 
-__all__ = ["WriteStep", "dumps", "error_body", "render_json", "render_stream", "usage_block"]
+__all__ = [
+    "KEEPALIVE_TEXT",
+    "Framer",
+    "WriteStep",
+    "dumps",
+    "error_body",
+    "render_json",
+    "render_stream",
+    "usage_block",
+]
 
 #: Marker replaced by each delta when the chunk template is split in two.
 _HOLE: Final = "\x00hole\x00"
@@ -96,6 +107,62 @@ def _error_payload(step: InbandError) -> JSON:
 #: One rendered write plan: bytes to write, a float pause (flush first), or ``Stall()``.
 WriteStep = bytes | float | Stall
 
+#: The text of OpenRouter's keepalive comment.
+KEEPALIVE_TEXT: Final = "OPENROUTER PROCESSING"
+
+
+class Framer:
+    """The write plan of one stream, framed by :class:`sseproto.ServerStream`.
+
+    Every event and comment is queued on the stream and taken out at once,
+    so each is one bytes step of ``steps`` (the server joins consecutive
+    steps into one write unless a pause separates them). ``delay`` is a
+    pause after each event; ``newline`` (LF, CRLF or CR) ends every line.
+    """
+
+    __slots__ = ("_blank", "_delay", "_stream", "steps")
+
+    def __init__(self, *, newline: bytes = b"\n", delay: float = 0.0) -> None:
+        # The plan is taken out after every frame: there is no slow client
+        # to guard against, and no keepalive timer (keepalives are scripted).
+        self._stream = ServerStream(
+            keepalive=None, line_ending=newline.decode("ascii"), max_pending=1 << 62
+        )
+        self._stream.start(0.0)
+        self._blank = newline
+        self._delay = delay
+        self.steps: list[WriteStep] = []
+
+    def event(self, data: bytes, *, type: str | None = None, pause: bool = True) -> None:
+        """One event with ``data`` (UTF-8, one line: JSON or ``[DONE]``), then the
+        delay unless ``pause`` is false."""
+        self._stream.send(data.decode(), type=type)
+        self.steps.append(self._stream.data_to_send())
+        if pause and self._delay:
+            self.steps.append(self._delay)
+
+    def split_event(self, data: bytes) -> None:
+        """One event written in two halves with a flushed pause after each, cut just
+        after the lead byte of its first multi-byte character (or in the middle)."""
+        stream = self._stream
+        stream.send(data.decode())
+        frame_size = stream.pending
+        # The frame is "data: " + data + two line endings.
+        start = frame_size - len(data) - 2 * len(self._blank)
+        lead = next((i for i, byte in enumerate(data) if byte >= 0xC0), None)
+        cut = frame_size // 2 if lead is None else start + lead + 1
+        self.steps += [stream.data_to_send(cut), 0.0, stream.data_to_send(), 0.0]
+
+    def keepalive(self, text: str = KEEPALIVE_TEXT) -> None:
+        """OpenRouter's keepalive: the comment, then a blank line (which dispatches nothing)."""
+        self._stream.comment(text)
+        self._stream.send_frame(self._blank)
+        self.steps.append(self._stream.data_to_send())
+
+    def pause(self, step: float | Stall) -> None:
+        """A pause of ``step`` seconds (flushed first), or a stall."""
+        self.steps.append(step)
+
 
 def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -> list[WriteStep]:
     """The writes of a streamed reply: ``data:`` events, comments, pauses and stalls.
@@ -103,7 +170,6 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
     Consecutive byte strings are separate events; the server may join them
     into one write unless a pause (``0.0`` included) separates them.
     """
-    nl = script.newline
     kind = "text_completion" if legacy else "chat.completion.chunk"
     choice_shape: JSON = (
         {
@@ -123,17 +189,9 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
         }
     )
     template = _Template({**_head(ctx, kind), "choices": [choice_shape]})
-    data_prefix = b"data: "
-    event_end = nl + nl
-    keepalive = b": OPENROUTER PROCESSING" + event_end
-    pause_after_event = script.delay
-    out: list[WriteStep] = []
+    out = Framer(newline=script.newline, delay=script.delay)
+    event = out.event
     role_sent = False
-
-    def event(payload: bytes) -> None:
-        out.append(data_prefix + payload + event_end)
-        if pause_after_event:
-            out.append(pause_after_event)
 
     def chat_delta(fields: JSON) -> JSON:
         nonlocal role_sent
@@ -150,9 +208,7 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
                 else template.fill(chat_delta({"content": step.text}))
             )
             if step.split:
-                encoded = data_prefix + payload + event_end
-                cut = _inside_multibyte(encoded)
-                out += [encoded[:cut], 0.0, encoded[cut:], 0.0]
+                out.split_event(payload)
             else:
                 event(payload)
         elif isinstance(step, Reasoning):
@@ -192,11 +248,11 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
                 chunk["usage"] = usage_block(ctx, _token_count(script), script.usage_extra)
             event(dumps(chunk))
         elif isinstance(step, Keepalive):
-            out.append(keepalive)
+            out.keepalive()
         elif isinstance(step, Pause):
-            out.append(step.seconds)
+            out.pause(step.seconds)
         elif isinstance(step, Stall):
-            out.append(step)
+            out.pause(step)
         else:
             event(dumps(step.payload))
     if script.usage:
@@ -208,8 +264,8 @@ def render_stream(script: Script, ctx: RenderContext, *, legacy: bool = False) -
         usage = usage_block(ctx, _token_count(script), script.usage_extra)
         event(dumps({**_head(ctx, kind), "choices": [last_choice], "usage": usage}))
     if script.done:
-        out.append(data_prefix + b"[DONE]" + event_end)
-    return out
+        out.event(b"[DONE]", pause=False)
+    return out.steps
 
 
 def _output_delta(step: Detail | Annotations | AudioPiece) -> JSON:
@@ -266,14 +322,6 @@ def _finish_choice(reason: str | None, legacy: bool) -> JSON:
         "native_finish_reason": reason,
         "logprobs": None,
     }
-
-
-def _inside_multibyte(encoded: bytes) -> int:
-    """An offset just after the lead byte of the first multi-byte character (or the middle)."""
-    for offset, byte in enumerate(encoded):
-        if byte >= 0xC0:
-            return offset + 1
-    return len(encoded) // 2
 
 
 def render_json(script: Script, ctx: RenderContext, *, legacy: bool = False) -> JSON:
