@@ -22,10 +22,12 @@ from collections.abc import AsyncIterator
 from typing import Unpack
 
 from ._connection import Handler, ServerConfig, ServerSettings, serve_connection
+from ._hub_asyncio import AsyncHub
+from ._hub_driver import Subscription
 from ._pump import ClientGone, Shutdown
 from ._serving import RECEIVE_SIZE, Server
 
-__all__ = ["Server", "ServerSettings", "Shutdown", "serve"]
+__all__ = ["AsyncHub", "Server", "ServerSettings", "Shutdown", "Subscription", "serve"]
 
 
 @contextlib.asynccontextmanager

@@ -17,10 +17,12 @@ from typing import Unpack
 import trio
 
 from ._connection import Handler, ServerConfig, ServerSettings, serve_connection
+from ._hub_driver import Subscription
+from ._hub_trio import TrioHub
 from ._pump import ClientGone, Shutdown
 from ._serving import RECEIVE_SIZE, Server
 
-__all__ = ["Server", "ServerSettings", "Shutdown", "serve"]
+__all__ = ["Server", "ServerSettings", "Shutdown", "Subscription", "TrioHub", "serve"]
 
 
 @contextlib.asynccontextmanager
