@@ -285,11 +285,57 @@ def serve_sseproto_asyncio() -> None:
     asyncio.run(main())
 
 
+def serve_sseproto_hub() -> None:
+    """sseproto's ``AsyncHub`` under the same uvicorn: each event is encoded
+    once and its bytes queued on every subscriber's stream.
+
+    ``EventStreamResponse`` takes events, not a hub subscription's encoded
+    bytes, so this is a plain ASGI app that writes what the subscription
+    yields and watches for the disconnect: what a hub-fed response does.
+    """
+    from sseproto.server.asyncio import AsyncHub  # noqa: PLC0415
+
+    hub = AsyncHub()
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/events":
+            await send({"type": "http.response.start", "status": 404, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        last_event_id = dict(scope["headers"]).get(b"last-event-id")
+        async with hub.subscribe(last_event_id and last_event_id.decode("latin-1")) as events:
+            headers = [(k.lower().encode(), v.encode()) for k, v in events.stream.headers]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+
+            async def write() -> None:
+                async for chunk in events:
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await send({"type": "http.response.body", "body": b""})
+
+            async def gone() -> None:
+                while (await receive())["type"] != "http.disconnect":
+                    pass
+
+            tasks = [asyncio.create_task(write()), asyncio.create_task(gone())]
+            try:
+                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.wait(tasks)
+
+    def publish(data: str, id: str) -> None:
+        hub.publish(data, id=id)
+
+    asyncio.run(_uvicorn(app, publish, lambda: hub.subscribers))
+
+
 #: The servers by name: a function run in the server child.
 SERVERS: dict[str, Callable[[], None]] = {
     "sse-starlette": serve_sse_starlette,
     "sseproto-asgi": serve_sseproto_asgi,
     "sseproto-asyncio": serve_sseproto_asyncio,
+    "sseproto-hub": serve_sseproto_hub,
 }
 
 #: The server the ratios are taken against.
