@@ -85,6 +85,23 @@ def test_async_clients_read_the_same_events(server: Any, runtime: str) -> None:
     assert _fields(events) == list(EVENTS)
 
 
+def test_a_sync_source_is_served_and_closed_after_a_disconnect(server: Any) -> None:
+    """A sync iterator is served from a worker thread; after a disconnect it is
+    closed once its blocked step returns, and the response returns."""
+    token = _token()
+    with Client() as client, client.stream("GET", server.url(f"/sync/events?t={token}")) as s:
+        assert _fields(list(s)) == list(EVENTS)
+    token = _token()
+    record = probe(token)
+    with RawClient(server.port) as raw:
+        raw.get(f"/sync/idle?t={token}")
+        raw.read_until(b"data: ready")
+    assert not record.returned.wait(0.3)  # the source is blocked in its thread
+    record.release.set()
+    assert record.closed.wait(5)
+    assert record.returned.wait(5)
+
+
 def test_resume_replays_the_history_after_last_event_id(server: Any) -> None:
     """A Last-Event-ID found in the history replays the events after it, then live ones."""
     url = server.url(f"/resume?t={_token()}")

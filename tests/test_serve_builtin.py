@@ -186,6 +186,13 @@ def test_events_arrive_event_for_event(server: BuiltinThread) -> None:
         assert _fields(list(stream)) == list(EVENTS)
 
 
+def test_a_sync_source_is_served(server: BuiltinThread) -> None:
+    """A handler may return a sync iterator; it is advanced in a worker thread."""
+    url = server.url(f"/sync/events?t={_token()}")
+    with Client() as client, client.stream("GET", url) as stream:
+        assert _fields(list(stream)) == list(EVENTS)
+
+
 def test_the_runtime_client_reads_the_same_events(server: BuiltinThread) -> None:
     """The asyncio (trio) client reads the asyncio (trio) server's events."""
     url = server.url(f"/events?t={_token()}")

@@ -13,6 +13,7 @@ so a test can wait for "the source was closed" or "the response returned".
 ``/endless``    events of :data:`BIG` bytes as fast as the client takes them
 ``/boom``       ``one``, then the source raises :class:`Boom`
 ``/stop``       (ASGI) sets the :class:`~sseproto.server.asgi.Shutdown` of the token
+``/sync/...``   (ASGI, built-in) the same route with its source as a sync iterator
 ==============  =================================================================
 """
 
@@ -160,10 +161,17 @@ def _sync_source(path: str, record: Probe) -> Iterator[ServerEvent | str]:
         record.closed.set()
 
 
+def _source(path: str, record: Probe) -> Any:
+    # ``/sync/<route>``: the route's source as a sync iterator.
+    if path.startswith("/sync/"):
+        return _sync_source(path.removeprefix("/sync"), record)
+    return _async_source(path, record)
+
+
 def response(path: str, record: Probe) -> EventStreamResponse:
     """The :class:`EventStreamResponse` of ``path`` (every route's options)."""
     return EventStreamResponse(
-        _async_source(path, record),
+        _source(path, record),
         history=HISTORY,
         keepalive=KEEPALIVE,
         send_timeout=SEND_TIMEOUT,
@@ -201,6 +209,7 @@ def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Eve
         last_event_id=environ.get("HTTP_LAST_EVENT_ID"),
         history=HISTORY,
         keepalive=KEEPALIVE,
+        join_timeout=0.1,
     )
     body.record = record
     start_response(body.status, body.headers)
@@ -223,10 +232,16 @@ class _ProbedBody(EventStreamBody):
 
 def builtin_handler(request: IncomingRequest) -> AsyncIterator[ServerEvent | str] | None:
     """The routes as a handler of the built-in servers (``None``: 404)."""
-    if request.path not in {"/events", "/resume", "/idle", "/endless", "/boom"}:
+    if request.path.removeprefix("/sync") not in {
+        "/events",
+        "/resume",
+        "/idle",
+        "/endless",
+        "/boom",
+    }:
         return None
     record = probe(_token(request.target.partition("?")[2]))
-    return _async_source(request.path, record)
+    return _source(request.path, record)  # type: ignore[no-any-return]
 
 
 def _free_port() -> int:
@@ -376,7 +391,7 @@ class WaitressThread(_ServerThread):
         self._server = waitress.create_server(
             self.app, host="127.0.0.1", port=0, threads=4, **self.settings
         )
-        self.port = self._server.effective_port
+        self.port = int(self._server.effective_port)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
         _wait_accepting(self.port)
@@ -446,7 +461,11 @@ class RawClient:
         if receive_buffer is not None:
             self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
         self.sock.settimeout(10)
-        self.sock.connect(("127.0.0.1", port))
+        try:
+            self.sock.connect(("127.0.0.1", port))
+        except BaseException:
+            self.sock.close()
+            raise
         self.received = b""
 
     def get(self, target: str, *headers: str, version: str = "1.1") -> None:

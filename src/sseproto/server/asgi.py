@@ -20,6 +20,7 @@ its ``set()`` when the application stops.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any, Unpack
@@ -131,7 +132,8 @@ class EventStreamResponse:
             shutdown=self.shutdown,
         )
         if outcome.clean:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            with contextlib.suppress(OSError):  # the client left as the body ended
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

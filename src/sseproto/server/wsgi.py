@@ -40,8 +40,10 @@ SyncSource = Iterable[ServerEvent | str] | Callable[[str | None], Iterable[Serve
 
 #: Seconds ``close()`` waits for the producer thread to end. It ends at once
 #: unless the source is in the middle of producing an event (a thread cannot
-#: be interrupted); it then ends as soon as that event is produced.
-DEFAULT_JOIN_TIMEOUT: Final = 5.0
+#: be interrupted); it then ends, closing the source, as soon as that event
+#: is produced, whether ``close()`` still waits or not. One second keeps a
+#: blocked source from holding the server's worker thread for long.
+DEFAULT_JOIN_TIMEOUT: Final = 1.0
 
 
 class _Failed:
