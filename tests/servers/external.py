@@ -1,9 +1,8 @@
-"""Programs the tests start that Python does not install (redis-server,
-chromium, node).
+"""Programs the tests start but do not ship (redis-server, chromium, node).
 
-A test that needs one calls :func:`require_program`: it skips with a clear
-reason when the program is missing, unless ``SSEPROTO_REQUIRE_SERVERS=1`` is
-set (CI sets it), where a missing program fails the test instead.
+A missing program skips the tests that need it, with the reason, unless
+``SSEPROTO_REQUIRE_SERVERS=1`` is set (CI sets it): then it is a failure, so
+a machine without the program cannot pass by skipping.
 """
 
 from __future__ import annotations
@@ -17,17 +16,12 @@ __all__ = ["require_program"]
 
 
 def require_program(name: str) -> str:
-    """The absolute path of the program ``name`` found on ``PATH``.
-
-    Raises:
-        pytest.skip.Exception: when it is missing and ``SSEPROTO_REQUIRE_SERVERS``
-            is not ``1``.
-        pytest.fail.Exception: when it is missing and ``SSEPROTO_REQUIRE_SERVERS=1``.
-    """
-    path = shutil.which(name)
+    """The path of the program ``name`` (from ``PATH``, then ``/usr/bin``);
+    skips the calling test when absent, or fails it under
+    ``SSEPROTO_REQUIRE_SERVERS=1``."""
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
     if path is not None:
         return path
-    reason = f"{name} is not installed (not found on PATH)"
     if os.environ.get("SSEPROTO_REQUIRE_SERVERS") == "1":
-        pytest.fail(f"{reason}, and SSEPROTO_REQUIRE_SERVERS=1 requires it")
-    pytest.skip(reason)
+        pytest.fail(f"{name} is required (SSEPROTO_REQUIRE_SERVERS=1) but was not found")
+    pytest.skip(f"{name} was not found (install it to run these tests)")

@@ -84,20 +84,9 @@ class HubDriver(abc.ABC, Generic[W]):
         return Subscription(self, last_event_id, self._attach)
 
     async def _attach(self, last_event_id: str | None) -> tuple[ServerStream, Resume, int]:
-        hub = self.hub
-        stream = hub.subscribe(last_event_id=last_event_id, now=self.now())
-        # Hub.subscribe() keeps start()'s result to itself; it documents how to
-        # tell: an id is known when something was replayed after it, or when it
-        # is the newest in the history (the one case that replays nothing).
-        if not last_event_id:
-            resume = Resume.FRESH
-        elif stream.replayed or (
-            hub.history is not None and hub.history.newest_id == last_event_id
-        ):
-            resume = Resume.REPLAYED
-        else:
-            resume = Resume.UNKNOWN
-        return stream, resume, stream.replayed
+        stream = self.hub.subscribe(last_event_id=last_event_id, now=self.now())
+        assert stream.resume is not None  # Hub.subscribe() starts the stream
+        return stream, stream.resume, stream.replayed
 
     def _wake_ready(self) -> None:
         ready = [
