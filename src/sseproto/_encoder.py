@@ -21,7 +21,7 @@ from typing import Final
 
 from ._errors import LocalProtocolError
 
-__all__ = ["LINE_ENDINGS", "encode_comment", "encode_event", "encode_retry"]
+__all__ = ["encode_comment", "encode_event", "encode_retry"]
 
 #: The line endings the format allows (WHATWG HTML, 9.2.5 "Parsing an event stream":
 #: ``end-of-line = ( cr lf / cr / lf )``), each with its bytes.

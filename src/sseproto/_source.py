@@ -168,7 +168,7 @@ class StreamState(enum.Enum):
 
 class _Input(enum.Enum):
     START = "start()"
-    SEND = "send"
+    SEND = "sending"
     TICK = "tick()"
     CLOSE = "close()"
 
