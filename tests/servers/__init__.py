@@ -8,4 +8,9 @@
 - :mod:`.proxypy`: proxy.py, a forward HTTP proxy nobody here wrote, in a
   child process.
 - :mod:`.fixtures`: pytest fixtures that start each server once per session.
+- :mod:`.external`: ``require_program()``, the skip-or-fail rule for programs
+  the tests start (``SSEPROTO_REQUIRE_SERVERS=1`` makes a missing one a failure).
+- :mod:`.redis`: a real ``redis-server`` in a child process (session fixture
+  ``redis_server``); :mod:`.redis_sse`: an SSE endpoint on a Redis stream in a
+  child process, for tests with several server processes.
 """
