@@ -13,4 +13,9 @@
 - :mod:`.redis`: a real ``redis-server`` in a child process (session fixture
   ``redis_server``); :mod:`.redis_sse`: an SSE endpoint on a Redis stream in a
   child process, for tests with several server processes.
+- :mod:`.scenarios`: the applications every server front end serves to the
+  clients nobody here wrote; :mod:`.frontends`: each front end under its server
+  (uvicorn, hypercorn, waitress, the built-in asyncio and trio servers).
+- :mod:`.browser`: headless Chromium's ``EventSource`` on a test page that posts
+  what it received; :mod:`.node`: the npm ``eventsource`` package on Node.js.
 """
