@@ -286,48 +286,47 @@ def serve_sseproto_asyncio() -> None:
 
 
 def serve_sseproto_hub() -> None:
-    """sseproto's ``AsyncHub`` under the same uvicorn: each event is encoded
-    once and its bytes queued on every subscriber's stream.
+    """sseproto's ``AsyncHub`` served by ``EventStreamResponse`` under the
+    same uvicorn and Starlette route: each event is encoded once and its
+    bytes queued on every subscriber's stream."""
+    from starlette.applications import Starlette  # noqa: PLC0415
+    from starlette.requests import Request  # noqa: PLC0415
+    from starlette.routing import Route  # noqa: PLC0415
 
-    ``EventStreamResponse`` takes events, not a hub subscription's encoded
-    bytes, so this is a plain ASGI app that writes what the subscription
-    yields and watches for the disconnect: what a hub-fed response does.
-    """
+    from sseproto.server.asgi import EventStreamResponse  # noqa: PLC0415
     from sseproto.server.asyncio import AsyncHub  # noqa: PLC0415
 
     hub = AsyncHub()
 
-    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope["path"] != "/events":
-            await send({"type": "http.response.start", "status": 404, "headers": []})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        last_event_id = dict(scope["headers"]).get(b"last-event-id")
-        async with hub.subscribe(last_event_id and last_event_id.decode("latin-1")) as events:
-            headers = [(k.lower().encode(), v.encode()) for k, v in events.stream.headers]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-
-            async def write() -> None:
-                async for chunk in events:
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b""})
-
-            async def gone() -> None:
-                while (await receive())["type"] != "http.disconnect":
-                    pass
-
-            tasks = [asyncio.create_task(write()), asyncio.create_task(gone())]
-            try:
-                await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for task in tasks:
-                    task.cancel()
-                await asyncio.wait(tasks)
+    async def events(request: Request) -> EventStreamResponse:
+        return EventStreamResponse(hub)
 
     def publish(data: str, id: str) -> None:
         hub.publish(data, id=id)
 
+    app = Starlette(routes=[Route("/events", events)])
     asyncio.run(_uvicorn(app, publish, lambda: hub.subscribers))
+
+
+def serve_sseproto_hub_builtin() -> None:
+    """sseproto's ``AsyncHub`` served by the built-in asyncio server."""
+    from sseproto.http import IncomingRequest  # noqa: PLC0415
+    from sseproto.server.asyncio import AsyncHub, serve  # noqa: PLC0415
+
+    hub = AsyncHub()
+
+    def handler(request: IncomingRequest) -> AsyncHub | None:
+        return hub if request.target == "/events" else None
+
+    def publish(data: str, id: str) -> None:
+        hub.publish(data, id=id)
+
+    async def main() -> None:
+        async with serve(handler) as server:
+            _reply({"port": server.port})
+            await _asyncio_control(publish, lambda: hub.subscribers)
+
+    asyncio.run(main())
 
 
 #: The servers by name: a function run in the server child.
@@ -336,6 +335,7 @@ SERVERS: dict[str, Callable[[], None]] = {
     "sseproto-asgi": serve_sseproto_asgi,
     "sseproto-asyncio": serve_sseproto_asyncio,
     "sseproto-hub": serve_sseproto_hub,
+    "sseproto-hub-builtin": serve_sseproto_hub_builtin,
 }
 
 #: The server the ratios are taken against.

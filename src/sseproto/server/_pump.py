@@ -1,17 +1,20 @@
-"""The loop every async front end runs for one event stream, on asyncio or trio.
+"""The loops every async front end runs for one event stream, on asyncio or trio.
 
 :func:`run_stream` moves events from an application's source into a
 :class:`sseproto.ServerStream` and the stream's bytes to a ``write``
-callable, and sends keepalives when the stream's ``next_deadline()`` passes.
+callable; :func:`run_subscription` writes what a hub subscription yields.
 Three things run at once, and the first to finish ends the others:
 
-- the stream: write what is queued, then wait for the next event or the
-  keepalive deadline (a producer task advances the source one event ahead,
-  so a slow client slows the source down instead of filling memory);
+- the stream: write what is queued, then ask the source for its next event
+  (so a slow client slows the source down instead of filling memory);
 - the client watch (``client_gone``, from the front end): returns when the
   client is gone;
-- the :class:`Shutdown` signal: the stream is closed, what is queued is
-  written, and the body ends cleanly.
+- the watch (:func:`_watch`): it ends the stream when a write has taken
+  longer than ``send_timeout`` or when the :class:`Shutdown` signal is set
+  (then the stream is closed, what is queued is written, and the body ends
+  cleanly), and it sends the keepalive comments the stream's schedule asks
+  for while the source is silent. Nothing is armed per event or per write:
+  the watch sleeps until the next deadline.
 
 Whatever ends the stream (its end, the client leaving, shutdown, a write
 that took longer than ``send_timeout``, cancellation, an error), the source
@@ -185,21 +188,14 @@ def open_source(source: Source | SourceFactory, last_event_id: str | None) -> So
 
 
 class _End:
-    """Marks the end of the source in the producer's channel."""
+    """Marks the end of a sync source (``next()``'s default)."""
 
 
 _END: Final = _End()
 
 
-class _Put(Protocol):
-    def __call__(self, item: ServerEvent | str | _End, /) -> Awaitable[None]: ...
-
-
 class _Kit:
-    """What :func:`run_stream` needs from a runtime: concurrency and threads."""
-
-    def channel(self) -> tuple[_Put, Callable[[], Awaitable[ServerEvent | str | _End]]]:
-        raise NotImplementedError
+    """What the stream loops need from a runtime: concurrency, time and threads."""
 
     async def race(self, *tasks: Callable[[], Awaitable[Any]]) -> tuple[int, Any]:
         raise NotImplementedError
@@ -207,15 +203,18 @@ class _Kit:
     async def forever(self) -> None:
         raise NotImplementedError
 
+    async def sleep(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def event(self) -> Any:
+        """A new event object: ``set()``, ``await wait()``."""
+        raise NotImplementedError
+
     async def to_thread(self, fn: Callable[..., T], *args: Any) -> T:
         raise NotImplementedError
 
 
 class _AsyncioKit(_Kit):
-    def channel(self) -> tuple[_Put, Callable[[], Awaitable[ServerEvent | str | _End]]]:
-        queue: asyncio.Queue[ServerEvent | str | _End] = asyncio.Queue(1)
-        return queue.put, queue.get
-
     async def race(self, *tasks: Callable[[], Awaitable[Any]]) -> tuple[int, Any]:
         running_tasks = [asyncio.ensure_future(task()) for task in tasks]
         try:
@@ -234,6 +233,12 @@ class _AsyncioKit(_Kit):
     async def forever(self) -> None:
         await asyncio.get_running_loop().create_future()
 
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+    def event(self) -> asyncio.Event:
+        return asyncio.Event()
+
     async def to_thread(self, fn: Callable[..., T], *args: Any) -> T:
         future = asyncio.get_running_loop().run_in_executor(None, fn, *args)
         try:
@@ -250,10 +255,6 @@ class _TrioKit(_Kit):
         import trio  # noqa: PLC0415
 
         self._trio = trio
-
-    def channel(self) -> tuple[_Put, Callable[[], Awaitable[ServerEvent | str | _End]]]:
-        send, receive = self._trio.open_memory_channel[ServerEvent | str | _End](0)
-        return send.send, receive.receive
 
     async def race(self, *tasks: Callable[[], Awaitable[Any]]) -> tuple[int, Any]:
         trio = self._trio
@@ -279,6 +280,12 @@ class _TrioKit(_Kit):
     async def forever(self) -> None:
         await self._trio.sleep_forever()
 
+    async def sleep(self, seconds: float) -> None:
+        await self._trio.sleep(seconds)
+
+    def event(self) -> Any:
+        return self._trio.Event()
+
     async def to_thread(self, fn: Callable[..., T], *args: Any) -> T:
         # Not abandoned on cancel: the cancellation waits for the thread.
         return await self._trio.to_thread.run_sync(fn, *args)
@@ -295,32 +302,108 @@ async def race(*tasks: Callable[[], Awaitable[Any]]) -> tuple[int, Any]:
     return await _kit().race(*tasks)
 
 
-async def _produce(source: Source, put: _Put, kit: _Kit) -> None:
-    # Pulls the source one event ahead of the stream; the channel holds at
-    # most one event, so the source waits while the client is slow.
-    if isinstance(source, AsyncIterable):
-        iterator = aiter(source)
+class _Writer:
+    """Writes a stream's bytes for one of the loops below, and keeps what
+    its watch needs to know: when the write in progress began, whether the
+    loop waits for its source, and a keepalive being written meanwhile.
+
+    ``send_timeout`` is enforced by :func:`_watch` from ``started``, not by
+    a timer per write: a write costs two attribute stores and a clock read.
+    """
+
+    __slots__ = ("_write", "busy", "clock", "send_timeout", "started", "stream", "waiting")
+
+    def __init__(
+        self,
+        stream: ServerStream,
+        write: Callable[[bytes], Awaitable[None]],
+        send_timeout: float | None,
+        clock: Callable[[], float],
+    ) -> None:
+        self.stream = stream
+        self._write = write
+        self.send_timeout = send_timeout
+        self.clock = clock
+        #: When the write in progress began (``clock()``), or None.
+        self.started: float | None = None
+        #: Whether the loop waits for its source (nothing of its own to write).
+        self.waiting = False
+        #: Set while the watch writes a keepalive: the loop waits for it.
+        self.busy: Any = None
+
+    async def write(self, data: bytes) -> Outcome | None:
+        """Write ``data``: None once written, ``Outcome.GONE`` if the client is gone."""
+        self.started = self.clock()
         try:
-            async for item in iterator:
-                await put(item)
+            await self._write(data)
+        except ClientGone:
+            return Outcome.GONE
         finally:
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                await shielded(aclose())
-    else:
-        sync_iterator: Iterator[ServerEvent | str] = iter(source)
-        try:
-            while True:
-                step: ServerEvent | str | _End = await kit.to_thread(next, sync_iterator, _END)
-                if isinstance(step, _End):
-                    break
-                await put(step)
-        finally:
-            close = getattr(sync_iterator, "close", None)
-            if close is not None:
-                await shielded(kit.to_thread(close))
-    await put(_END)
-    await kit.forever()  # the stream's end, not the producer's, ends the race
+            self.started = None
+        return None
+
+    async def flush(self) -> Outcome | None:
+        """Write what the stream has queued, until nothing is: None, or how it ended."""
+        stream = self.stream
+        while True:
+            data = stream.data_to_send()
+            if not data:
+                return None
+            failed = await self.write(data)
+            if failed is not None:
+                return failed
+
+
+async def _watch(
+    writer: _Writer, kit: _Kit, shutdown: Shutdown | None, keepalives: bool
+) -> Outcome:
+    """Returns ``TIMED_OUT`` once a write has taken ``send_timeout``,
+    ``SHUTDOWN`` once ``shutdown`` is set, or how a keepalive it wrote
+    ended the stream. With ``keepalives``, it also calls the stream's
+    ``tick()`` at each ``next_deadline()``, and writes the comment that
+    queues itself when the loop is waiting for its source."""
+    stream = writer.stream
+    clock = writer.clock
+    timeout = writer.send_timeout
+    while True:
+        now = clock()
+        started = writer.started
+        if started is not None and timeout is not None and now - started >= timeout:
+            return Outcome.TIMED_OUT
+        deadline = stream.next_deadline() if keepalives else None
+        if deadline is not None and now >= deadline:
+            if stream.tick(now) and writer.waiting and writer.started is None:
+                writer.busy = kit.event()
+                try:
+                    if timeout is None:
+                        failed = await writer.flush()
+                    else:
+                        done, failed = await within(timeout, writer.flush())
+                        failed = failed if done else Outcome.TIMED_OUT
+                finally:
+                    writer.busy.set()
+                    writer.busy = None
+                if failed is not None:
+                    return failed
+            continue
+        wake = deadline
+        if started is not None and timeout is not None:
+            wake = started + timeout if wake is None else min(wake, started + timeout)
+        elif timeout is not None:
+            # A write may begin at any time: look again within send_timeout.
+            wake = now + timeout if wake is None else min(wake, now + timeout)
+        if shutdown is None:
+            if wake is None:
+                await kit.forever()
+            else:
+                await kit.sleep(max(0.0, wake - clock()))
+        elif wake is None:
+            await shutdown.wait()
+            return Outcome.SHUTDOWN
+        else:
+            woke, _ = await within(max(0.0, wake - clock()), shutdown.wait())
+            if woke:
+                return Outcome.SHUTDOWN
 
 
 async def run_stream(
@@ -339,7 +422,8 @@ async def run_stream(
     :class:`ClientGone` if it cannot; ``client_gone()`` returns when the
     client has gone away. Strings from
     the source are sent as ``stream.send(data)``, :class:`ServerEvent` as
-    ``stream.send_event(event)``.
+    ``stream.send_event(event)``. The source is asked for its next event
+    once the previous one was written: a slow client slows the source down.
 
     Returns the :class:`Outcome`. The source is closed and every task this
     started has ended when it returns.
@@ -350,45 +434,76 @@ async def run_stream(
             is neither a ``ServerEvent`` nor a str. Cancellation propagates.
     """
     kit = _kit()
-    put, receive = kit.channel()
-
-    async def flush() -> Outcome | None:
-        # None once everything queued is written, else how the stream ended.
-        return await _write_within(write, stream.data_to_send(), send_timeout)
+    writer = _Writer(stream, write, send_timeout, clock)
 
     async def serve() -> Outcome:
-        while True:
-            failed = await flush()
-            if failed is not None:
-                return failed
-            if stream.state is StreamState.DROPPED:
-                return Outcome.DROPPED
-            if stream.state is StreamState.CLOSED:
-                return Outcome.ENDED
-            deadline = stream.next_deadline()
-            item: ServerEvent | str | _End | None
-            if deadline is None:
-                item = await receive()
-            else:
-                _, item = await within(max(0.0, deadline - clock()), receive())
-            if item is None:  # the keepalive deadline passed first
-                stream.tick(clock())
-            elif isinstance(item, _End):
-                stream.close()
-            elif isinstance(item, str):
-                stream.send(item)
-            else:
-                stream.send_event(item)
+        if isinstance(source, AsyncIterable):
+            iterator = aiter(source)
+
+            async def next_async() -> ServerEvent | str | _End:
+                try:
+                    return await anext(iterator)
+                except StopAsyncIteration:
+                    return _END
+
+            try:
+                return await _serve_items(writer, next_async)
+            finally:
+                aclose = getattr(iterator, "aclose", None)
+                if aclose is not None:
+                    await shielded(aclose())
+        sync_iterator: Iterator[ServerEvent | str] = iter(source)
+        try:
+            return await _serve_items(writer, lambda: kit.to_thread(next, sync_iterator, _END))
+        finally:
+            close = getattr(sync_iterator, "close", None)
+            if close is not None:
+                await shielded(kit.to_thread(close))
 
     which, outcome = await kit.race(
-        serve, lambda: _produce(source, put, kit), client_gone, _stopped(shutdown, kit)
+        serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=True)
     )
-    if which == 0:
-        return outcome  # type: ignore[no-any-return]
-    if which == 2:
+    if which == 1:
         return Outcome.GONE
-    stream.close()
-    return await flush() or Outcome.SHUTDOWN
+    if which == 2 and outcome is Outcome.SHUTDOWN:
+        stream.close()
+        return await _flush_within(writer, send_timeout) or Outcome.SHUTDOWN
+    return outcome  # type: ignore[no-any-return]
+
+
+async def _serve_items(
+    writer: _Writer, next_item: Callable[[], Awaitable[ServerEvent | str | _End]]
+) -> Outcome:
+    stream = writer.stream
+    while True:
+        failed = await writer.flush()
+        if failed is not None:
+            return failed
+        if stream.state is StreamState.DROPPED:
+            return Outcome.DROPPED
+        if stream.state is StreamState.CLOSED:
+            return Outcome.ENDED
+        writer.waiting = True
+        try:
+            item = await next_item()
+        finally:
+            writer.waiting = False
+        if writer.busy is not None:  # the watch is writing a keepalive
+            await writer.busy.wait()
+        if isinstance(item, _End):
+            stream.close()
+        elif isinstance(item, str):
+            stream.send(item)
+        else:
+            stream.send_event(item)
+
+
+async def _flush_within(writer: _Writer, send_timeout: float | None) -> Outcome | None:
+    # The last write of a stream that shutdown closed, without a watch.
+    if send_timeout is None:
+        return await writer.flush()
+    done, failed = await within(send_timeout, writer.flush())
+    return failed if done else Outcome.TIMED_OUT
 
 
 async def run_subscription(
@@ -412,39 +527,21 @@ async def run_subscription(
     """
     kit = _kit()
     stream = subscription.stream
+    writer = _Writer(stream, write, send_timeout, time.monotonic)
 
     async def serve() -> Outcome:
         async for chunk in subscription:
-            failed = await _write_within(write, chunk, send_timeout)
+            failed = await writer.write(chunk)
             if failed is not None:
                 return failed
         return Outcome.DROPPED if stream.state is StreamState.DROPPED else Outcome.ENDED
 
-    which, outcome = await kit.race(serve, client_gone, _stopped(shutdown, kit))
-    if which == 0:
-        return outcome  # type: ignore[no-any-return]
+    which, outcome = await kit.race(
+        serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=False)
+    )
     if which == 1:
         return Outcome.GONE
-    stream.close()
-    return await _write_within(write, stream.data_to_send(), send_timeout) or Outcome.SHUTDOWN
-
-
-async def _write_within(
-    write: Callable[[bytes], Awaitable[None]], data: bytes, send_timeout: float | None
-) -> Outcome | None:
-    # None once ``data`` is written, else how the stream ended.
-    if not data:
-        return None
-    try:
-        if send_timeout is None:
-            await write(data)
-            return None
-        done, _ = await within(send_timeout, write(data))
-    except ClientGone:
-        return Outcome.GONE
-    return None if done else Outcome.TIMED_OUT
-
-
-def _stopped(shutdown: Shutdown | None, kit: _Kit) -> Callable[[], Awaitable[None]]:
-    # Returns once ``shutdown`` is set (never without one).
-    return shutdown.wait if shutdown is not None else kit.forever
+    if which == 2 and outcome is Outcome.SHUTDOWN:
+        stream.close()
+        return await _flush_within(writer, send_timeout) or Outcome.SHUTDOWN
+    return outcome  # type: ignore[no-any-return]
