@@ -287,14 +287,22 @@ _SIZES: Final = tuple(2 + bin(n).count("1") for n in range(8))
 
 _MISSING: Final = object()
 
+#: Content pieces joined into one each time this many have arrived: a long
+#: stream's text is then held as a few strings rather than one small string
+#: object per chunk (about 50 bytes each on top of the text), and each piece
+#: is copied once.
+_FOLD: Final = 64
+
 
 class _ChatChoice:
-    __slots__ = ("content", "fields", "message", "nulls", "role")
+    __slots__ = ("content", "fields", "loose", "message", "nulls", "role")
 
     def __init__(self) -> None:
         self.role: str | None = None
-        # The content pieces (the hot path, kept apart from the other fragments).
+        # The content pieces (the hot path, kept apart from the other
+        # fragments): joined runs of _FOLD pieces, then ``loose`` pieces.
         self.content: list[str] | None = None
+        self.loose = 0
         # Every other fragment of the message.
         self.message: dict[str, Any] = {}
         # The choice's own fields (finish_reason, logprobs, error, ...).
@@ -537,8 +545,14 @@ class ChatCompletionAccumulator(_Header):
                 content = state.content
                 if content is None:
                     state.content = [v]
+                    state.loose = 1
                 else:
                     content.append(v)
+                    loose = state.loose + 1
+                    if loose == _FOLD:
+                        content[-_FOLD:] = ["".join(content[-_FOLD:])]
+                        loose = 0
+                    state.loose = loose
                 others = len(delta) - 1
             else:
                 others = len(delta)

@@ -767,3 +767,18 @@ def test_objects_keyed_by_the_empty_string_and_plain_list_items() -> None:
     assert message["x_obj"] == {"": "ab"}
     assert message["reasoning_details"] == [7]
     assert message["tool_calls"][0][""] == 1
+
+
+@given(st.lists(st.text(max_size=4), min_size=1, max_size=300))
+@settings(max_examples=60)
+def test_long_content_is_folded_without_changing_it(pieces: list[str]) -> None:
+    """Many content pieces (joined in runs as they arrive) give exactly their
+    text, at every step, in content, result() and to_message()."""
+    acc = ChatCompletionAccumulator()
+    for count, piece in enumerate(pieces, 1):
+        acc.add({"id": "g", "choices": [{"index": 0, "delta": {"content": piece}}]})
+        if count % 37 == 0 or count == len(pieces):
+            assert acc.content == "".join(pieces[:count])
+    text = "".join(pieces)
+    assert acc.result().choices[0].message.content == text
+    assert acc.to_message().content == text
