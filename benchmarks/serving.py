@@ -140,8 +140,15 @@ async def _control(
             return
         if line[0] == "stats":
             gc.collect()
-            cpu = time.process_time()
-            _reply({"cpu": cpu, "rss": _resident_bytes(), "subscribers": subscribers()})
+            times = os.times()
+            _reply(
+                {
+                    "cpu": time.process_time(),
+                    "user": times.user,
+                    "rss": _resident_bytes(),
+                    "subscribers": subscribers(),
+                }
+            )
         elif line[0] == "publish":
             count, rate = int(line[1]), float(line[2])
             times: list[int] = []
@@ -533,6 +540,9 @@ class Result:
     bytes_per_idle_subscriber: float
     latency_median_ms: float
     latency_p99_ms: float
+    #: The share of the CPU time spent in user space (the rest is the
+    #: kernel's: mostly the loopback TCP stack behind each write).
+    user_share: float
 
 
 def _wait_for_subscribers(server: Child, count: int, timeout: float = 60.0) -> dict[str, Any]:
@@ -582,13 +592,21 @@ def measure(name: str, settings: Settings) -> Result:
             end = server.ask("stats")
             delivered = settings.events * settings.subscribers
             per_cpu_second = delivered / (end["cpu"] - start["cpu"])
+            user_share = (end["user"] - start["user"]) / (end["cpu"] - start["cpu"])
             latencies = _broadcast(server, load, settings.latency_events, settings.latency_rate)
         finally:
             load.close()
     finally:
         server.close()
     cut = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Result(name, per_cpu_second, per_idle, statistics.median(latencies) / 1e6, cut[98] / 1e6)
+    return Result(
+        name,
+        per_cpu_second,
+        per_idle,
+        statistics.median(latencies) / 1e6,
+        cut[98] / 1e6,
+        min(1.0, user_share),
+    )
 
 
 def _table(results: Sequence[Result], settings: Settings) -> str:
@@ -603,17 +621,24 @@ def _table(results: Sequence[Result], settings: Settings) -> str:
         f"{settings.latency_rate:g}/s; memory with {settings.idle} idle subscribers",
         "",
         f"{'server':<18} {'events/s per core':>18} {'ratio':>7} {'KiB per idle sub':>17} "
-        f"{'ratio':>7} {'latency p50 ms':>15} {'p99 ms':>8}",
+        f"{'ratio':>7} {'latency p50 ms':>15} {'p99 ms':>8} {'user us/ev':>11} {'ratio':>7}",
     ]
+
+    def user_us(r: Result) -> float:
+        # User-space CPU microseconds per delivered event.
+        return 1e6 * r.user_share / r.events_per_cpu_second
+
     for r in results:
         base_cpu = reference.events_per_cpu_second if reference else None
         base_mem = reference.bytes_per_idle_subscriber if reference else None
+        base_user = user_us(reference) if reference else None
         lines.append(
             f"{r.server:<18} {r.events_per_cpu_second:>18,.0f} "
             f"{ratio(r.events_per_cpu_second, base_cpu):>7} "
             f"{r.bytes_per_idle_subscriber / 1024:>17.1f} "
             f"{ratio(r.bytes_per_idle_subscriber, base_mem):>7} "
-            f"{r.latency_median_ms:>15.2f} {r.latency_p99_ms:>8.2f}"
+            f"{r.latency_median_ms:>15.2f} {r.latency_p99_ms:>8.2f} "
+            f"{user_us(r):>11.2f} {ratio(user_us(r), base_user):>7}"
         )
     return "\n".join(lines)
 

@@ -11,8 +11,11 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import h11
 import pytest
 import trio
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sseproto import Event, LocalProtocolError
 from sseproto.adapters import IncompleteBody
@@ -60,6 +63,34 @@ def test_exchange_frames_an_http11_response_in_chunks_and_serves_the_next_reques
     assert exchange.body(b"") == b""
     assert exchange.end() == b"0\r\n\r\n"
     assert isinstance(exchange.next_event(), IncomingRequest)
+
+
+@given(
+    pieces=st.lists(st.binary(min_size=0, max_size=300), max_size=20),
+    version=st.sampled_from(["1.1", "1.0"]),
+)
+def test_a_response_body_reads_back_through_h11(pieces: list[bytes], version: str) -> None:
+    """Whatever the pieces, an HTTP client (h11, in the client role) reads back
+    exactly the body the exchange framed, and its end."""
+    exchange = ServerExchange()
+    _request(exchange, f"GET /events HTTP/{version}\r\nHost: a\r\n\r\n".encode())
+    wire = exchange.respond([("Content-Type", "text/event-stream")])
+    wire += b"".join(exchange.body(piece) for piece in pieces) + exchange.end()
+    client = h11.Connection(h11.CLIENT)
+    client.send(h11.Request(method="GET", target="/events", headers=[("Host", "a")]))
+    client.receive_data(wire)
+    if version == "1.0":
+        client.receive_data(b"")  # the body ends when the connection closes
+    received = b""
+    while True:
+        event = client.next_event()
+        if isinstance(event, h11.Data):
+            received += event.data
+        elif isinstance(event, h11.EndOfMessage):
+            break
+        else:
+            assert isinstance(event, h11.Response), event
+    assert received == b"".join(pieces)
 
 
 def test_exchange_ends_an_http10_response_by_closing() -> None:

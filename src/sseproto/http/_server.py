@@ -156,6 +156,10 @@ class ServerExchange:
         self._body_size = 0
         self._eof = False
         self._gone = False
+        # How body() frames data while a response body is being sent: True
+        # for chunks, False for the bytes as they are (HTTP/1.0, until the
+        # connection closes), None to let h11 frame (or refuse) it.
+        self._chunks: bool | None = None
 
     @property
     def client_gone(self) -> bool:
@@ -276,18 +280,34 @@ class ServerExchange:
             sseproto.LocalProtocolError: no request is waiting for a response,
                 or a header cannot be sent.
         """
-        return self._send(
-            h11.Response(status_code=status, headers=[(k.encode(), v.encode()) for k, v in headers])
-        )
+        pairs = [(k.encode(), v.encode()) for k, v in headers]
+        head = self._send(h11.Response(status_code=status, headers=pairs))
+        if not any(k.lower() in (b"content-length", b"transfer-encoding") for k, _ in pairs):
+            # What h11 chose for a body without a length: chunks for an
+            # HTTP/1.1 peer, the bytes until the connection closes for
+            # HTTP/1.0. body() frames each piece so, without a trip through
+            # h11's state machine per event; end() goes through h11 again.
+            self._chunks = self._conn.their_http_version == b"1.1"
+        return head
 
     def body(self, data: bytes) -> bytes:
-        """Frame ``data`` as part of the response body (``b""`` for nothing)."""
+        """Frame ``data`` as part of the response body (``b""`` for nothing).
+
+        Raises:
+            sseproto.LocalProtocolError: no response body is being sent.
+        """
         if not data:
             return b""
-        return self._send(h11.Data(data=data))
+        chunks = self._chunks
+        if chunks:
+            return b"%x\r\n%b\r\n" % (len(data), data)
+        if chunks is None:
+            return self._send(h11.Data(data=data))
+        return data
 
     def end(self) -> bytes:
         """End the response body: the last chunk (or nothing, for HTTP/1.0)."""
+        self._chunks = None
         return self._send(h11.EndOfMessage())
 
     def _send(self, event: h11.Response | h11.Data | h11.EndOfMessage) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from ._hub_driver import HubDriver
+from ._hub_driver import HubDriver, Subscription
 
 __all__ = ["AsyncHub"]
 
@@ -32,14 +32,31 @@ class AsyncHub(HubDriver["asyncio.Future[None]"]):
     def _new_waiter(self) -> asyncio.Future[None]:
         return asyncio.get_running_loop().create_future()
 
-    async def _park(self, waiter: asyncio.Future[None], deadline: float | None) -> None:
-        if deadline is None:
-            await waiter
-            return
-        timer = asyncio.get_running_loop().call_at(deadline, _resolve, waiter)
-        try:
-            await waiter
-        finally:
+    async def _park(
+        self, subscription: Subscription, waiter: asyncio.Future[None], deadline: float | None
+    ) -> None:
+        if deadline is not None:
+            # One timer per deadline, not per wait: a subscriber woken by
+            # events parks again and again before its keepalive is due, and
+            # the timer armed for that deadline serves each wait. A timer
+            # that fires before a later deadline only wakes the subscriber
+            # to park again.
+            timer = subscription.timer
+            if timer is None or timer.when() > deadline:
+                if timer is not None:
+                    timer.cancel()
+                subscription.timer = asyncio.get_running_loop().call_at(
+                    deadline, self._expire_timer, subscription
+                )
+        await waiter
+
+    def _expire_timer(self, subscription: Subscription) -> None:
+        subscription.timer = None
+        self._expire(subscription)
+
+    def _release(self, subscription: Subscription) -> None:
+        timer, subscription.timer = subscription.timer, None
+        if timer is not None:
             timer.cancel()
 
     def _wake(self, waiter: asyncio.Future[None]) -> None:

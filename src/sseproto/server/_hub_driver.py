@@ -101,9 +101,18 @@ class HubDriver(abc.ABC, Generic[W]):
         waiter = self._new_waiter()
         self._parked[subscription] = waiter
         try:
-            await self._park(waiter, deadline)
+            await self._park(subscription, waiter, deadline)
         finally:
             self._parked.pop(subscription, None)
+
+    def _expire(self, subscription: Subscription) -> None:
+        """Wake ``subscription`` if it is parked (its deadline passed)."""
+        waiter = self._parked.pop(subscription, None)
+        if waiter is not None:
+            self._wake(waiter)
+
+    def _release(self, subscription: Subscription) -> None:
+        """Forget what the runtime keeps for ``subscription`` (it left)."""
 
     # What a runtime supplies.
 
@@ -115,8 +124,10 @@ class HubDriver(abc.ABC, Generic[W]):
     def _new_waiter(self) -> W: ...
 
     @abc.abstractmethod
-    async def _park(self, waiter: W, deadline: float | None) -> None:
-        """Return once ``waiter`` is woken, or at ``deadline`` (on :meth:`now`'s clock)."""
+    async def _park(self, subscription: Subscription, waiter: W, deadline: float | None) -> None:
+        """Return once ``waiter`` is woken, or at ``deadline`` (on :meth:`now`'s
+        clock); ``subscription`` is the one parked (a runtime may keep its
+        own state for it in ``subscription.timer``)."""
 
     @abc.abstractmethod
     def _wake(self, waiter: W) -> None: ...
@@ -138,7 +149,7 @@ class Subscription:
     ``subscription.stream.headers``.
     """
 
-    __slots__ = ("_attach", "_driver", "_last_event_id", "_stream", "replayed", "resume")
+    __slots__ = ("_attach", "_driver", "_last_event_id", "_stream", "replayed", "resume", "timer")
 
     def __init__(self, driver: HubDriver[Any], last_event_id: str | None, attach: Attach) -> None:
         self._driver = driver
@@ -149,6 +160,8 @@ class Subscription:
         self.resume = Resume.FRESH
         #: How many events were replayed from the history (set by ``async with``).
         self.replayed = 0
+        #: The driver's own state for this subscriber's deadline (a timer).
+        self.timer: Any = None
 
     @property
     def stream(self) -> ServerStream:
@@ -173,6 +186,7 @@ class Subscription:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self._driver._release(self)
         if self._stream is not None:
             self._driver.hub.unsubscribe(self._stream)
 
@@ -190,6 +204,11 @@ class Subscription:
                 return chunk
             if stream.state is StreamState.CLOSED:
                 raise StopAsyncIteration
-            if stream.tick(driver.now()):
+            # The schedule runs at its deadlines only (the stream's tick()
+            # contract: bytes sent since the last tick restart the interval
+            # there), so a busy stream keeps one deadline and its timer.
+            deadline = stream.next_deadline()
+            if deadline is not None and driver.now() >= deadline:
+                stream.tick(driver.now())
                 continue
-            await driver._wait(self, stream.next_deadline())
+            await driver._wait(self, deadline)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import trio
 
-from ._hub_driver import HubDriver
+from ._hub_driver import HubDriver, Subscription
 
 __all__ = ["TrioHub"]
 
@@ -26,7 +26,9 @@ class TrioHub(HubDriver[trio.Event]):
     def _new_waiter(self) -> trio.Event:
         return trio.Event()
 
-    async def _park(self, waiter: trio.Event, deadline: float | None) -> None:
+    async def _park(
+        self, subscription: Subscription, waiter: trio.Event, deadline: float | None
+    ) -> None:
         if deadline is None:
             await waiter.wait()
             return

@@ -65,10 +65,17 @@ async def serve(
             except OSError:
                 return b""
 
+        transport = writer.transport
+
         async def write(data: bytes) -> None:
+            if transport.is_closing():
+                raise ClientGone("the connection is closing")
             try:
                 writer.write(data)
-                await writer.drain()
+                # Most writes go out at once; drain() only when some bytes
+                # wait in the transport (it waits while they pass its limit).
+                if transport.get_write_buffer_size():
+                    await writer.drain()
             except OSError as exc:  # ConnectionResetError, BrokenPipeError
                 raise ClientGone from exc
 
