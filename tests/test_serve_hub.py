@@ -256,3 +256,32 @@ def test_sending_an_event_the_hub_cannot_encode_is_refused() -> None:
     with pytest.raises(Exception, match="CR or LF"):
         hub.publish("x", type="bad\ntype")
     assert ServerEvent("ok").data == "ok"
+
+
+def test_published_bytes_go_out_directly_while_the_connection_keeps_up() -> None:
+    """A parked subscriber whose front end can write at once gets each event
+    written from publish() itself, without being woken; when the front end
+    cannot take bytes now, the subscriber is woken and yields them."""
+    hub = AsyncHub(Hub(keepalive=None))
+
+    async def main() -> None:
+        async with hub.subscribe() as subscription:
+            written: list[bytes] = []
+
+            def direct() -> bool:
+                written.append(subscription.stream.data_to_send())
+                return True
+
+            subscription.direct = direct
+            woken = asyncio.ensure_future(anext(subscription))
+            await asyncio.sleep(0)  # parked
+            hub.publish("a")
+            hub.publish("b")
+            await asyncio.sleep(0)
+            assert not woken.done()
+            assert written == [b"data: a\n\n", b"data: b\n\n"]
+            subscription.direct = lambda: False  # the connection would wait
+            hub.publish("c")
+            assert await woken == b"data: c\n\n"
+
+    asyncio.run(main())

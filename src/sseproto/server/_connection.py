@@ -116,6 +116,7 @@ async def serve_connection(
     config: ServerConfig,
     read: Callable[[], Awaitable[bytes]],
     write: Callable[[bytes], Awaitable[None]],
+    try_write: Callable[[Callable[[], bytes]], bool] | None = None,
 ) -> bool:
     """Answer the requests of one connection until it should be closed.
 
@@ -124,7 +125,11 @@ async def serve_connection(
     client cannot be written to. Returns when the caller should close the
     connection: True to close it after what was written goes out, False to
     abort it (the client is gone, or stopped reading: unsent bytes would
-    hold the connection open). An error of the handler is answered with 500; an error of
+    hold the connection open). ``try_write(take)``, when the runtime has
+    one, writes ``take()``'s bytes at once and returns True if the
+    connection takes bytes without waiting now, else returns False without
+    calling ``take``: a hub's events are then written as they are published.
+    An error of the handler is answered with 500; an error of
     its source mid-stream ends the connection without the body's end, so
     the client sees an incomplete response. Both are logged on the
     ``sseproto.server`` logger.
@@ -169,8 +174,12 @@ async def serve_connection(
                 hub = hub_of(source)
                 if hub is not None:
                     async with hub.subscribe(step.last_event_id) as subscription:
-                        await write(
-                            exchange.respond([*subscription.stream.headers, *config.headers])
+                        stream = subscription.stream
+                        await write(exchange.respond([*stream.headers, *config.headers]))
+                        write_now = (
+                            None
+                            if try_write is None
+                            else _direct_writer(try_write, exchange, stream)
                         )
                         outcome = await run_subscription(
                             subscription,
@@ -178,6 +187,7 @@ async def serve_connection(
                             client_gone=client_gone,
                             send_timeout=config.send_timeout,
                             shutdown=config.shutdown,
+                            write_now=write_now,
                         )
                 else:
                     stream = ServerStream(last_event_id=step.last_event_id, **config.options)
@@ -209,3 +219,16 @@ async def _read_unless_stopped(
     # Between requests a shutdown closes the connection at once.
     which, data = await race(read, config.shutdown.wait)
     return data if which == 0 else None
+
+
+def _direct_writer(
+    try_write: Callable[[Callable[[], bytes]], bool], exchange: ServerExchange, stream: ServerStream
+) -> Callable[[], bool]:
+    """A hub subscription's ``direct`` writer: the stream's bytes, framed, at once if possible."""
+    body = exchange.body
+    take = stream.data_to_send
+
+    def write_now() -> bool:
+        return try_write(lambda: body(take()))
+
+    return write_now

@@ -94,8 +94,15 @@ class HubDriver(abc.ABC, Generic[W]):
             for subscription in self._parked
             if subscription.stream.pending or subscription.stream.state is not StreamState.OPEN
         ]
+        parked = self._parked
         for subscription in ready:
-            self._wake(self._parked.pop(subscription))
+            # A front end that can write without waiting takes the bytes at
+            # once, and the subscriber stays parked: no task switch per
+            # subscriber per event. Anything else wakes the subscriber.
+            direct = subscription.direct
+            if direct is not None and subscription.stream.state is StreamState.OPEN and direct():
+                continue
+            self._wake(parked.pop(subscription))
 
     async def _wait(self, subscription: Subscription, deadline: float | None) -> None:
         waiter = self._new_waiter()
@@ -149,7 +156,16 @@ class Subscription:
     ``subscription.stream.headers``.
     """
 
-    __slots__ = ("_attach", "_driver", "_last_event_id", "_stream", "replayed", "resume", "timer")
+    __slots__ = (
+        "_attach",
+        "_driver",
+        "_last_event_id",
+        "_stream",
+        "direct",
+        "replayed",
+        "resume",
+        "timer",
+    )
 
     def __init__(self, driver: HubDriver[Any], last_event_id: str | None, attach: Attach) -> None:
         self._driver = driver
@@ -162,6 +178,12 @@ class Subscription:
         self.replayed = 0
         #: The driver's own state for this subscriber's deadline (a timer).
         self.timer: Any = None
+        #: Set by a front end that can write without waiting: called while
+        #: the subscriber is parked and its stream has bytes, it writes them
+        #: all (``stream.data_to_send()``) and returns True, or returns False
+        #: at once, having taken nothing (the connection would make it
+        #: wait: the subscriber is then woken to write them itself).
+        self.direct: Callable[[], bool] | None = None
 
     @property
     def stream(self) -> ServerStream:

@@ -513,6 +513,7 @@ async def run_subscription(
     client_gone: Callable[[], Awaitable[None]],
     send_timeout: float | None = DEFAULT_SEND_TIMEOUT,
     shutdown: Shutdown | None = None,
+    write_now: Callable[[], bool] | None = None,
 ) -> Outcome:
     """Serve an entered hub ``subscription`` until it ends, as
     :func:`run_stream` serves a source: ``write``, ``client_gone``,
@@ -524,6 +525,11 @@ async def run_subscription(
     this subscriber, ``GONE``, ``TIMED_OUT`` or ``SHUTDOWN`` as for
     :func:`run_stream`. Every task this started has ended when it returns;
     leaving the subscription (``async with``) is the caller's.
+
+    ``write_now``, from a front end whose connection can take bytes without
+    waiting, becomes the subscription's ``direct`` writer while this runs:
+    what the hub publishes is then written from ``publish()`` itself while
+    the connection keeps up (see :attr:`Subscription.direct`).
     """
     kit = _kit()
     stream = subscription.stream
@@ -536,9 +542,13 @@ async def run_subscription(
                 return failed
         return Outcome.DROPPED if stream.state is StreamState.DROPPED else Outcome.ENDED
 
-    which, outcome = await kit.race(
-        serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=False)
-    )
+    subscription.direct = write_now
+    try:
+        which, outcome = await kit.race(
+            serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=False)
+        )
+    finally:
+        subscription.direct = None
     if which == 1:
         return Outcome.GONE
     if which == 2 and outcome is Outcome.SHUTDOWN:

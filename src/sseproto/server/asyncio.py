@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Unpack
 
 from ._connection import Handler, ServerConfig, ServerSettings, serve_connection
@@ -79,9 +79,19 @@ async def serve(
             except OSError as exc:  # ConnectionResetError, BrokenPipeError
                 raise ClientGone from exc
 
+        def try_write(take: Callable[[], bytes]) -> bool:
+            # Only into an empty transport buffer: a client that keeps up
+            # gets the bytes at once, one that does not goes through write().
+            if transport.is_closing() or transport.get_write_buffer_size():
+                return False
+            data = take()
+            if data:
+                transport.write(data)
+            return True
+
         clean = False
         try:
-            clean = await serve_connection(config, read, write)
+            clean = await serve_connection(config, read, write, try_write)
         finally:
             tasks.discard(task)
             if not clean:
