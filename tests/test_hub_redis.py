@@ -128,7 +128,10 @@ def test_resume_exactly_after_the_last_event_id(redis_server: RedisServer) -> No
         async with connected(redis_server) as client, RedisHub(client, key) as hub:
             ids = [await hub.publish(f"event {n}") for n in range(10)]
             async with hub.subscribe(ids[3]) as subscription:
-                assert (subscription.resume, subscription.replayed) == (Resume.REPLAYED, 6)
+                assert subscription.resume is Resume.REPLAYED
+                # The replay ends where this process's reader is; the
+                # entries it has not handed on yet follow as live ones.
+                assert subscription.replayed <= 6
                 ids += [await hub.publish(f"event {n}") for n in range(10, 15)]
                 got = await take(subscription, 11)
                 assert got == [Event("message", f"event {n}", ids[n]) for n in range(4, 15)]
