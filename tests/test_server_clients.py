@@ -13,21 +13,24 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
-from sseproto import Event, ReconnectPolicy
+from sseproto import Event, EventHistory, Hub, ReconnectPolicy, ServerEvent
 from sseproto.adapters.asyncio import Client as AsyncioClient
 from sseproto.adapters.sync import Client as SyncClient
+from sseproto.server.asyncio import AsyncHub, serve
 
 from .servers.browser import BrowserReport, PageServer, Reports, page_query, run_chromium
 from .servers.external import require_program
-from .servers.frontends import FRONT_NAMES, Front, Scenario, make_front
+from .servers.frontends import CORS, FRONT_NAMES, Front, Scenario, make_front
 from .servers.node import NodeRun, install_eventsource, run_node_client
-from .servers.scenarios import LISTENED_TYPES, Basic, Resumable, UnknownResume
+from .servers.scenarios import LISTENED_TYPES, RETRY_MS, Basic, Resumable, UnknownResume
 
 #: The page's own deadline, and how long the test waits for its report.
 PAGE_LIMIT = 15.0
@@ -244,3 +247,111 @@ def test_asyncio_client_resumes_with_last_event_id(front: Front) -> None:
         events = asyncio.run(read(url))
     assert _fields(events) == scenario.expected()
     assert scenario.last_event_ids == RESUMED_FROM
+
+
+# -- a broadcast hub, served by the built-in asyncio server ---------------------------------
+
+
+class HubServer:
+    """The built-in asyncio server in a thread, serving whichever
+    :class:`AsyncHub` is current to every request, with a publisher that
+    drives one client through a drop: events 1-3 live; the hub closes (every
+    stream ends); a new hub over the same history gets 4 and 5 while the
+    client is away; the client reconnects with ``Last-Event-ID: 3`` and gets
+    them replayed; then 6-12 live, the last of type ``end``."""
+
+    TOTAL: Final = 12
+
+    def __init__(self) -> None:
+        self.history = EventHistory()
+        self.hub = self._new_hub()
+        self.port = 0
+        self.ready = threading.Event()
+        self.done = threading.Event()
+        self.failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _new_hub(self) -> AsyncHub:
+        return AsyncHub(Hub(history=self.history, retry=RETRY_MS, keepalive=None))
+
+    def event(self, number: int) -> ServerEvent:
+        return ServerEvent(f"event {number}", type="end" if number == self.TOTAL else None)
+
+    def expected(self) -> list[tuple[str, str, str]]:
+        return [
+            (self.event(n).type or "message", f"event {n}", str(n))
+            for n in range(1, self.TOTAL + 1)
+        ]
+
+    def _publish(self, number: int) -> None:
+        event = self.event(number)
+        self.hub.publish(event.data, type=event.type, id=str(number))
+
+    async def _subscribers(self, count: int) -> None:
+        async with asyncio.timeout(30):
+            while self.hub.subscribers != count:
+                await asyncio.sleep(0.01)
+
+    async def _main(self) -> None:
+        async with serve(lambda request: self.hub, headers=CORS) as server:
+            self.port = server.port
+            self.ready.set()
+            try:
+                await self._subscribers(1)
+                for number in (1, 2, 3):
+                    self._publish(number)
+                await asyncio.sleep(0.1)
+                self.hub.close()  # every stream ends: the client will reconnect
+                self.hub = self._new_hub()
+                for number in (4, 5):
+                    self._publish(number)  # into the history only: nobody listens
+                await self._subscribers(1)  # back, with Last-Event-ID: 3
+                for number in range(6, self.TOTAL + 1):
+                    self._publish(number)
+            except BaseException as exc:  # reported to the test
+                self.failure = exc
+            while not self.done.is_set():
+                await asyncio.sleep(0.05)
+            self.hub.close()
+
+    def _run(self) -> None:
+        asyncio.run(self._main())
+
+    def __enter__(self) -> HubServer:
+        self._thread.start()
+        assert self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.done.set()
+        self._thread.join(10)
+
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/events"
+
+
+@pytest.mark.parametrize("client", ["chromium", "node"])
+def test_a_hub_resumes_a_reconnecting_client_nobody_here_wrote(
+    client: str, page_server: PageServer, reports: Reports, request: pytest.FixtureRequest
+) -> None:
+    """Chromium's EventSource and the npm package, reading a hub served by the
+    built-in server: when the hub drops the stream they reconnect with
+    Last-Event-ID and get what was published meanwhile, then the live events."""
+    with HubServer() as server:
+        if client == "chromium":
+            chromium = request.getfixturevalue("chromium")
+            token = uuid.uuid4().hex
+            query = page_query(server.url(), types=LISTENED_TYPES, token=token, limit=PAGE_LIMIT)
+            report = run_chromium(
+                chromium, page_server.url("/page") + query, reports, token, timeout=REPORT_TIMEOUT
+            )
+            events, opens = report.events, report.opens
+        else:
+            node, script = request.getfixturevalue("node_client")
+            run = run_node_client(
+                node, script, server.url(), types=LISTENED_TYPES, limit=PAGE_LIMIT
+            )
+            events, opens = run.events, run.opens
+    assert server.failure is None, server.failure
+    assert events == server.expected()
+    assert opens == 2
