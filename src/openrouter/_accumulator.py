@@ -291,7 +291,7 @@ _MISSING: Final = object()
 #: stream's text is then held as a few strings rather than one small string
 #: object per chunk (about 50 bytes each on top of the text), and each piece
 #: is copied once.
-_FOLD: Final = 64
+_FOLD: Final = 16
 
 
 class _ChatChoice:
