@@ -97,6 +97,28 @@ def test_http11_without_http2(server: HypercornServer) -> None:
     assert server.requests[0][1] == "1.1"
 
 
+def test_a_context_shared_with_an_http2_client(server: HypercornServer) -> None:
+    """A caller's context that offers h2 (an HTTP/2 client set ALPN on it, or
+    the caller did) works for a client without http2= too: when the server
+    picks h2 it is spoken, rather than HTTP/1.1 bytes sent to an HTTP/2 peer."""
+    context = client_context()
+    with Client(ssl_context=context, http2=True) as first:
+        assert first.request("GET", server.url("/events?n=1")).http_version == "HTTP/2"
+    for client in (Client(ssl_context=context), AsyncioClient(ssl_context=context)):
+        if isinstance(client, Client):
+            with client:
+                response = client.request("GET", server.url("/events?n=2"))
+        else:
+            response = asyncio.run(_request_once(client, server.url("/events?n=2")))
+        assert response.http_version == "HTTP/2"
+        assert response.body.count(b"data: ") == 2
+
+
+async def _request_once(client: AsyncioClient, url: str) -> Any:
+    async with client:
+        return await client.request("GET", url)
+
+
 def test_alpn_fallback_to_http11() -> None:
     """A TLS server that picks http/1.1 gets HTTP/1.1 on the same connection, then reuse."""
     with (

@@ -126,9 +126,12 @@ class _SocketOptions(abc.ABC):
         # HTTP/2 where the server speaks it: offered by ALPN on https://,
         # spoken at once on http:// with prior knowledge.
         self._alpn = http2  # type: ignore[misc]
+        # A caller's context may offer h2 whatever http2= says (an HTTP/2
+        # client sharing it set ALPN on it, as httpx does too): then the
+        # server's choice is followed, and HTTP/2 spoken if it picked h2.
         self._h2pool = (  # type: ignore[misc]
             HTTP2Pool(prior_knowledge=http2_prior_knowledge, idle_expiry=idle_expiry)
-            if http2 or http2_prior_knowledge
+            if http2 or http2_prior_knowledge or ssl_context is not None
             else None
         )
         self._ssl_context = ssl_context  # type: ignore[misc]
