@@ -117,6 +117,19 @@ def test_any_chunking_same_bytes(
     assert max(map(len, pieces), default=0) <= bound
 
 
+@pytest.mark.skipif(BROTLI is None, reason="brotli 1.2 or later is not installed")
+@pytest.mark.parametrize("step", [64, 4096])
+def test_brotli_output_still_held_at_the_end_is_handed_on(step: int) -> None:
+    """A long repeat at the end of a br body: the decoder takes all the input
+    while most of the output is still to come; the end of the body drains it
+    in bounded steps (brotli's own bound: at most one block beyond the
+    limit) instead of calling the body truncated."""
+    payload = b"a" * 300_000
+    pieces = decode_all("br", [brotli_compress(payload)], step)
+    assert b"".join(pieces) == payload
+    assert max(map(len, pieces)) <= step + 256 * 1024
+
+
 #: The coders whose bodies are one member or frame: a cut between members
 #: leaves a complete body.
 SINGLE_CODERS = [coder for coder in CODERS if coder[1] is not gzip_members][: -1 if ZSTD else None]

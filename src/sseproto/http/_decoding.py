@@ -230,10 +230,15 @@ class _Brotli(_Layer):
             while True:
                 if out:
                     yield out
-                if obj.can_accept_more_data():
+                if data and obj.can_accept_more_data():
                     return
-                # The output limit was reached: more comes from empty input.
+                # The output limit was reached, or this is the end of the
+                # body: what the decoder still holds comes from empty input
+                # (it may take more input while output is still pending, as
+                # in a long repeat at the end of the data).
                 out = obj.process(b"", output_buffer_limit=self.step)
+                if not data and not out:
+                    return
         except self._module.error as exc:
             raise self.fail(f"is corrupt ({exc})") from exc
 
