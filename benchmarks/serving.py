@@ -140,11 +140,11 @@ async def _control(
             return
         if line[0] == "stats":
             gc.collect()
-            times = os.times()
+            usage = os.times()
             _reply(
                 {
                     "cpu": time.process_time(),
-                    "user": times.user,
+                    "user": usage.user,
                     "rss": _resident_bytes(),
                     "subscribers": subscribers(),
                 }
