@@ -230,7 +230,9 @@ class Subscription:
             # contract: bytes sent since the last tick restart the interval
             # there), so a busy stream keeps one deadline and its timer.
             deadline = stream.next_deadline()
-            if deadline is not None and driver.now() >= deadline:
-                stream.tick(driver.now())
-                continue
+            if deadline is not None:
+                now = driver.now()
+                if now >= deadline:
+                    stream.tick(now)
+                    continue
             await driver._wait(self, deadline)

@@ -375,11 +375,7 @@ async def _watch(
             if stream.tick(now) and writer.waiting and writer.started is None:
                 writer.busy = kit.event()
                 try:
-                    if timeout is None:
-                        failed = await writer.flush()
-                    else:
-                        done, failed = await within(timeout, writer.flush())
-                        failed = failed if done else Outcome.TIMED_OUT
+                    failed = await _flush_within(writer)
                 finally:
                     writer.busy.set()
                     writer.busy = None
@@ -460,15 +456,7 @@ async def run_stream(
             if close is not None:
                 await shielded(kit.to_thread(close))
 
-    which, outcome = await kit.race(
-        serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=True)
-    )
-    if which == 1:
-        return Outcome.GONE
-    if which == 2 and outcome is Outcome.SHUTDOWN:
-        stream.close()
-        return await _flush_within(writer, send_timeout) or Outcome.SHUTDOWN
-    return outcome  # type: ignore[no-any-return]
+    return await _serve_watched(kit, writer, serve, client_gone, shutdown, keepalives=True)
 
 
 async def _serve_items(
@@ -498,11 +486,12 @@ async def _serve_items(
             stream.send_event(item)
 
 
-async def _flush_within(writer: _Writer, send_timeout: float | None) -> Outcome | None:
-    # The last write of a stream that shutdown closed, without a watch.
-    if send_timeout is None:
+async def _flush_within(writer: _Writer) -> Outcome | None:
+    # A flush the watch cannot time (it is the watch's own, or the last one
+    # after shutdown): within send_timeout by a scope of its own.
+    if writer.send_timeout is None:
         return await writer.flush()
-    done, failed = await within(send_timeout, writer.flush())
+    done, failed = await within(writer.send_timeout, writer.flush())
     return failed if done else Outcome.TIMED_OUT
 
 
@@ -544,14 +533,29 @@ async def run_subscription(
 
     subscription.direct = write_now
     try:
-        which, outcome = await kit.race(
-            serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives=False)
-        )
+        return await _serve_watched(kit, writer, serve, client_gone, shutdown, keepalives=False)
     finally:
         subscription.direct = None
+
+
+async def _serve_watched(
+    kit: _Kit,
+    writer: _Writer,
+    serve: Callable[[], Awaitable[Outcome]],
+    client_gone: Callable[[], Awaitable[None]],
+    shutdown: Shutdown | None,
+    *,
+    keepalives: bool,
+) -> Outcome:
+    """Race ``serve`` against the client watch and :func:`_watch`; how the
+    stream ended. On ``Shutdown`` the stream is closed and what it queued is
+    written (within ``send_timeout``) before the body ends."""
+    which, outcome = await kit.race(
+        serve, client_gone, lambda: _watch(writer, kit, shutdown, keepalives)
+    )
     if which == 1:
         return Outcome.GONE
     if which == 2 and outcome is Outcome.SHUTDOWN:
-        stream.close()
-        return await _flush_within(writer, send_timeout) or Outcome.SHUTDOWN
+        writer.stream.close()
+        return await _flush_within(writer) or Outcome.SHUTDOWN
     return outcome  # type: ignore[no-any-return]
