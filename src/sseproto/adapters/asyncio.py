@@ -45,8 +45,8 @@ class _Connection(asyncio.Protocol):
     """One connection: its transport, and the bytes received and not yet
     taken by :meth:`receive`.
 
-    Read-ahead is bounded: reading pauses once nobody waits for the bytes
-    (or a full read waits), and resumes when they are taken, so a slow
+    Read-ahead is bounded: reading pauses once a full read waits untaken,
+    and resumes when the bytes are taken or awaited, so a slow
     consumer leaves the rest of the stream where flow control stops the
     server. This class takes the bytes as ``data_received`` copies: it
     serves TLS connections, whose SSL layer, when the peer closes while
@@ -103,11 +103,7 @@ class _Connection(asyncio.Protocol):
         # bytes soon enough.
         if self._size >= RECEIVE_SIZE:
             self._pause()
-        waiter = self._waiter
-        if waiter is not None:
-            self._waiter = None
-            if not waiter.done():
-                waiter.set_result(True)
+        self._wake()
 
     def eof_received(self) -> bool:
         self._eof = True
@@ -157,11 +153,7 @@ class _Connection(asyncio.Protocol):
         data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         self._chunks = []
         self._size = 0
-        if self._paused:
-            self._paused = False
-            transport = self.transport
-            if transport is not None and not transport.is_closing():
-                transport.resume_reading()
+        self._resume()
         return data
 
     async def send(self, data: bytes) -> None:
@@ -199,9 +191,7 @@ class _Connection(asyncio.Protocol):
         transport = self.transport
         if transport is None or transport.is_closing():
             raise ConnectionResetError("the connection is closed")
-        if self._paused:
-            self._paused = False
-            transport.resume_reading()
+        self._resume()
         conn = _Connection()
         try:
             async with asyncio.timeout(timeout):
@@ -241,6 +231,13 @@ class _Connection(asyncio.Protocol):
             if transport is not None:
                 transport.pause_reading()
 
+    def _resume(self) -> None:
+        if self._paused:
+            self._paused = False
+            transport = self.transport
+            if transport is not None and not transport.is_closing():
+                transport.resume_reading()
+
     def _wake(self) -> None:
         waiter, self._waiter = self._waiter, None
         if waiter is not None and not waiter.done():
@@ -249,11 +246,7 @@ class _Connection(asyncio.Protocol):
     async def _wait(self, timeout: float | None) -> bool:
         """Wait until bytes, the end of file or an error arrive (``True``)
         or ``timeout`` seconds pass (``False``)."""
-        if self._paused:
-            self._paused = False
-            transport = self.transport
-            if transport is not None and not transport.is_closing():
-                transport.resume_reading()
+        self._resume()
         loop = asyncio.get_running_loop()
         waiter = self._waiter = loop.create_future()
         # One timer handle on the waiter: cheaper per read than an
